@@ -1,0 +1,90 @@
+/// Every buffer one forward and backward pass needs, carved from one allocation that is sized once per
+/// batch shape and reused: a later batch of the same or smaller shape allocates nothing.
+///
+/// Per-layer tensors are stored for all layers at once (the backward pass reads them in reverse), the
+/// backward-only gradients for one layer at a time. Shapes use N tokens, C channels, F MLP width,
+/// H heads, A = Σ T² over sequences, M counted positions, L layers.
+public final class Activations {
+    public let config: GPT2Config
+    private var storage = FloatBuffer(count: 0)
+    private var indices = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+    private var indexCapacity = 1
+
+    public init(config: GPT2Config) { self.config = config }
+    deinit { indices.deallocate() }
+
+    /// Floats currently reserved (for benchmarks and memory reports).
+    public var reservedFloats: Int { storage.count }
+
+    struct Views {
+        var encoded: UnsafeMutablePointer<Float>    // (N, C)
+        var ln1: UnsafeMutablePointer<Float>        // (L, N, C)
+        var ln1Mean: UnsafeMutablePointer<Float>    // (L, N)
+        var ln1Rstd: UnsafeMutablePointer<Float>    // (L, N)
+        var qkv: UnsafeMutablePointer<Float>        // (L, N, 3C)
+        var probs: UnsafeMutablePointer<Float>      // (L, H, A)
+        var attended: UnsafeMutablePointer<Float>   // (L, N, C)
+        var residual2: UnsafeMutablePointer<Float>  // (L, N, C)
+        var ln2: UnsafeMutablePointer<Float>        // (L, N, C)
+        var ln2Mean: UnsafeMutablePointer<Float>    // (L, N)
+        var ln2Rstd: UnsafeMutablePointer<Float>    // (L, N)
+        var fc: UnsafeMutablePointer<Float>         // (L, N, F)
+        var fcGelu: UnsafeMutablePointer<Float>     // (L, N, F)
+        var residual3: UnsafeMutablePointer<Float>  // (L, N, C)
+        var lnf: UnsafeMutablePointer<Float>        // (N, C)
+        var lnfMean: UnsafeMutablePointer<Float>    // (N)
+        var lnfRstd: UnsafeMutablePointer<Float>    // (N)
+        var logProbs: UnsafeMutablePointer<Float>   // (M)
+        var logSumExp: UnsafeMutablePointer<Float>  // (M)
+        var dResidual: UnsafeMutablePointer<Float>  // (N, C)
+        var dNormed: UnsafeMutablePointer<Float>    // (N, C)
+        var dQKV: UnsafeMutablePointer<Float>       // (N, 3C)
+        var dAttended: UnsafeMutablePointer<Float>  // (N, C)
+        var dFC: UnsafeMutablePointer<Float>        // (N, F)
+        var dFCGelu: UnsafeMutablePointer<Float>    // (N, F)
+        var attentionScratch: UnsafeMutablePointer<Float>
+        var head: LanguageModelHead.Scratch
+    }
+
+    /// The views of the last `prepare`, which the backward pass reads.
+    private(set) var views: Views?
+
+    /// Views sized for `batch`, growing the allocation only when this shape needs more than any before.
+    @discardableResult
+    func prepare(for batch: PackedBatch) -> Views {
+        let L = config.layers, C = config.embedding, F = config.mlpWidth, H = config.heads
+        let N = batch.tokenCount, A = batch.attentionArea, M = batch.countedCount
+        let (rowBlock, chunkWidth) = LanguageModelHead.Scratch.shape(counted: M, vocabulary: config.vocabulary)
+        let sizes = [
+            N * C, L * N * C, L * N, L * N, L * N * 3 * C, L * H * A, L * N * C, L * N * C,
+            L * N * C, L * N, L * N, L * N * F, L * N * F, L * N * C, N * C, N, N, M, M,
+            N * C, N * C, N * 3 * C, N * C, N * F, N * F,
+            CausalAttention.scratchCount(longestSequence: batch.longestSequence),
+            rowBlock * C, rowBlock * C, rowBlock * chunkWidth, rowBlock,
+        ]
+        let total = sizes.reduce(0, +)
+        if total > storage.count { storage = FloatBuffer(count: total) }
+        if M > indexCapacity {
+            indices.deallocate()
+            indices = .allocate(capacity: M)
+            indexCapacity = M
+        }
+        var cursor = storage.pointer
+        var next = sizes.makeIterator()
+        func take() -> UnsafeMutablePointer<Float> {
+            defer { cursor += next.next()! }
+            return cursor
+        }
+        let views = Views(
+            encoded: take(), ln1: take(), ln1Mean: take(), ln1Rstd: take(), qkv: take(), probs: take(),
+            attended: take(), residual2: take(), ln2: take(), ln2Mean: take(), ln2Rstd: take(), fc: take(),
+            fcGelu: take(), residual3: take(), lnf: take(), lnfMean: take(), lnfRstd: take(),
+            logProbs: take(), logSumExp: take(), dResidual: take(), dNormed: take(), dQKV: take(),
+            dAttended: take(), dFC: take(), dFCGelu: take(), attentionScratch: take(),
+            head: LanguageModelHead.Scratch(
+                gathered: take(), dGathered: take(), logits: take(), rowSums: take(),
+                active: indices, rowBlock: rowBlock, chunkWidth: chunkWidth))
+        self.views = views
+        return views
+    }
+}

@@ -1,0 +1,68 @@
+/// LayerNorm over the channel dimension, forward and backward side by side (HF `nn.LayerNorm`:
+/// biased variance, `eps` inside the square root).
+///
+///     y = (x − μ) · rstd · w + b,   rstd = 1 / sqrt(σ² + eps)
+enum LayerNorm {
+    /// - Parameters:
+    ///   - out: (N, C) normalised, scaled and shifted rows.
+    ///   - mean, rstd: (N) per-row statistics, kept for the backward pass.
+    ///   - input: (N, C).
+    ///   - weight, bias: (C).
+    static func forward(
+        out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        rows: Int, channels C: Int, epsilon: Float
+    ) {
+        for n in 0..<rows {
+            let x = input + n * C
+            var sum: Float = 0
+            for i in 0..<C { sum += x[i] }
+            let m = sum / Float(C)
+            var variance: Float = 0
+            for i in 0..<C {
+                let d = x[i] - m
+                variance += d * d
+            }
+            variance /= Float(C)
+            let s = 1 / (variance + epsilon).squareRoot()
+            let y = out + n * C
+            for i in 0..<C { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
+            mean[n] = m
+            rstd[n] = s
+        }
+    }
+
+    /// Accumulates into `dInput`, `dWeight` and `dBias` (`+=`: the residual stream's gradient flows
+    /// through unchanged and the parameter gradients sum over rows and over calls).
+    ///
+    ///     x̂ = (x − μ)·rstd,  g = dy ⊙ w
+    ///     dx += rstd · (g − mean(g) − x̂ · mean(g ⊙ x̂)),   dw += dy ⊙ x̂,   db += dy
+    static func backward(
+        dInput: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        dOut: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+        mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
+        rows: Int, channels C: Int
+    ) {
+        for n in 0..<rows {
+            let x = input + n * C, dy = dOut + n * C, dx = dInput + n * C
+            let m = mean[n], s = rstd[n]
+            var gMean: Float = 0
+            var gxMean: Float = 0
+            for i in 0..<C {
+                let xhat = (x[i] - m) * s
+                let g = dy[i] * weight[i]
+                gMean += g
+                gxMean += g * xhat
+            }
+            gMean /= Float(C)
+            gxMean /= Float(C)
+            for i in 0..<C {
+                let xhat = (x[i] - m) * s
+                let g = dy[i] * weight[i]
+                dBias[i] += dy[i]
+                dWeight[i] += dy[i] * xhat
+                dx[i] += s * (g - gMean - xhat * gxMean)
+            }
+        }
+    }
+}
