@@ -5,6 +5,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case missingField(file: String, line: Int, field: String)
     case invalidField(file: String, line: Int, field: String, reason: String)
     case empty(file: String)
+    case invalidLimits(String)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(file):\(line): field \"\(field)\" \(reason)"
         case .empty(let file):
             return "\(file): holds no pairs"
+        case .invalidLimits(let reason):
+            return "invalid truncation limits: \(reason)"
         }
     }
 }
