@@ -1,6 +1,184 @@
 import ArgumentParser
+import Foundation
+import Shared
 
-/// Placeholder, replaced by the gradient-engine work.
+/// `bfpo-worker gradient` (design.md section 4, a contract): the loss of an objective over a file of
+/// pairs, each pair's log-probs on stdout as one JSON object, and the F32 gradient of the mean loss for
+/// every parameter tensor in a safetensors file, under the model file's own tensor names.
 struct GradientCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gradient")
+    static let configuration = CommandConfiguration(
+        commandName: "gradient",
+        abstract: "Compute an objective's loss and parameter gradient over a file of preference pairs.",
+        discussion: """
+            Prints {"objective", "loss", "pairs": [...]} on standard output, where each pair carries the ids \
+            and masks used and the policy and reference log-probs of both responses, and writes the gradient \
+            of the mean loss over all pairs to --out. Without --reference the reference model is the policy itself.
+            """
+    )
+
+    @Option(help: "Policy model directory (config.json + model.safetensors).")
+    var model: String
+
+    @Option(help: "Reference model directory (default: the policy).")
+    var reference: String?
+
+    @Option(help: "Preference pairs, in the tokenized JSONL form.")
+    var data: String
+
+    @Option(help: "Objective: bfpo, dpo, ipo or sft.")
+    var objective: ObjectiveKind = .bfpo
+
+    @Option(help: "β: the KL strength (default 0.01).")
+    var beta: Double = 0.01
+
+    @Option(help: "BFPO's b1, the weight of the chosen response's safety (default 3).")
+    var b1: Double = 3
+
+    @Option(help: "BFPO's α, the target's offset (default 0.5).")
+    var alpha: Double = 0.5
+
+    @Option(name: .customLong("max-length"), help: "Truncate pairs to this many tokens per sequence (default: no truncation).")
+    var maxLength: Int?
+
+    @Option(name: .customLong("max-prompt-length"), help: "Prompt tokens kept when truncating (default: half of --max-length).")
+    var maxPromptLength: Int?
+
+    @Option(name: .customLong("batch-size"), help: "Pairs per forward/backward pass; bounds memory, not the result (default 8).")
+    var batchSize = 8
+
+    @Option(help: "OpenBLAS threads (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Where to write the gradient (F32 safetensors).")
+    var out: String
+
+    func validate() throws {
+        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if maxPromptLength != nil, maxLength == nil { throw ValidationError("--max-prompt-length needs --max-length") }
+    }
+
+    func run() throws {
+        let log = Logger(component: "gradient")
+        BLAS.threads = threads
+        let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
+        let (config, parameters) = try ModelDirectory.load(directory: model)
+        let policy = GradientEngine(model: GPT2(config: config), objective: objective)
+        var pairs = try TokenizedPairReader.read(file: data)
+        if let maxLength {
+            let truncation = Truncation(maxLength: maxLength, maxPromptLength: maxPromptLength ?? maxLength / 2)
+            try truncation.validate()
+            let kept = try pairs.compactMap { try truncation.apply(to: $0) }
+            if kept.count < pairs.count {
+                log.warning("dropped \(pairs.count - kept.count) of \(pairs.count) pairs whose prompt leaves no room for a response within --max-length \(maxLength)")
+            }
+            guard !kept.isEmpty else { throw DatasetError.empty(file: data) }
+            pairs = kept
+        }
+
+        let referenceLogProbs: [ResponseLogProbs]
+        if let reference {
+            let (referenceConfig, referenceParameters) = try ModelDirectory.load(directory: reference)
+            guard referenceConfig.vocabulary == config.vocabulary else {
+                throw ModelError.unsupportedConfig(
+                    "the reference's vocab_size (\(referenceConfig.vocabulary)) differs from the policy's (\(config.vocabulary))")
+            }
+            let engine = GradientEngine(model: GPT2(config: referenceConfig), objective: objective)
+            referenceLogProbs = try batches(of: pairs).flatMap { try engine.logProbs(parameters: referenceParameters.pointer, pairs: $0) }
+        } else {
+            referenceLogProbs = try batches(of: pairs).flatMap { try policy.logProbs(parameters: parameters.pointer, pairs: $0) }
+        }
+
+        let gradient = FloatBuffer(count: parameters.count)
+        var results: [GradientEngine.PairResult] = []
+        var metrics = PreferenceMetrics()
+        for (index, batch) in batches(of: pairs).enumerated() {
+            let first = index * batchSize
+            let result = try policy.accumulateGradient(
+                parameters: parameters.pointer, pairs: batch, reference: Array(referenceLogProbs[first..<(first + batch.count)]),
+                normalizer: Double(pairs.count), into: gradient.pointer)
+            results += result.pairs
+            metrics.merge(result.metrics)
+            log.debug("pairs \(first + batch.count)/\(pairs.count)")
+        }
+        if let bad = gradient.buffer.firstIndex(where: { !$0.isFinite }) {
+            throw ModelError.nonFiniteParameter(name: "gradient", index: bad, path: out)
+        }
+        try writeGradient(gradient, layout: policy.model.layout)
+        let loss = metrics.lossSum / Double(metrics.pairs)
+        log.info("\(objective.kind.rawValue) loss \(loss) over \(pairs.count) pairs; gradient written to \(out)")
+        try printReport(objective: objective.kind, loss: loss, pairs: pairs, results: results, reference: referenceLogProbs)
+    }
+
+    private func batches(of pairs: [TokenizedPair]) -> [[TokenizedPair]] {
+        stride(from: 0, to: pairs.count, by: batchSize).map { Array(pairs[$0..<min($0 + batchSize, pairs.count)]) }
+    }
+
+    /// Writes each parameter's gradient under the name the model file itself uses for it (prefixed or
+    /// not), so a caller can pair gradient and parameter tensors by name.
+    private func writeGradient(_ gradient: FloatBuffer, layout: ParameterLayout) throws {
+        let file = try SafetensorsFile(path: (model as NSString).appendingPathComponent(ModelDirectory.weightsFileName))
+        var storedNames: [String: String] = [:]
+        for tensor in file.tensors {
+            if case .parameter(let canonical) = CheckpointNames.role(of: tensor.name) { storedNames[canonical] = tensor.name }
+        }
+        try withExtendedLifetime(gradient) {
+            let entries = layout.tensors.map { spec in
+                SafetensorsWriter.Entry(
+                    name: storedNames[spec.name] ?? spec.name, shape: spec.shape,
+                    data: UnsafeBufferPointer(start: gradient.pointer + spec.offset, count: spec.count))
+            }
+            try SafetensorsWriter.write(entries, to: out)
+        }
+    }
+
+    private func printReport(
+        objective: ObjectiveKind, loss: Double, pairs: [TokenizedPair],
+        results: [GradientEngine.PairResult], reference: [ResponseLogProbs]
+    ) throws {
+        let report = GradientReport(
+            objective: objective.rawValue, loss: loss,
+            pairs: zip(pairs, zip(results, reference)).map { pair, scored in
+                GradientReport.Pair(
+                    chosenIDs: pair.chosenIDs, chosenMask: pair.chosenMask.map { $0 ? 1 : 0 },
+                    rejectedIDs: pair.rejectedIDs, rejectedMask: pair.rejectedMask.map { $0 ? 1 : 0 },
+                    isChosenSafe: pair.chosenSafe ? 1 : 0, isRejectedSafe: pair.rejectedSafe ? 1 : 0,
+                    policyChosenLogp: scored.0.policy.chosen, policyRejectedLogp: scored.0.policy.rejected,
+                    referenceChosenLogp: scored.1.chosen, referenceRejectedLogp: scored.1.rejected)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var json = try encoder.encode(report)
+        json.append(UInt8(ascii: "\n"))
+        FileHandle.standardOutput.write(json)
+    }
+}
+
+extension ObjectiveKind: ExpressibleByArgument {}
+
+/// The JSON object `gradient` prints (design.md section 4).
+struct GradientReport: Encodable {
+    struct Pair: Encodable {
+        let chosenIDs: [Int]
+        let chosenMask: [Int]
+        let rejectedIDs: [Int]
+        let rejectedMask: [Int]
+        let isChosenSafe: Int
+        let isRejectedSafe: Int
+        let policyChosenLogp: Double
+        let policyRejectedLogp: Double
+        let referenceChosenLogp: Double
+        let referenceRejectedLogp: Double
+
+        enum CodingKeys: String, CodingKey {
+            case chosenIDs = "chosen_ids", chosenMask = "chosen_mask", rejectedIDs = "rejected_ids"
+            case rejectedMask = "rejected_mask", isChosenSafe = "is_chosen_safe", isRejectedSafe = "is_rejected_safe"
+            case policyChosenLogp = "policy_chosen_logp", policyRejectedLogp = "policy_rejected_logp"
+            case referenceChosenLogp = "reference_chosen_logp", referenceRejectedLogp = "reference_rejected_logp"
+        }
+    }
+
+    let objective: String
+    let loss: Double
+    let pairs: [Pair]
 }
