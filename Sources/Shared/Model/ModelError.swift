@@ -5,6 +5,12 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unexpectedTensor(name: String, path: String)
     case shapeMismatch(name: String, expected: [Int], actual: [Int], path: String)
     case untiedHead(path: String)
+    case duplicateTensor(name: String, path: String)
+    case nonFiniteParameter(name: String, index: Int, path: String)
+    case missingFile(path: String)
+    case invalidConfig(path: String, reason: String)
+    case parameterCountMismatch(expected: Int, actual: Int)
+    case cannotWrite(path: String, reason: String)
     case invalidBatch(String)
 
     public var description: String {
@@ -19,6 +25,18 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "\(path): tensor \(name) has shape \(actual), expected \(expected)"
         case .untiedHead(let path):
             return "\(path): lm_head.weight differs from transformer.wte.weight; untied language-model heads are unsupported"
+        case .duplicateTensor(let name, let path):
+            return "\(path): tensor \(name) appears twice (with and without the transformer. prefix)"
+        case .nonFiniteParameter(let name, let index, let path):
+            return "\(path): tensor \(name) holds a NaN or infinite value at element \(index)"
+        case .missingFile(let path):
+            return "\(path) does not exist"
+        case .invalidConfig(let path, let reason):
+            return "\(path): invalid model configuration: \(reason)"
+        case .parameterCountMismatch(let expected, let actual):
+            return "the parameter vector holds \(actual) values but the configuration needs \(expected)"
+        case .cannotWrite(let path, let reason):
+            return "\(path): cannot write: \(reason)"
         case .invalidBatch(let reason):
             return "invalid batch: \(reason)"
         }
