@@ -5,10 +5,10 @@ import Foundation
 /// never a default.
 public struct JSONRecord {
     public let fields: [String: Any]
-    public let source: SourceLocation
+    public let source: RowLocation
 
     /// Parses one line (or one element's bytes) as a JSON object.
-    public init(data: Data, source: SourceLocation) throws {
+    public init(data: Data, source: RowLocation) throws {
         let value: Any
         do {
             value = try JSONSerialization.jsonObject(with: data, options: [])
@@ -21,7 +21,7 @@ public struct JSONRecord {
         self.init(fields: object, source: source)
     }
 
-    public init(fields: [String: Any], source: SourceLocation) {
+    public init(fields: [String: Any], source: RowLocation) {
         self.fields = fields
         self.source = source
     }

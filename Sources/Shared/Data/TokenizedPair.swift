@@ -1,6 +1,6 @@
 /// Where a row came from, carried with it so that errors found later (an id outside a model's
 /// vocabulary, a sequence longer than its context) still name the file and line.
-public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+public struct RowLocation: Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public init(file: String, line: Int) {
@@ -23,11 +23,11 @@ public struct TokenizedPair: Sendable, Equatable {
     public let rejectedMask: [Bool]
     public let chosenSafe: Bool
     public let rejectedSafe: Bool
-    public let source: SourceLocation
+    public let source: RowLocation
 
     public init(
         chosenIDs: [Int], chosenMask: [Bool], rejectedIDs: [Int], rejectedMask: [Bool],
-        chosenSafe: Bool, rejectedSafe: Bool, source: SourceLocation
+        chosenSafe: Bool, rejectedSafe: Bool, source: RowLocation
     ) throws {
         func check(_ ids: [Int], _ mask: [Bool], _ name: String) throws {
             func fail(_ field: String, _ reason: String) -> DatasetError {

@@ -15,7 +15,7 @@ public enum TokenizedPairReader {
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
             guard line.contains(where: { ![0x20, 0x09, 0x0D].contains($0) }) else { continue }
-            let record = try JSONRecord(data: Data(line), source: SourceLocation(file: path, line: lineNumber))
+            let record = try JSONRecord(data: Data(line), source: RowLocation(file: path, line: lineNumber))
             pairs.append(try pair(from: record))
         }
         guard !pairs.isEmpty else { throw DatasetError.empty(file: path) }

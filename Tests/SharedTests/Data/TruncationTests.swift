@@ -2,7 +2,7 @@ import Testing
 @testable import Shared
 
 struct TruncationTests {
-    let source = SourceLocation(file: "pairs.jsonl", line: 1)
+    let source = RowLocation(file: "pairs.jsonl", line: 1)
 
     /// A pair sharing `prompt`, with responses appended and masked.
     func pair(prompt: [Int], chosen: [Int], rejected: [Int]) throws -> TokenizedPair {
