@@ -43,6 +43,10 @@ let package = Package(
             name: "SharedTests",
             dependencies: ["Shared"]
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Shared"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )
