@@ -12,7 +12,9 @@ struct GradientCommand: ParsableCommand {
         discussion: """
             Prints {"objective", "loss", "pairs": [...]} on standard output, where each pair carries the ids \
             and masks used and the policy and reference log-probs of both responses, and writes the gradient \
-            of the mean loss over all pairs to --out. Without --reference the reference model is the policy itself.
+            of the mean loss over all pairs to --out. Without --reference the reference model is the policy itself. \
+            Text schemas are tokenized with the model directory's tokenizer and the chat template, and the ids \
+            printed are the ones used.
             """
     )
 
@@ -22,8 +24,14 @@ struct GradientCommand: ParsableCommand {
     @Option(help: "Reference model directory (default: the policy).")
     var reference: String?
 
-    @Option(help: "Preference pairs, in the tokenized JSONL form.")
+    @Option(help: "Preference pairs: JSONL or a JSON array, tokenized or any supported text schema (text is tokenized with the model directory's tokenizer and the chat template).")
     var data: String
+
+    @Option(help: "Schema of --data (default: detected from the fields).")
+    var format: DatasetFormat?
+
+    @Flag(name: .customLong("skip-invalid"), help: "Skip malformed rows, reporting how many and why, instead of failing on the first.")
+    var skipInvalid = false
 
     @Option(help: "Objective: bfpo, dpo, ipo or sft.")
     var objective: ObjectiveKind = .bfpo
@@ -64,16 +72,18 @@ struct GradientCommand: ParsableCommand {
         let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
         let (config, parameters) = try ModelDirectory.load(directory: model)
         let policy = GradientEngine(model: GPT2(config: config), objective: objective)
-        var pairs = try TokenizedPairReader.read(file: data)
+        var pairs = try DatasetInput.pairs(path: data, format: format, skipInvalid: skipInvalid, tokenizerPath: model, log: log).pairs
         if let maxLength {
             let truncation = Truncation(maxLength: maxLength, maxPromptLength: maxPromptLength ?? maxLength / 2)
             try truncation.validate()
-            let kept = try pairs.compactMap { try truncation.apply(to: $0) }
-            if kept.count < pairs.count {
-                log.warning("dropped \(pairs.count - kept.count) of \(pairs.count) pairs whose prompt leaves no room for a response within --max-length \(maxLength)")
+            let outcome = try truncation.apply(to: pairs)
+            if outcome.dropped > 0 {
+                log.warning(truncation.summary(of: outcome))
+            } else {
+                log.info(truncation.summary(of: outcome))
             }
-            guard !kept.isEmpty else { throw DatasetError.empty(file: data) }
-            pairs = kept
+            guard !outcome.pairs.isEmpty else { throw DatasetError.empty(file: data) }
+            pairs = outcome.pairs
         }
 
         let referenceLogProbs: [ResponseLogProbs]

@@ -67,7 +67,15 @@ public struct JSONRecord {
     }
 
     public func string(_ field: String) throws -> String {
-        guard let text = try value(field) as? String else { throw invalid(field, "must be a string") }
+        let raw = try value(field)
+        guard let text = raw as? String else { throw invalid(field, "must be a string, not \(Self.describe(raw))") }
+        return text
+    }
+
+    /// A string field that may be absent or null (e.g. the generic form's `system`).
+    public func optionalString(_ field: String) throws -> String? {
+        guard let raw = fields[field], !(raw is NSNull) else { return nil }
+        guard let text = raw as? String else { throw invalid(field, "must be a string, not \(Self.describe(raw))") }
         return text
     }
 
@@ -77,6 +85,42 @@ public struct JSONRecord {
         guard let number = Self.integer(raw) else { throw invalid(field, "must be an integer, not \(Self.describe(raw))") }
         return number
     }
+
+    /// An integer field that must be one of `allowed` (an id choosing between two responses).
+    public func integer(_ field: String, in allowed: ClosedRange<Int>) throws -> Int {
+        let number = try integer(field)
+        guard allowed.contains(number) else {
+            throw invalid(field, "must be \(allowed.lowerBound) or \(allowed.upperBound), not \(number)")
+        }
+        return number
+    }
+
+    /// A message list, `[{"role": "system"|"user"|"assistant", "content": "…"}, …]`; other keys of a
+    /// message are ignored. Errors name the element (0-based) at fault.
+    public func messages(_ field: String) throws -> [ChatMessage] {
+        let raw = try value(field)
+        guard let array = raw as? [Any] else {
+            throw invalid(field, "must be a list of {\"role\", \"content\"} messages, not \(Self.describe(raw))")
+        }
+        return try array.enumerated().map { index, element in
+            guard let message = element as? [String: Any] else {
+                throw invalid(field, "must hold only {\"role\", \"content\"} objects; element \(index) is \(Self.describe(element))")
+            }
+            guard let role = message["role"] as? String else {
+                throw invalid(field, "element \(index) has no string \"role\"")
+            }
+            guard let parsed = ChatMessage.Role(rawValue: role) else {
+                throw invalid(field, "element \(index) has role \"\(role)\"; expected system, user or assistant")
+            }
+            guard let content = message["content"] as? String else {
+                throw invalid(field, "element \(index) has no string \"content\"")
+            }
+            return ChatMessage(role: parsed, content: content)
+        }
+    }
+
+    /// The row's field names, sorted, for messages that say what a row holds.
+    public var fieldNames: [String] { fields.keys.sorted() }
 
     static func isBoolean(_ value: Any) -> Bool {
         guard let number = value as? NSNumber else { return false }
