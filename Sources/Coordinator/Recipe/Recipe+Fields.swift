@@ -1,0 +1,76 @@
+import Shared
+import Yams
+
+extension Recipe {
+    /// One recipe key: how its value is read into a `Recipe` and written back out. The table below is
+    /// the single list of keys — parsing rejects any other, and `yaml()` writes them in this order.
+    struct Field: Sendable {
+        let key: String
+        let read: @Sendable (inout Recipe, RecipeValue) throws -> Void
+        let write: @Sendable (Recipe) -> Node
+    }
+
+    static let fields: [Field] = [
+        // Model and data.
+        Field(key: "model", read: { $0.model = try $1.path() }, write: { string($0.model) }),
+        Field(key: "reference_model", read: { if !$1.isNull { $0.referenceModel = try $1.path() } }, write: { string($0.referenceModel) }),
+        Field(key: "tokenizer", read: { $0.tokenizer = $1.isNull ? nil : try $1.path() }, write: { optional($0.tokenizer, string) }),
+        Field(key: "dataset_mixer", read: { $0.datasetMixer = try $1.mixer() }, write: { mixer($0.datasetMixer) }),
+        Field(key: "dataset_format", read: { $0.datasetFormat = $1.isNull ? nil : try $1.choice(DatasetFormat.self) },
+              write: { optional($0.datasetFormat?.rawValue, string) }),
+        // The reference's helpfulness buffer; `BufferStream` (Shared/Data) defines how it is drawn.
+        Field(key: "use_buffer", read: { $0.useBuffer = try $1.bool() }, write: { bool($0.useBuffer) }),
+        Field(key: "buffer_dataset_mixer", read: { $0.bufferDatasetMixer = $1.isNull ? nil : try $1.mixer() },
+              write: { optional($0.bufferDatasetMixer, mixer) }),
+        Field(key: "max_length", read: { $0.maxLength = try $1.int() }, write: { int($0.maxLength) }),
+        Field(key: "max_prompt_length", read: { $0.maxPromptLength = try $1.int() }, write: { int($0.maxPromptLength) }),
+        // Objective.
+        Field(key: "objective", read: { $0.objective = try $1.choice(ObjectiveKind.self) }, write: { string($0.objective.rawValue) }),
+        Field(key: "beta", read: { $0.beta = try $1.double() }, write: { double($0.beta) }),
+        Field(key: "b1", read: { $0.b1 = try $1.double() }, write: { double($0.b1) }),
+        Field(key: "alpha", read: { $0.alpha = try $1.double() }, write: { double($0.alpha) }),
+        // Optimization.
+        Field(key: "learning_rate", read: { $0.learningRate = try $1.double() }, write: { double($0.learningRate) }),
+        Field(key: "lr_scheduler_type", read: { $0.lrSchedulerType = try $1.choice(LearningRateSchedule.Kind.self) },
+              write: { string($0.lrSchedulerType.rawValue) }),
+        Field(key: "warmup_ratio", read: { $0.warmupRatio = try $1.double() }, write: { double($0.warmupRatio) }),
+        Field(key: "num_train_epochs", read: { $0.numTrainEpochs = try $1.int() }, write: { int($0.numTrainEpochs) }),
+        Field(key: "per_device_train_batch_size", read: { $0.perDeviceTrainBatchSize = try $1.int() }, write: { int($0.perDeviceTrainBatchSize) }),
+        Field(key: "gradient_accumulation_steps", read: { $0.gradientAccumulationSteps = try $1.int() }, write: { int($0.gradientAccumulationSteps) }),
+        Field(key: "max_grad_norm", read: { $0.maxGradNorm = try $1.double() }, write: { double($0.maxGradNorm) }),
+        Field(key: "weight_decay", read: { $0.weightDecay = try $1.double() }, write: { double($0.weightDecay) }),
+        Field(key: "adam_beta1", read: { $0.adamBeta1 = try $1.double() }, write: { double($0.adamBeta1) }),
+        Field(key: "adam_beta2", read: { $0.adamBeta2 = try $1.double() }, write: { double($0.adamBeta2) }),
+        Field(key: "adam_epsilon", read: { $0.adamEpsilon = try $1.double() }, write: { double($0.adamEpsilon) }),
+        Field(key: "seed", read: { $0.seed = try $1.int() }, write: { int($0.seed) }),
+        // Checkpoints.
+        Field(key: "save_steps", read: { $0.saveSteps = try $1.int() }, write: { int($0.saveSteps) }),
+        Field(key: "save_total_limit", read: { $0.saveTotalLimit = $1.isNull ? nil : try $1.int() }, write: { optional($0.saveTotalLimit, int) }),
+        // Distribution.
+        Field(key: "shards", read: { $0.shards = try $1.int() }, write: { int($0.shards) }),
+        Field(key: "max_staleness", read: { $0.maxStaleness = try $1.int() }, write: { int($0.maxStaleness) }),
+        Field(key: "workers_expected", read: { $0.workersExpected = try $1.int() }, write: { int($0.workersExpected) }),
+        Field(key: "heartbeat_seconds", read: { $0.heartbeatSeconds = try $1.double() }, write: { double($0.heartbeatSeconds) }),
+        Field(key: "lease_seconds", read: { $0.leaseSeconds = try $1.double() }, write: { double($0.leaseSeconds) }),
+    ]
+
+    static let requiredKeys = ["model", "dataset_mixer"]
+
+    // MARK: Nodes for `yaml()`; each re-parses to the value it came from.
+
+    /// A string, quoted when YAML would otherwise read it as another type.
+    private static func string(_ value: String) -> Node { .scalar(value.represented()) }
+    private static func int(_ value: Int) -> Node { Node(String(value)) }
+    /// Swift's shortest round-tripping form with a `.` in every mantissa (`5.0e-05`, `0.1`, `1.0`), which
+    /// YAML 1.1 readers such as PyYAML also take for a float (they read `5e-05` as a string).
+    private static func double(_ value: Double) -> Node {
+        var text = "\(value)"
+        if let e = text.firstIndex(of: "e"), !text[..<e].contains(".") { text.insert(contentsOf: ".0", at: e) }
+        return Node(text)
+    }
+    private static func bool(_ value: Bool) -> Node { Node(value ? "true" : "false") }
+    private static func optional<T>(_ value: T?, _ node: (T) -> Node) -> Node { value.map(node) ?? Node("null") }
+    private static func mixer(_ sources: [DatasetSource]) -> Node {
+        .mapping(Node.Mapping(sources.map { (string($0.path), double($0.fraction)) }))
+    }
+}

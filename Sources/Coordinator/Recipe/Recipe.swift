@@ -1,0 +1,130 @@
+import Foundation
+import Shared
+
+/// A training run's recipe: the YAML file the coordinator is started with, under the reference
+/// repository's names (design.md section 1) plus the distributed run's own.
+///
+/// Keys, types and defaults (defaults are HF `TrainingArguments`/TRL/the reference's unless noted):
+///
+/// | key | type | default | meaning |
+/// | --- | --- | --- | --- |
+/// | `model` | path | required | model directory to start from (the policy) |
+/// | `reference_model` | path | `model` | model directory of π_ref |
+/// | `tokenizer` | path | none: the model directory's | `tokenizer.json`, or a directory holding one |
+/// | `dataset_mixer` | map path → fraction | required | files to train on and the share of each, in (0, 1]; order kept |
+/// | `dataset_format` | string | none: detected per file | `tokenized`, `pku-saferlhf`, `ultrafeedback`, `redteaming`, `text` |
+/// | `use_buffer` | bool | false | add a helpfulness buffer batch to every batch (the reference's) |
+/// | `buffer_dataset_mixer` | map path → fraction | none | the buffer's files; required when `use_buffer` |
+/// | `objective` | string | `bfpo` | `bfpo`, `dpo`, `ipo`, `sft` |
+/// | `beta`, `b1`, `alpha` | number | 0.01, 3, 0.5 | the objectives' scalars (the paper's) |
+/// | `learning_rate` | number | 5e-5 | peak learning rate (HF's default; the reference's 5e-7 is for 7B models) |
+/// | `lr_scheduler_type` | string | `cosine` | `constant`, `constant_with_warmup`, `linear`, `cosine` |
+/// | `warmup_ratio` | number | 0.1 | warmup steps = ceil(ratio × total optimizer steps) |
+/// | `num_train_epochs` | integer | 1 | passes over the mixed data |
+/// | `per_device_train_batch_size` | integer | 4 | pairs per batch (one worker lease) |
+/// | `gradient_accumulation_steps` | integer | 1 | batches per optimizer step |
+/// | `max_length`, `max_prompt_length` | integer | 256, 128 | truncation in tokens, as the reference trainer |
+/// | `max_grad_norm` | number | 1.0 | global-norm clipping; 0 turns it off |
+/// | `weight_decay` | number | 0.0 | AdamW decoupled weight decay (not on biases or LayerNorm) |
+/// | `adam_beta1`, `adam_beta2`, `adam_epsilon` | number | 0.9, 0.999, 1e-8 | AdamW's constants |
+/// | `save_steps` | integer | 100 | checkpoint every this many optimizer steps, and at the end |
+/// | `save_total_limit` | integer or null | 2 | checkpoints kept; null keeps all (ours: HF keeps all by default) |
+/// | `seed` | integer | 42 | data order and every other random choice |
+/// | `shards` | integer | 4 | contiguous parameter shards, each with its own AdamW state and version (ours) |
+/// | `max_staleness` | integer | 0 | versions a gradient may lag; 0 is synchronous training (ours) |
+/// | `workers_expected` | integer | 1 | workers to wait for before training starts (ours) |
+/// | `heartbeat_seconds` | number | 2 | how often a worker reports that it is alive (ours) |
+/// | `lease_seconds` | number | 60 | time a worker has to return a batch before it is leased again (ours) |
+///
+/// Unknown keys are errors naming the key, so a typo never trains silently with a default. Relative
+/// paths are resolved against the recipe file's directory (command-line overrides: against the working
+/// directory), so a resolved recipe holds absolute paths and means the same from anywhere.
+struct Recipe: Equatable {
+    /// One entry of a dataset mixer: a file and the share of its rows to use.
+    struct DatasetSource: Equatable {
+        var path: String
+        var fraction: Double
+    }
+
+    // Model and data.
+    var model: String
+    var referenceModel: String
+    var tokenizer: String?
+    /// In recipe order, which fixes the concatenation and so the seeded order (`DatasetMixer`).
+    var datasetMixer: [DatasetSource]
+    var datasetFormat: DatasetFormat?
+    // The reference's helpfulness buffer (`BufferStream` in Shared/Data owns its semantics).
+    var useBuffer: Bool = false
+    var bufferDatasetMixer: [DatasetSource]?
+    var maxLength: Int = 256
+    var maxPromptLength: Int = 128
+
+    // Objective.
+    var objective: ObjectiveKind = .bfpo
+    var beta: Double = 0.01
+    var b1: Double = 3
+    var alpha: Double = 0.5
+
+    // Optimization.
+    var learningRate: Double = 5e-5
+    var lrSchedulerType: LearningRateSchedule.Kind = .cosine
+    var warmupRatio: Double = 0.1
+    var numTrainEpochs: Int = 1
+    var perDeviceTrainBatchSize: Int = 4
+    var gradientAccumulationSteps: Int = 1
+    var maxGradNorm: Double = 1.0
+    var weightDecay: Double = 0.0
+    var adamBeta1: Double = 0.9
+    var adamBeta2: Double = 0.999
+    var adamEpsilon: Double = 1e-8
+    var seed: Int = 42
+
+    // Checkpoints.
+    var saveSteps: Int = 100
+    var saveTotalLimit: Int? = 2
+
+    // Distribution (ours).
+    var shards: Int = 4
+    var maxStaleness: Int = 0
+    var workersExpected: Int = 1
+    var heartbeatSeconds: Double = 2
+    var leaseSeconds: Double = 60
+
+    /// A recipe with every default and the two required values.
+    init(model: String, datasetMixer: [DatasetSource]) {
+        self.model = model
+        referenceModel = model
+        self.datasetMixer = datasetMixer
+    }
+
+    // MARK: Derived values
+
+    var objectiveParameters: ObjectiveParameters { ObjectiveParameters(beta: beta, b1: b1, alpha: alpha) }
+
+    var adamW: AdamW.Hyperparameters {
+        AdamW.Hyperparameters(beta1: adamBeta1, beta2: adamBeta2, epsilon: adamEpsilon, weightDecay: weightDecay)
+    }
+
+    /// The learning-rate schedule over a run of `totalSteps` optimizer steps.
+    func schedule(totalSteps: Int) -> LearningRateSchedule {
+        LearningRateSchedule(kind: lrSchedulerType, learningRate: learningRate, totalSteps: totalSteps, warmupRatio: warmupRatio)
+    }
+
+    /// The main data set as `Shared`'s mixer, shuffled with the recipe's seed.
+    var mixer: DatasetMixer {
+        DatasetMixer(sources: datasetMixer.map { .init(path: $0.path, fraction: $0.fraction, format: datasetFormat) },
+                     seed: UInt64(seed))
+    }
+
+    /// The buffer's mixer when `use_buffer` is on.
+    var bufferMixer: DatasetMixer? {
+        guard useBuffer, let bufferDatasetMixer else { return nil }
+        return DatasetMixer(sources: bufferDatasetMixer.map { .init(path: $0.path, fraction: $0.fraction, format: datasetFormat) },
+                            seed: UInt64(seed))
+    }
+
+    /// The checkpoint store of a run directory.
+    func checkpointStore(runDirectory: String) -> CheckpointStore {
+        CheckpointStore(directory: (runDirectory as NSString).appendingPathComponent("checkpoints"), keep: saveTotalLimit)
+    }
+}

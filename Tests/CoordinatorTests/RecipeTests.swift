@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+import Shared
+@testable import Coordinator
+
+/// A recipe setting every key to a value other than its default.
+private let fullRecipe = """
+    model: models/policy
+    reference_model: /abs/reference
+    tokenizer: tok/tokenizer.json
+    dataset_mixer:
+      data/b.jsonl: 0.25
+      data/a.jsonl: 1
+    dataset_format: pku-saferlhf
+    use_buffer: yes
+    buffer_dataset_mixer:
+      ../buffer.jsonl: 0.5
+    max_length: 512
+    max_prompt_length: 200
+    objective: ipo
+    beta: 0.1
+    b1: 2.5
+    alpha: -0.25
+    learning_rate: 5e-7
+    lr_scheduler_type: linear
+    warmup_ratio: 0.05
+    num_train_epochs: 3
+    per_device_train_batch_size: 8
+    gradient_accumulation_steps: 2
+    max_grad_norm: 0.5
+    weight_decay: 0.01
+    adam_beta1: 0.8
+    adam_beta2: 0.99
+    adam_epsilon: 1.0e-6
+    seed: 7
+    save_steps: 50
+    save_total_limit: null
+    shards: 8
+    max_staleness: 2
+    workers_expected: 3
+    heartbeat_seconds: 0.5
+    lease_seconds: 30
+    """
+
+private func parse(_ yaml: String, overrides: [String] = []) throws -> Recipe {
+    try Recipe.parse(yaml: yaml, source: "recipe.yaml", baseDirectory: "/work/recipes", overrides: overrides, workingDirectory: "/home/me")
+}
+
+/// The error `body` throws, as a `RecipeError`.
+private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error as? RecipeError
+    }
+}
+
+@Test func fullRecipeParsesToExactValues() throws {
+    let recipe = try parse(fullRecipe)
+    var expected = Recipe(model: "/work/recipes/models/policy", datasetMixer: [
+        .init(path: "/work/recipes/data/b.jsonl", fraction: 0.25), .init(path: "/work/recipes/data/a.jsonl", fraction: 1),
+    ])
+    expected.referenceModel = "/abs/reference"
+    expected.tokenizer = "/work/recipes/tok/tokenizer.json"
+    expected.datasetFormat = .pkuSafeRLHF
+    expected.useBuffer = true
+    expected.bufferDatasetMixer = [.init(path: "/work/buffer.jsonl", fraction: 0.5)]
+    expected.maxLength = 512
+    expected.maxPromptLength = 200
+    expected.objective = .ipo
+    expected.beta = 0.1
+    expected.b1 = 2.5
+    expected.alpha = -0.25
+    expected.learningRate = 5e-7
+    expected.lrSchedulerType = .linear
+    expected.warmupRatio = 0.05
+    expected.numTrainEpochs = 3
+    expected.perDeviceTrainBatchSize = 8
+    expected.gradientAccumulationSteps = 2
+    expected.maxGradNorm = 0.5
+    expected.weightDecay = 0.01
+    expected.adamBeta1 = 0.8
+    expected.adamBeta2 = 0.99
+    expected.adamEpsilon = 1e-6
+    expected.seed = 7
+    expected.saveSteps = 50
+    expected.saveTotalLimit = nil
+    expected.shards = 8
+    expected.maxStaleness = 2
+    expected.workersExpected = 3
+    expected.heartbeatSeconds = 0.5
+    expected.leaseSeconds = 30
+    #expect(recipe == expected)
+    #expect(recipe.adamW == AdamW.Hyperparameters(beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.01))
+    #expect(recipe.objectiveParameters == ObjectiveParameters(beta: 0.1, b1: 2.5, alpha: -0.25))
+    // The mixer keeps the file's order, which fixes the seeded data order.
+    #expect(recipe.mixer.sources.map(\.path) == ["/work/recipes/data/b.jsonl", "/work/recipes/data/a.jsonl"])
+    #expect(recipe.mixer.seed == 7)
+}
+
+@Test func unsetKeysTakeTheDocumentedDefaults() throws {
+    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1.0}\n")
+    #expect(recipe == Recipe(model: "/work/recipes/m", datasetMixer: [.init(path: "/work/recipes/d.jsonl", fraction: 1)]))
+    #expect(recipe.referenceModel == "/work/recipes/m")
+    #expect(recipe.tokenizer == nil && recipe.datasetFormat == nil && !recipe.useBuffer && recipe.bufferDatasetMixer == nil)
+    #expect(recipe.objective == .bfpo && recipe.beta == 0.01 && recipe.b1 == 3 && recipe.alpha == 0.5)
+    #expect(recipe.learningRate == 5e-5 && recipe.lrSchedulerType == .cosine && recipe.warmupRatio == 0.1)
+    #expect(recipe.numTrainEpochs == 1 && recipe.perDeviceTrainBatchSize == 4 && recipe.gradientAccumulationSteps == 1)
+    #expect(recipe.maxLength == 256 && recipe.maxPromptLength == 128)
+    #expect(recipe.maxGradNorm == 1 && recipe.weightDecay == 0)
+    #expect(recipe.adamBeta1 == 0.9 && recipe.adamBeta2 == 0.999 && recipe.adamEpsilon == 1e-8)
+    #expect(recipe.saveSteps == 100 && recipe.saveTotalLimit == 2 && recipe.seed == 42)
+    #expect(recipe.shards == 4 && recipe.maxStaleness == 0 && recipe.workersExpected == 1)
+    #expect(recipe.heartbeatSeconds == 2 && recipe.leaseSeconds == 60)
+}
+
+@Test func unknownKeyIsNamedWithItsLineAndASuggestion() {
+    let error = recipeError { try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nlearning_rat: 1e-4\n") }
+    #expect(error == .unknownKey(key: "learning_rat", origin: .file(path: "recipe.yaml", line: 3), suggestion: "learning_rate"))
+    #expect(error?.description == "recipe.yaml:3: unknown recipe key \"learning_rat\"; did you mean \"learning_rate\"?")
+    // A key far from every known one gets no suggestion.
+    let far = recipeError { try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nbf16: true\n") }
+    #expect(far == .unknownKey(key: "bf16", origin: .file(path: "recipe.yaml", line: 3), suggestion: nil))
+}
+
+@Test func wrongTypesAreNamed() {
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    #expect(recipeError { try parse(base + "learning_rate: fast\n") }
+            == .wrongType(key: "learning_rate", expected: "a number", found: "the string \"fast\"", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse(base + "shards: 2.5\n") }
+            == .wrongType(key: "shards", expected: "an integer", found: "the number 2.5", origin: .file(path: "recipe.yaml", line: 3)))
+    // A quoted number is a string under YAML's rules.
+    #expect(recipeError { try parse(base + "per_device_train_batch_size: \"4\"\n") }
+            == .wrongType(key: "per_device_train_batch_size", expected: "an integer", found: "the string \"4\"", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse(base + "use_buffer: 1\n") }
+            == .wrongType(key: "use_buffer", expected: "true or false", found: "the number 1", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse(base + "objective: ppo\n") }
+            == .wrongType(key: "objective", expected: "one of \"bfpo\", \"dpo\", \"ipo\", \"sft\"", found: "the string \"ppo\"", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse("model: m\ndataset_mixer: [d.jsonl]\n") }
+            == .wrongType(key: "dataset_mixer", expected: "a mapping of dataset paths to fractions", found: "a list", origin: .file(path: "recipe.yaml", line: 2)))
+    #expect(recipeError { try parse("model: m\ndataset_mixer:\n  d.jsonl: half\n") }
+            == .wrongType(key: "dataset_mixer: d.jsonl", expected: "a number", found: "the string \"half\"", origin: .file(path: "recipe.yaml", line: 3)))
+    // An integral float is accepted where an integer is due.
+    #expect((try? parse(base + "num_train_epochs: 2.0\n"))?.numTrainEpochs == 2)
+}
+
+@Test func outOfRangeValuesAreNamed() {
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    #expect(recipeError { try parse(base + "learning_rate: -1e-5\n") }
+            == .outOfRange(key: "learning_rate", value: "-1e-05", requirement: "a positive number"))
+    #expect(recipeError { try parse("model: m\ndataset_mixer: {d.jsonl: 1.5}\n") }
+            == .outOfRange(key: "dataset_mixer: /work/recipes/d.jsonl", value: "1.5", requirement: "a fraction in (0, 1]"))
+    #expect(recipeError { try parse(base + "shards: 0\n") }
+            == .outOfRange(key: "shards", value: "0", requirement: "at least 1"))
+    #expect(recipeError { try parse(base + "max_prompt_length: 256\n") }
+            == .outOfRange(key: "max_prompt_length", value: "256", requirement: "at least 1 and less than max_length (256)"))
+    #expect(recipeError { try parse(base + "b1: 1\n") }.map { "\($0)" }?.hasPrefix("b1 is 1.0 but must be finite and different from 1") == true)
+    #expect(recipeError { try parse(base + "use_buffer: true\n") }
+            == .outOfRange(key: "buffer_dataset_mixer", value: "missing", requirement: "set when use_buffer is true"))
+    #expect(recipeError { try parse(base + "adam_beta2: 1\n") }
+            == .outOfRange(key: "adam_beta2", value: "1.0", requirement: "in [0, 1)"))
+}
+
+@Test func missingAndDuplicateKeysAreNamed() {
+    #expect(recipeError { try parse("dataset_mixer: {d.jsonl: 1}\n") } == .missingKey(key: "model", source: "recipe.yaml"))
+    #expect(recipeError { try parse("model: m\n") } == .missingKey(key: "dataset_mixer", source: "recipe.yaml"))
+    #expect(recipeError { try parse("model: m\nmodel: n\ndataset_mixer: {d.jsonl: 1}\n") }
+            == .duplicateKey(key: "model", origin: .file(path: "recipe.yaml", line: 2)))
+    #expect(recipeError { try parse("- model\n") } == .notAMapping(source: "recipe.yaml"))
+}
+
+@Test func overridesReplaceValuesBeforeValidation() throws {
+    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nshards: 0\ntokenizer: t.json\n", overrides: [
+        "shards=2",                         // fixes the file's invalid value: overrides apply first
+        "learning_rate=1e-4",
+        "lr_scheduler_type=constant_with_warmup",
+        "dataset_mixer={x.jsonl: 0.5, /abs/y.jsonl: 1}",  // relative to the working directory
+        "tokenizer=",                       // an empty value is null
+        "save_total_limit=null",
+    ])
+    #expect(recipe.shards == 2)
+    #expect(recipe.learningRate == 1e-4)
+    #expect(recipe.lrSchedulerType == .constantWithWarmup)
+    #expect(recipe.datasetMixer == [.init(path: "/home/me/x.jsonl", fraction: 0.5), .init(path: "/abs/y.jsonl", fraction: 1)])
+    #expect(recipe.tokenizer == nil)
+    #expect(recipe.saveTotalLimit == nil)
+
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    #expect(recipeError { try parse(base, overrides: ["shard=2"]) }
+            == .unknownKey(key: "shard", origin: .override("shard=2"), suggestion: "shards"))
+    #expect(recipeError { try parse(base, overrides: ["shards"]) }
+            == .invalidOverride(text: "shards", reason: "it must have the form key=value"))
+    #expect(recipeError { try parse(base, overrides: ["seed=abc"]) }
+            == .wrongType(key: "seed", expected: "an integer", found: "the string \"abc\"", origin: .override("seed=abc")))
+}
+
+@Test func resolvedYAMLParsesBackToTheSameRecipe() throws {
+    var recipe = try parse(fullRecipe)
+    // Paths YAML would misread unquoted.
+    recipe.tokenizer = "/data/yes"
+    recipe.datasetMixer.append(.init(path: "/data/odd: name #1.jsonl", fraction: 0.125))
+    let text = try recipe.yaml()
+    print(text)
+    let again = try Recipe.parse(yaml: text, source: "recipe.yaml", baseDirectory: "/elsewhere", workingDirectory: "/nowhere")
+    #expect(again == recipe)
+    // Every key, in the table's order.
+    let keys = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.hasPrefix(" ") }.map { String($0.prefix { $0 != ":" }) }
+    #expect(keys == Recipe.fields.map(\.key))
+    // Defaults are written too, so the resolved file stands alone.
+    let defaults = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\n")
+    #expect(try defaults.yaml().contains("\nlearning_rate: 5.0e-05\n"))
+    #expect(try Recipe.parse(yaml: defaults.yaml(), source: "r", baseDirectory: "/x") == defaults)
+}
+
+@Test func recipeFilePathsResolveAgainstItsDirectory() throws {
+    let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("bfpo-recipe-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(atPath: directory + "/recipes", withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try "model: ../runs/m\ndataset_mixer:\n  ./d.jsonl: 1\n".write(toFile: directory + "/recipes/r.yaml", atomically: true, encoding: .utf8)
+    let recipe = try Recipe.load(path: "recipes/r.yaml", overrides: ["reference_model=ref"], workingDirectory: directory)
+    #expect(recipe.model == directory + "/runs/m")
+    #expect(recipe.datasetMixer == [.init(path: directory + "/recipes/d.jsonl", fraction: 1)])
+    #expect(recipe.referenceModel == directory + "/ref")
+    #expect(recipeError { try Recipe.load(path: directory + "/missing.yaml") }.map { "\($0)" }?.hasPrefix(directory + "/missing.yaml: the recipe cannot be read") == true)
+}
+
+/// The example recipe shipped in `recipes/` stays valid.
+@Test func bundledTinyRecipeParses() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    let recipe = try Recipe.load(path: root + "/recipes/bfpo-tiny.yaml")
+    #expect(recipe.model == root + "/runs/demo-model")
+    #expect(recipe.datasetMixer == [.init(path: root + "/data/safety-benchmark/train.jsonl", fraction: 0.2)])
+    #expect(recipe.objective == .bfpo && recipe.learningRate == 3e-4 && recipe.shards == 2)
+}
