@@ -44,3 +44,31 @@ demo: build
 			--out $(RUN)/gradient-$$objective.safetensors > $(RUN)/gradient-$$objective.json || exit 1; \
 	done
 	@echo "demo: model in $(RUN)/model, pairs in $(RUN)/pairs.jsonl, gradients and per-pair log-probs in $(RUN)/gradient-*.{safetensors,json}"
+
+## The compute benchmark of the BFPO step (BENCHMARKS.md): bfpo-bench, then the PyTorch reference on the same
+## rows (bench/compare.py) when torch and transformers are importable. Options for bfpo-bench go in
+## BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1 --steps 3'.
+PYTHON ?= python3
+BENCH_FLAGS ?=
+BENCH_RESULTS := $(SCRATCH)/bench-results
+
+bench: setup
+	swift build -c release $(SWIFT_FLAGS) --product bfpo-bench
+	@mkdir -p $(BENCH_RESULTS)
+	$(RELEASE)/bfpo-bench $(BENCH_FLAGS) --json $(BENCH_RESULTS)/swift.jsonl
+	@if $(PYTHON) -c 'import torch, transformers' 2>/dev/null; then \
+		$(PYTHON) bench/compare.py --swift $(BENCH_RESULTS)/swift.jsonl --out $(BENCH_RESULTS)/pytorch.jsonl; \
+	else \
+		echo "torch/transformers not importable: PyTorch reference skipped"; \
+	fi
+
+## Regenerate the committed protobuf-c code of the wire protocol from proto/bfpo.proto (protoc-c, from
+## protobuf-c-compiler; the header goes to include/). Tests/SharedTests/Wire/GeneratedCodeTests.swift runs
+## the same protoc-c command and fails when the committed files differ. PROTO_C_DIR=/tmp/x writes elsewhere.
+PROTO_C_DIR ?= Sources/CBFPOWire
+
+.PHONY: proto
+proto:
+	@mkdir -p $(PROTO_C_DIR)/include
+	protoc-c --proto_path=proto --c_out=$(PROTO_C_DIR) proto/bfpo.proto
+	mv $(PROTO_C_DIR)/bfpo.pb-c.h $(PROTO_C_DIR)/include/bfpo.pb-c.h

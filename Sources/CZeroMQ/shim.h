@@ -1,0 +1,3 @@
+// libzmq's C API; the include path comes from pkg-config `libzmq`. Only Sources/Shared/Wire/ZMQ.swift
+// calls it.
+#include <zmq.h>

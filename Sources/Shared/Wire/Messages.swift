@@ -1,0 +1,253 @@
+// Swift mirrors of proto/bfpo.proto's messages. A value decoded by `WireCodec.decode` already satisfies
+// every invariant documented here (counts within `Wire.Limits`, strings UTF-8 and bounded, enums known,
+// floats finite); what depends on the run's state (is this lease live, does this worker exist, do the
+// shard counts match the model) is the coordinator's or the worker's to check.
+
+extension Wire {
+    /// Worker → coordinator: join the run. Sent with an empty run id unless the worker was told the run.
+    public struct Register: Sendable, Equatable {
+        /// At most `Limits.maxNameBytes` bytes.
+        public var workerName: String
+        public var threads: UInt32
+
+        public init(workerName: String, threads: UInt32) {
+            self.workerName = workerName
+            self.threads = threads
+        }
+    }
+
+    /// Coordinator → worker: everything the worker needs to compute. No payload frames.
+    public struct Welcome: Sendable, Equatable {
+        public var workerID: UInt64
+        /// Changes every time a coordinator process starts; a worker drops cached shards when it changes.
+        public var incarnation: UInt64
+        /// The model's HF `config.json`, at most `Limits.maxModelConfigBytes` bytes.
+        public var modelConfigJSON: String
+        /// Kind and validated parameters (travelling as the proto's `objective`, `beta`, `b1`, `alpha`).
+        public var objective: Objective
+        /// The flat parameter vector's shards: ids unique, counts ≥ 1, ranges disjoint and within UInt64.
+        /// Their order is the order of every per-shard list and frame sequence of the protocol.
+        public var shards: [ShardRange]
+        /// ≥ 1.
+        public var heartbeatMilliseconds: UInt32
+        /// ≥ 1.
+        public var leaseMilliseconds: UInt32
+
+        public init(
+            workerID: UInt64, incarnation: UInt64, modelConfigJSON: String, objective: Objective,
+            shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32
+        ) {
+            self.workerID = workerID
+            self.incarnation = incarnation
+            self.modelConfigJSON = modelConfigJSON
+            self.objective = objective
+            self.shards = shards
+            self.heartbeatMilliseconds = heartbeatMilliseconds
+            self.leaseMilliseconds = leaseMilliseconds
+        }
+    }
+
+    /// One contiguous range `[offset, offset + count)` of the flat parameter vector.
+    public struct ShardRange: Sendable, Equatable {
+        public var shardID: UInt32
+        public var offset: UInt64
+        public var count: UInt64
+
+        public init(shardID: UInt32, offset: UInt64, count: UInt64) {
+            self.shardID = shardID
+            self.offset = offset
+            self.count = count
+        }
+    }
+
+    /// Either side: the message was not accepted. Its layout is frozen across protocol versions.
+    public struct Refused: Sendable, Equatable {
+        /// A sentence saying why, at most `Limits.maxReasonBytes` bytes.
+        public var reason: String
+        /// True when registering again may help (e.g. the coordinator restarted and forgot this worker).
+        public var registerAgain: Bool
+
+        public init(reason: String, registerAgain: Bool = false) {
+            self.reason = reason
+            self.registerAgain = registerAgain
+        }
+    }
+
+    /// Worker → coordinator: ready for a lease.
+    public struct WorkRequest: Sendable, Equatable {
+        public var workerID: UInt64
+        public init(workerID: UInt64) { self.workerID = workerID }
+    }
+
+    /// Coordinator → worker: no lease right now; ask again after `retryMilliseconds`.
+    public struct Wait: Sendable, Equatable {
+        public var retryMilliseconds: UInt32
+        public init(retryMilliseconds: UInt32) { self.retryMilliseconds = retryMilliseconds }
+    }
+
+    /// What a lease asks the worker to compute.
+    public enum LeaseKind: Sendable, Equatable, CaseIterable {
+        /// Forward only under the reference parameters; push the sequence log-probs (`ReferencePush`).
+        case reference
+        /// Forward and backward under the policy; push the gradient (`GradientPush`).
+        case gradient
+    }
+
+    /// Which parameter vector a lease or shard transfer is about.
+    public enum ParameterSet: Sendable, Equatable, CaseIterable {
+        case policy
+        case reference
+    }
+
+    /// Coordinator → worker: one batch to compute. Payload frames, in order (`LeasePayload` builds and
+    /// validates them), with N = Σ `sequenceLengths`:
+    ///
+    ///     token ids       int32   × N
+    ///     loss mask       uint8   × N            (0 or 1)
+    ///     safety labels   uint8   × 2·pairs      (chosen, rejected, chosen, …; 0 or 1)
+    ///     reference logps float64 × 2·pairs      (gradient leases only; finite)
+    public struct Lease: Sendable, Equatable {
+        public var leaseID: UInt64
+        public var batchID: UInt64
+        public var epoch: UInt64
+        public var step: UInt64
+        /// Milliseconds the worker has, from receipt, before the batch is leased again; ≥ 1.
+        public var leaseMilliseconds: UInt32
+        public var kind: LeaseKind
+        public var parameterSet: ParameterSet
+        /// The versions to compute on, one per shard in the order of `Welcome.shards`.
+        public var shardVersions: [UInt64]
+        /// ≥ 1.
+        public var pairs: UInt32
+        /// The gradient pushed is of Σ pair loss / normalizer; finite and > 0.
+        public var normalizer: Double
+        /// Lengths of the 2·pairs sequences (chosen, rejected, chosen, …): exactly 2·pairs entries, each ≥ 1,
+        /// summing to at most `Limits.maxLeaseTokens`.
+        public var sequenceLengths: [UInt32]
+
+        public init(
+            leaseID: UInt64, batchID: UInt64, epoch: UInt64, step: UInt64, leaseMilliseconds: UInt32,
+            kind: LeaseKind, parameterSet: ParameterSet, shardVersions: [UInt64], pairs: UInt32,
+            normalizer: Double, sequenceLengths: [UInt32]
+        ) {
+            self.leaseID = leaseID
+            self.batchID = batchID
+            self.epoch = epoch
+            self.step = step
+            self.leaseMilliseconds = leaseMilliseconds
+            self.kind = kind
+            self.parameterSet = parameterSet
+            self.shardVersions = shardVersions
+            self.pairs = pairs
+            self.normalizer = normalizer
+            self.sequenceLengths = sequenceLengths
+        }
+
+        /// N, the number of tokens in the batch: Σ `sequenceLengths`.
+        public var tokenCount: Int { sequenceLengths.reduce(0) { $0 + Int($1) } }
+    }
+
+    /// Worker → coordinator: send these shards' current parameters. Shard ids unique.
+    public struct ShardRequest: Sendable, Equatable {
+        public var workerID: UInt64
+        public var parameterSet: ParameterSet
+        public var shardIDs: [UInt32]
+
+        public init(workerID: UInt64, parameterSet: ParameterSet, shardIDs: [UInt32]) {
+            self.workerID = workerID
+            self.parameterSet = parameterSet
+            self.shardIDs = shardIDs
+        }
+    }
+
+    /// Coordinator → worker: shards' parameters, followed by one float32 frame per entry of `shards`, in
+    /// that order, each of that shard's `ShardRange.count` values. Shard ids unique.
+    public struct ShardReply: Sendable, Equatable {
+        public var parameterSet: ParameterSet
+        public var shards: [ShardVersion]
+
+        public init(parameterSet: ParameterSet, shards: [ShardVersion]) {
+            self.parameterSet = parameterSet
+            self.shards = shards
+        }
+    }
+
+    /// A shard and the version of its parameters.
+    public struct ShardVersion: Sendable, Equatable {
+        public var shardID: UInt32
+        public var version: UInt64
+
+        public init(shardID: UInt32, version: UInt64) {
+            self.shardID = shardID
+            self.version = version
+        }
+    }
+
+    /// Worker → coordinator: a gradient lease's result, followed by one float32 frame per shard in the
+    /// order of `Welcome.shards`, each of that shard's count (check with `TensorFrame.floats`).
+    public struct GradientPush: Sendable, Equatable {
+        public var workerID: UInt64
+        public var leaseID: UInt64
+        public var batchID: UInt64
+        /// The versions the gradient was computed on, one per shard in the order of `Welcome.shards`.
+        public var shardVersions: [UInt64]
+        /// The batch's metric sums (the proto's `MetricSums`), validated by `PreferenceMetrics.init`.
+        public var metrics: PreferenceMetrics
+        public var tokens: UInt64
+        /// Finite and ≥ 0.
+        public var computeSeconds: Double
+
+        public init(
+            workerID: UInt64, leaseID: UInt64, batchID: UInt64, shardVersions: [UInt64],
+            metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double
+        ) {
+            self.workerID = workerID
+            self.leaseID = leaseID
+            self.batchID = batchID
+            self.shardVersions = shardVersions
+            self.metrics = metrics
+            self.tokens = tokens
+            self.computeSeconds = computeSeconds
+        }
+    }
+
+    /// Worker → coordinator: a reference lease's result, followed by one float64 frame of 2·pairs
+    /// log-probs (chosen, rejected, chosen, …).
+    public struct ReferencePush: Sendable, Equatable {
+        public var workerID: UInt64
+        public var leaseID: UInt64
+        public var batchID: UInt64
+
+        public init(workerID: UInt64, leaseID: UInt64, batchID: UInt64) {
+            self.workerID = workerID
+            self.leaseID = leaseID
+            self.batchID = batchID
+        }
+    }
+
+    /// Coordinator → worker: what became of a push.
+    public struct PushReply: Sendable, Equatable {
+        public var leaseID: UInt64
+        public var accepted: Bool
+        /// Why not, when refused; at most `Limits.maxReasonBytes` bytes.
+        public var reason: String
+
+        public init(leaseID: UInt64, accepted: Bool, reason: String = "") {
+            self.leaseID = leaseID
+            self.accepted = accepted
+            self.reason = reason
+        }
+    }
+
+    /// Worker → coordinator, on a timer from the worker's I/O thread.
+    public struct Heartbeat: Sendable, Equatable {
+        public var workerID: UInt64
+        public init(workerID: UInt64) { self.workerID = workerID }
+    }
+
+    /// Coordinator → worker: the run is over (or the coordinator is shutting down); exit cleanly.
+    public struct Stop: Sendable, Equatable {
+        public var reason: String
+        public init(reason: String) { self.reason = reason }
+    }
+}

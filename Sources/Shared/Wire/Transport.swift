@@ -1,0 +1,90 @@
+/// How a coordinator names a connected worker: opaque, stable for one connection. Over ZeroMQ it is the
+/// ROUTER routing id libzmq assigned; a worker that reconnects gets a new one, so coordinator logic maps
+/// worker ids to the peer of their latest message rather than the other way round.
+public struct PeerID: Hashable, Sendable, CustomStringConvertible {
+    let bytes: [UInt8]
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    public var description: String { "peer-" + bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
+}
+
+/// The coordinator's side of the wire: a message from any worker, a message to one. Implementations
+/// only surface messages whose header decoded and passed `EnvelopeAdmission`; the others are answered
+/// with a `Refused` saying why and counted in `counters`.
+public protocol CoordinatorTransport: AnyObject {
+    /// The next admitted message, or nil when none arrived within `timeout` (nil: wait indefinitely).
+    func receive(timeout: Duration?) throws -> (peer: PeerID, message: WireMessage)?
+    /// Sends `message` to `peer`; never blocks on a slow or vanished worker.
+    /// - Throws: `WireError.peerUnreachable` when the peer is gone or its queue is full.
+    func send(_ message: WireMessage, to peer: PeerID) throws
+    var counters: TransportCounters { get }
+}
+
+/// A worker's side of the wire: one coordinator.
+public protocol WorkerTransport: AnyObject {
+    /// Sends `message` to the coordinator. - Throws: `WireError.sendTimedOut` when none takes it in time.
+    func send(_ message: WireMessage) throws
+    /// The next admitted message, or nil when none arrived within `timeout` (nil: wait indefinitely).
+    func receive(timeout: Duration?) throws -> WireMessage?
+    /// The run whose messages are admitted; nil admits any (before `Welcome` tells the worker its run).
+    var expectedRunID: String? { get set }
+    var counters: TransportCounters { get }
+}
+
+/// What a transport did with messages, for logs and tests.
+public struct TransportCounters: Sendable, Equatable {
+    /// Messages surfaced to the caller.
+    public var received = 0
+    /// Messages handed to the wire.
+    public var sent = 0
+    /// Messages refused (malformed header, wrong version or run, too many frames) and not surfaced.
+    public var refused = 0
+    /// Why the last message was refused.
+    public var lastRefusal: WireError?
+
+    public init() {}
+}
+
+/// Which decoded envelopes a transport surfaces. The protocol version is already enforced by
+/// `WireCodec.decode`; this adds the run id.
+///
+/// - `Refused` is always admitted, whatever its version or run, so a peer learns why it was turned
+///   away; transports never answer a `Refused` with a `Refused`, so refusals cannot loop.
+/// - With a `runID`, other messages must carry it, except a `Register` with an empty run id (a worker
+///   that does not know the run yet).
+public struct EnvelopeAdmission: Sendable, Equatable {
+    /// nil: any run id is admitted.
+    public var runID: String?
+
+    public init(runID: String?) { self.runID = runID }
+
+    /// nil when `envelope` is admitted; otherwise why not.
+    public func refusal(for envelope: Envelope) -> WireError? {
+        if case .refused = envelope.body { return nil }
+        if envelope.protocolVersion != Wire.protocolVersion {
+            return .protocolVersionMismatch(received: envelope.protocolVersion, expected: Wire.protocolVersion)
+        }
+        guard let runID, envelope.runID != runID else { return nil }
+        if case .register = envelope.body, envelope.runID.isEmpty { return nil }
+        return .runIDMismatch(received: envelope.runID, expected: runID)
+    }
+
+    /// Decodes a message and applies `refusal(for:)`.
+    func admit(_ frames: ArraySlice<ReceivedFrame>) throws -> WireMessage {
+        let message = try WireMessage(received: frames)
+        if let refusal = refusal(for: message.envelope) { throw refusal }
+        return message
+    }
+
+    /// The `Refused` answering a refused message.
+    static func refusalReply(_ error: WireError, runID: String) -> WireMessage {
+        WireMessage(.refused(Wire.Refused(reason: "message refused: \(error.description)", registerAgain: false)), runID: runID)
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

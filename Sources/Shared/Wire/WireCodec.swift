@@ -1,0 +1,484 @@
+import CBFPOWire
+import Foundation
+
+/// Converts between `Envelope` and its protobuf bytes: the one file that calls protobuf-c (style.md,
+/// "one file funnels every call into a C library"). No protobuf-c pointer leaves it: encoding builds the
+/// C structs over memory this file allocates and frees, decoding copies every field into Swift values and
+/// frees the unpacked message before returning (`free_unpacked` in a `defer`).
+///
+/// Decoding treats the bytes as hostile: size limit first, then the protocol version (so a newer peer
+/// is told "wrong version", not "malformed"), then every field against `Wire.Limits` and the invariants
+/// documented on the message types. It throws `WireError`; it never traps on any input.
+public enum WireCodec {
+    /// The protobuf encoding of `envelope`. Strings must not contain NUL (protobuf-c strings are C
+    /// strings; a NUL would cut them short).
+    public static func encode(_ envelope: Envelope) -> [UInt8] {
+        let arena = Arena()
+        var c = Bfpo__Wire__Envelope()
+        bfpo__wire__envelope__init(&c)
+        c.protocol_version = envelope.protocolVersion
+        c.run_id = arena.string(envelope.runID)
+        Encoder(arena: arena).setBody(envelope.body, of: &c)
+        let size = bfpo__wire__envelope__get_packed_size(&c)
+        var out = [UInt8](repeating: 0, count: size)
+        let written = out.withUnsafeMutableBufferPointer { bfpo__wire__envelope__pack(&c, $0.baseAddress!) }
+        precondition(written == size, "protobuf-c packed \(written) bytes, announced \(size)")
+        return out
+    }
+
+    /// Decodes and validates one header frame.
+    /// - Throws: `WireError` naming what is wrong: `.headerTooLarge`, `.malformedHeader`,
+    ///   `.protocolVersionMismatch` (for any body but `Refused`), `.missingBody`, or a field error.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Envelope {
+        guard bytes.count <= Wire.Limits.maxHeaderBytes else {
+            throw WireError.headerTooLarge(bytes: bytes.count, limit: Wire.Limits.maxHeaderBytes)
+        }
+        var empty: UInt8 = 0
+        let unpacked: UnsafeMutablePointer<Bfpo__Wire__Envelope>? = withUnsafePointer(to: &empty) { dummy in
+            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? dummy
+            return bfpo__wire__envelope__unpack(nil, bytes.count, base)
+        }
+        guard let unpacked else { throw WireError.malformedHeader(bytes: bytes.count) }
+        defer { bfpo__wire__envelope__free_unpacked(unpacked, nil) }
+        return try Decoder.envelope(unpacked.pointee)
+    }
+
+    /// Decodes and validates one header frame held in an array.
+    public static func decode(_ bytes: [UInt8]) throws -> Envelope {
+        try bytes.withUnsafeBytes { try decode($0) }
+    }
+}
+
+// MARK: - Encoding
+
+/// Memory for the C structs of one `encode` call, freed when the call returns.
+private final class Arena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+
+    deinit { for block in blocks { block.deallocate() } }
+
+    func string(_ value: String) -> UnsafeMutablePointer<CChar> {
+        let bytes = value.utf8CString
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { pointer.initialize(from: $0.baseAddress!, count: $0.count) }
+        blocks.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+
+    func array<T>(_ values: [T]) -> UnsafeMutablePointer<T>? {
+        guard !values.isEmpty else { return nil }
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+        values.withUnsafeBufferPointer { pointer.initialize(from: $0.baseAddress!, count: $0.count) }
+        blocks.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+
+    func store<T>(_ value: T) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: 1)
+        pointer.initialize(to: value)
+        blocks.append(UnsafeMutableRawPointer(pointer))
+        return pointer
+    }
+}
+
+private struct Encoder {
+    let arena: Arena
+
+    func setBody(_ body: WireBody, of c: inout Bfpo__Wire__Envelope) {
+        switch body {
+        case .register(let m):
+            var r = Bfpo__Wire__Register()
+            bfpo__wire__register__init(&r)
+            r.worker_name = arena.string(m.workerName)
+            r.threads = m.threads
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_REGISTER
+            c.register_ = arena.store(r)
+        case .welcome(let m):
+            var r = Bfpo__Wire__Welcome()
+            bfpo__wire__welcome__init(&r)
+            r.worker_id = m.workerID
+            r.incarnation = m.incarnation
+            r.model_config_json = arena.string(m.modelConfigJSON)
+            r.objective = arena.string(m.objective.kind.rawValue)
+            r.beta = m.objective.parameters.beta
+            r.b1 = m.objective.parameters.b1
+            r.alpha = m.objective.parameters.alpha
+            let shards: [UnsafeMutablePointer<Bfpo__Wire__ShardRange>?] = m.shards.map { s in
+                var range = Bfpo__Wire__ShardRange()
+                bfpo__wire__shard_range__init(&range)
+                range.shard_id = s.shardID
+                range.offset = s.offset
+                range.count = s.count
+                return arena.store(range)
+            }
+            r.n_shards = shards.count
+            r.shards = arena.array(shards)
+            r.heartbeat_ms = m.heartbeatMilliseconds
+            r.lease_ms = m.leaseMilliseconds
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_WELCOME
+            c.welcome = arena.store(r)
+        case .refused(let m):
+            var r = Bfpo__Wire__Refused()
+            bfpo__wire__refused__init(&r)
+            r.reason = arena.string(m.reason)
+            r.register_again = m.registerAgain ? 1 : 0
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_REFUSED
+            c.refused = arena.store(r)
+        case .workRequest(let m):
+            var r = Bfpo__Wire__WorkRequest()
+            bfpo__wire__work_request__init(&r)
+            r.worker_id = m.workerID
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_WORK_REQUEST
+            c.work_request = arena.store(r)
+        case .lease(let m):
+            var r = Bfpo__Wire__Lease()
+            bfpo__wire__lease__init(&r)
+            r.lease_id = m.leaseID
+            r.batch_id = m.batchID
+            r.epoch = m.epoch
+            r.step = m.step
+            r.lease_ms = m.leaseMilliseconds
+            r.kind = Self.leaseKind(m.kind)
+            r.parameter_set = Self.parameterSet(m.parameterSet)
+            r.n_shard_versions = m.shardVersions.count
+            r.shard_versions = arena.array(m.shardVersions)
+            r.pairs = m.pairs
+            r.normalizer = m.normalizer
+            r.n_sequence_lengths = m.sequenceLengths.count
+            r.sequence_lengths = arena.array(m.sequenceLengths)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_LEASE
+            c.lease = arena.store(r)
+        case .wait(let m):
+            var r = Bfpo__Wire__Wait()
+            bfpo__wire__wait__init(&r)
+            r.retry_ms = m.retryMilliseconds
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_WAIT
+            c.wait = arena.store(r)
+        case .shardRequest(let m):
+            var r = Bfpo__Wire__ShardRequest()
+            bfpo__wire__shard_request__init(&r)
+            r.worker_id = m.workerID
+            r.parameter_set = Self.parameterSet(m.parameterSet)
+            r.n_shard_ids = m.shardIDs.count
+            r.shard_ids = arena.array(m.shardIDs)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_SHARD_REQUEST
+            c.shard_request = arena.store(r)
+        case .shardReply(let m):
+            var r = Bfpo__Wire__ShardReply()
+            bfpo__wire__shard_reply__init(&r)
+            r.parameter_set = Self.parameterSet(m.parameterSet)
+            let shards: [UnsafeMutablePointer<Bfpo__Wire__ShardVersion>?] = m.shards.map { s in
+                var version = Bfpo__Wire__ShardVersion()
+                bfpo__wire__shard_version__init(&version)
+                version.shard_id = s.shardID
+                version.version = s.version
+                return arena.store(version)
+            }
+            r.n_shards = shards.count
+            r.shards = arena.array(shards)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY
+            c.shard_reply = arena.store(r)
+        case .gradientPush(let m):
+            var r = Bfpo__Wire__GradientPush()
+            bfpo__wire__gradient_push__init(&r)
+            r.worker_id = m.workerID
+            r.lease_id = m.leaseID
+            r.batch_id = m.batchID
+            r.n_shard_versions = m.shardVersions.count
+            r.shard_versions = arena.array(m.shardVersions)
+            r.metrics = arena.store(metricSums(m.metrics))
+            r.tokens = m.tokens
+            r.compute_seconds = m.computeSeconds
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH
+            c.gradient_push = arena.store(r)
+        case .referencePush(let m):
+            var r = Bfpo__Wire__ReferencePush()
+            bfpo__wire__reference_push__init(&r)
+            r.worker_id = m.workerID
+            r.lease_id = m.leaseID
+            r.batch_id = m.batchID
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH
+            c.reference_push = arena.store(r)
+        case .pushReply(let m):
+            var r = Bfpo__Wire__PushReply()
+            bfpo__wire__push_reply__init(&r)
+            r.lease_id = m.leaseID
+            r.accepted = m.accepted ? 1 : 0
+            r.reason = arena.string(m.reason)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_PUSH_REPLY
+            c.push_reply = arena.store(r)
+        case .heartbeat(let m):
+            var r = Bfpo__Wire__Heartbeat()
+            bfpo__wire__heartbeat__init(&r)
+            r.worker_id = m.workerID
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_HEARTBEAT
+            c.heartbeat = arena.store(r)
+        case .stop(let m):
+            var r = Bfpo__Wire__Stop()
+            bfpo__wire__stop__init(&r)
+            r.reason = arena.string(m.reason)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STOP
+            c.stop = arena.store(r)
+        }
+    }
+
+    /// `PreferenceMetrics` → the proto's `MetricSums` (counts are never negative in a valid value).
+    private func metricSums(_ m: PreferenceMetrics) -> Bfpo__Wire__MetricSums {
+        var r = Bfpo__Wire__MetricSums()
+        bfpo__wire__metric_sums__init(&r)
+        r.pairs = UInt64(m.pairs)
+        r.loss_sum = m.lossSum
+        r.chosen_reward_sum = m.chosenRewardSum
+        r.rejected_reward_sum = m.rejectedRewardSum
+        r.ranked_pairs = UInt64(m.rankedPairs)
+        r.accurate_pairs = UInt64(m.accuratePairs)
+        r.safe_chosen_pairs = UInt64(m.safeChosenPairs)
+        r.safe_chosen_reward_sum = m.safeChosenRewardSum
+        r.unsafe_chosen_reward_sum = m.unsafeChosenRewardSum
+        r.policy_chosen_logp_sum = m.policyChosenLogProbSum
+        r.policy_rejected_logp_sum = m.policyRejectedLogProbSum
+        return r
+    }
+
+    private static func leaseKind(_ kind: Wire.LeaseKind) -> Bfpo__Wire__LeaseKind {
+        switch kind {
+        case .reference: return BFPO__WIRE__LEASE_KIND__LEASE_KIND_REFERENCE
+        case .gradient: return BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT
+        }
+    }
+
+    private static func parameterSet(_ set: Wire.ParameterSet) -> Bfpo__Wire__ParameterSet {
+        switch set {
+        case .policy: return BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_POLICY
+        case .reference: return BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_REFERENCE
+        }
+    }
+}
+
+// MARK: - Decoding
+
+private enum Decoder {
+    typealias Limits = Wire.Limits
+
+    static func envelope(_ c: Bfpo__Wire__Envelope) throws -> Envelope {
+        let isRefused = c.body_case == BFPO__WIRE__ENVELOPE__BODY_REFUSED
+        // The version is checked before anything else is interpreted; only Refused, frozen across
+        // versions, is read from a peer of another version.
+        guard c.protocol_version == Wire.protocolVersion || isRefused else {
+            throw WireError.protocolVersionMismatch(received: c.protocol_version, expected: Wire.protocolVersion)
+        }
+        let runID = try string(c.run_id, "Envelope", "run_id", limit: Limits.maxRunIDBytes)
+        return Envelope(protocolVersion: c.protocol_version, runID: runID, body: try body(c))
+    }
+
+    private static func body(_ c: Bfpo__Wire__Envelope) throws -> WireBody {
+        switch c.body_case {
+        case BFPO__WIRE__ENVELOPE__BODY_REGISTER:
+            let m = try present(c.register_, "Envelope", "register")
+            return .register(Wire.Register(
+                workerName: try string(m.worker_name, "Register", "worker_name", limit: Limits.maxNameBytes),
+                threads: m.threads))
+        case BFPO__WIRE__ENVELOPE__BODY_WELCOME:
+            return .welcome(try welcome(try present(c.welcome, "Envelope", "welcome")))
+        case BFPO__WIRE__ENVELOPE__BODY_REFUSED:
+            let m = try present(c.refused, "Envelope", "refused")
+            return .refused(Wire.Refused(
+                reason: try string(m.reason, "Refused", "reason", limit: Limits.maxReasonBytes),
+                registerAgain: m.register_again != 0))
+        case BFPO__WIRE__ENVELOPE__BODY_WORK_REQUEST:
+            let m = try present(c.work_request, "Envelope", "work_request")
+            return .workRequest(Wire.WorkRequest(workerID: m.worker_id))
+        case BFPO__WIRE__ENVELOPE__BODY_LEASE:
+            return .lease(try lease(try present(c.lease, "Envelope", "lease")))
+        case BFPO__WIRE__ENVELOPE__BODY_WAIT:
+            let m = try present(c.wait, "Envelope", "wait")
+            return .wait(Wire.Wait(retryMilliseconds: m.retry_ms))
+        case BFPO__WIRE__ENVELOPE__BODY_SHARD_REQUEST:
+            let m = try present(c.shard_request, "Envelope", "shard_request")
+            let ids = try array(m.shard_ids, m.n_shard_ids, "ShardRequest", "shard_ids", limit: Limits.maxShards)
+            try requireUnique(ids, "ShardRequest", "shard_ids")
+            return .shardRequest(Wire.ShardRequest(
+                workerID: m.worker_id, parameterSet: try parameterSet(m.parameter_set, "ShardRequest"), shardIDs: ids))
+        case BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY:
+            let m = try present(c.shard_reply, "Envelope", "shard_reply")
+            let pointers = try array(m.shards, m.n_shards, "ShardReply", "shards", limit: Limits.maxShards)
+            let shards = try pointers.map { p -> Wire.ShardVersion in
+                let s = try present(p, "ShardReply", "shards")
+                return Wire.ShardVersion(shardID: s.shard_id, version: s.version)
+            }
+            try requireUnique(shards.map(\.shardID), "ShardReply", "shards.shard_id")
+            return .shardReply(Wire.ShardReply(parameterSet: try parameterSet(m.parameter_set, "ShardReply"), shards: shards))
+        case BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH:
+            return .gradientPush(try gradientPush(try present(c.gradient_push, "Envelope", "gradient_push")))
+        case BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH:
+            let m = try present(c.reference_push, "Envelope", "reference_push")
+            return .referencePush(Wire.ReferencePush(workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id))
+        case BFPO__WIRE__ENVELOPE__BODY_PUSH_REPLY:
+            let m = try present(c.push_reply, "Envelope", "push_reply")
+            return .pushReply(Wire.PushReply(
+                leaseID: m.lease_id, accepted: m.accepted != 0,
+                reason: try string(m.reason, "PushReply", "reason", limit: Limits.maxReasonBytes)))
+        case BFPO__WIRE__ENVELOPE__BODY_HEARTBEAT:
+            let m = try present(c.heartbeat, "Envelope", "heartbeat")
+            return .heartbeat(Wire.Heartbeat(workerID: m.worker_id))
+        case BFPO__WIRE__ENVELOPE__BODY_STOP:
+            let m = try present(c.stop, "Envelope", "stop")
+            return .stop(Wire.Stop(reason: try string(m.reason, "Stop", "reason", limit: Limits.maxReasonBytes)))
+        default:
+            throw WireError.missingBody
+        }
+    }
+
+    private static func welcome(_ m: Bfpo__Wire__Welcome) throws -> Wire.Welcome {
+        let name = try string(m.objective, "Welcome", "objective", limit: Limits.maxNameBytes)
+        guard let kind = ObjectiveKind(rawValue: name) else {
+            let known = ObjectiveKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw WireError.invalidField(message: "Welcome", field: "objective", reason: "\"\(name)\" is not one of \(known)")
+        }
+        let objective: Objective
+        do {
+            objective = try Objective(kind: kind, parameters: ObjectiveParameters(beta: m.beta, b1: m.b1, alpha: m.alpha))
+        } catch let error as ObjectiveError {
+            var field = "beta"
+            if case .invalidParameter(let name, _, _) = error { field = name }
+            throw WireError.invalidField(message: "Welcome", field: field, reason: error.description)
+        }
+        let pointers = try array(m.shards, m.n_shards, "Welcome", "shards", limit: Limits.maxShards)
+        let shards = try pointers.map { p -> Wire.ShardRange in
+            let s = try present(p, "Welcome", "shards")
+            return Wire.ShardRange(shardID: s.shard_id, offset: s.offset, count: s.count)
+        }
+        try validateShardRanges(shards)
+        guard m.heartbeat_ms >= 1 else {
+            throw WireError.invalidField(message: "Welcome", field: "heartbeat_ms", reason: "it must be at least 1")
+        }
+        guard m.lease_ms >= 1 else {
+            throw WireError.invalidField(message: "Welcome", field: "lease_ms", reason: "it must be at least 1")
+        }
+        return Wire.Welcome(
+            workerID: m.worker_id, incarnation: m.incarnation,
+            modelConfigJSON: try string(m.model_config_json, "Welcome", "model_config_json", limit: Limits.maxModelConfigBytes),
+            objective: objective, shards: shards, heartbeatMilliseconds: m.heartbeat_ms, leaseMilliseconds: m.lease_ms)
+    }
+
+    /// Ids unique, counts ≥ 1, ends within UInt64, ranges pairwise disjoint.
+    private static func validateShardRanges(_ shards: [Wire.ShardRange]) throws {
+        func fail(_ reason: String) -> WireError { .invalidField(message: "Welcome", field: "shards", reason: reason) }
+        try requireUnique(shards.map(\.shardID), "Welcome", "shards.shard_id")
+        for s in shards {
+            guard s.count >= 1 else { throw fail("shard \(s.shardID) has count 0") }
+            guard !s.offset.addingReportingOverflow(s.count).overflow else {
+                throw fail("shard \(s.shardID) ends beyond 2^64 (offset \(s.offset), count \(s.count))")
+            }
+        }
+        let sorted = shards.sorted { $0.offset < $1.offset }
+        for (a, b) in zip(sorted, sorted.dropFirst()) where b.offset < a.offset + a.count {
+            throw fail("shards \(a.shardID) and \(b.shardID) overlap")
+        }
+    }
+
+    private static func lease(_ m: Bfpo__Wire__Lease) throws -> Wire.Lease {
+        func fail(_ field: String, _ reason: String) -> WireError { .invalidField(message: "Lease", field: field, reason: reason) }
+        let kind: Wire.LeaseKind
+        switch m.kind {
+        case BFPO__WIRE__LEASE_KIND__LEASE_KIND_REFERENCE: kind = .reference
+        case BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT: kind = .gradient
+        default: throw WireError.unknownEnumValue(message: "Lease", field: "kind", value: signed(m.kind.rawValue))
+        }
+        let versions = try array(m.shard_versions, m.n_shard_versions, "Lease", "shard_versions", limit: Limits.maxShards)
+        let lengths = try array(m.sequence_lengths, m.n_sequence_lengths, "Lease", "sequence_lengths", limit: Limits.maxSequences)
+        guard m.pairs >= 1 else { throw fail("pairs", "a lease must hold at least one pair") }
+        guard UInt64(m.pairs) * 2 == UInt64(lengths.count) else {
+            throw fail("sequence_lengths", "it has \(lengths.count) entries, but 2·pairs = \(UInt64(m.pairs) * 2)")
+        }
+        var tokens = 0
+        for (i, length) in lengths.enumerated() {
+            guard length >= 1 else { throw fail("sequence_lengths", "sequence \(i) has length 0") }
+            tokens += Int(length)  // ≤ 2^20 entries of < 2^32: no overflow in Int64
+        }
+        guard tokens <= Limits.maxLeaseTokens else {
+            throw fail("sequence_lengths", "they sum to \(tokens) tokens, more than the limit of \(Limits.maxLeaseTokens)")
+        }
+        guard m.normalizer.isFinite, m.normalizer > 0 else { throw fail("normalizer", "\(m.normalizer) is not finite and positive") }
+        guard m.lease_ms >= 1 else { throw fail("lease_ms", "it must be at least 1") }
+        return Wire.Lease(
+            leaseID: m.lease_id, batchID: m.batch_id, epoch: m.epoch, step: m.step, leaseMilliseconds: m.lease_ms,
+            kind: kind, parameterSet: try parameterSet(m.parameter_set, "Lease"), shardVersions: versions,
+            pairs: m.pairs, normalizer: m.normalizer, sequenceLengths: lengths)
+    }
+
+    private static func gradientPush(_ m: Bfpo__Wire__GradientPush) throws -> Wire.GradientPush {
+        let versions = try array(m.shard_versions, m.n_shard_versions, "GradientPush", "shard_versions", limit: Limits.maxShards)
+        let sums = try present(m.metrics, "GradientPush", "metrics")
+        guard m.compute_seconds.isFinite, m.compute_seconds >= 0 else {
+            throw WireError.invalidField(message: "GradientPush", field: "compute_seconds",
+                                         reason: "\(m.compute_seconds) is not finite and non-negative")
+        }
+        return Wire.GradientPush(
+            workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
+            metrics: try metrics(sums), tokens: m.tokens, computeSeconds: m.compute_seconds)
+    }
+
+    /// The proto's `MetricSums` → `PreferenceMetrics`, whose initializer checks the invariants.
+    private static func metrics(_ m: Bfpo__Wire__MetricSums) throws -> PreferenceMetrics {
+        func count(_ value: UInt64, _ field: String) throws -> Int {
+            guard let result = Int(exactly: value) else {
+                throw WireError.invalidField(message: "MetricSums", field: field, reason: "\(value) does not fit in a signed 64-bit count")
+            }
+            return result
+        }
+        do {
+            return try PreferenceMetrics(
+                pairs: count(m.pairs, "pairs"), lossSum: m.loss_sum,
+                chosenRewardSum: m.chosen_reward_sum, rejectedRewardSum: m.rejected_reward_sum,
+                rankedPairs: count(m.ranked_pairs, "ranked_pairs"), accuratePairs: count(m.accurate_pairs, "accurate_pairs"),
+                safeChosenPairs: count(m.safe_chosen_pairs, "safe_chosen_pairs"),
+                safeChosenRewardSum: m.safe_chosen_reward_sum, unsafeChosenRewardSum: m.unsafe_chosen_reward_sum,
+                policyChosenLogProbSum: m.policy_chosen_logp_sum, policyRejectedLogProbSum: m.policy_rejected_logp_sum)
+        } catch let error as ObjectiveError {
+            throw WireError.invalidField(message: "GradientPush", field: "metrics", reason: error.description)
+        }
+    }
+
+    private static func parameterSet(_ value: Bfpo__Wire__ParameterSet, _ message: String) throws -> Wire.ParameterSet {
+        switch value {
+        case BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_POLICY: return .policy
+        case BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_REFERENCE: return .reference
+        default: throw WireError.unknownEnumValue(message: message, field: "parameter_set", value: signed(value.rawValue))
+        }
+    }
+
+    // MARK: Field helpers
+
+    /// protobuf-c stores enums as C ints whatever the wire held; report them as the signed value sent.
+    private static func signed<T: BinaryInteger>(_ raw: T) -> Int64 {
+        Int64(Int32(truncatingIfNeeded: raw))
+    }
+
+    private static func present<T>(_ pointer: UnsafeMutablePointer<T>?, _ message: String, _ field: String) throws -> T {
+        guard let pointer else { throw WireError.missingField(message: message, field: field) }
+        return pointer.pointee
+    }
+
+    private static func string(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String, limit: Int) throws -> String {
+        guard let pointer else { return "" }
+        let length = strlen(pointer)
+        guard length <= limit else { throw WireError.tooLong(message: message, field: field, count: length, limit: limit) }
+        guard let value = String(validatingCString: pointer) else { throw WireError.invalidUTF8(message: message, field: field) }
+        return value
+    }
+
+    private static func array<T>(_ pointer: UnsafeMutablePointer<T>?, _ count: Int, _ message: String, _ field: String, limit: Int) throws -> [T] {
+        guard count <= limit else { throw WireError.tooLong(message: message, field: field, count: count, limit: limit) }
+        guard count > 0 else { return [] }
+        guard let pointer else { throw WireError.missingField(message: message, field: field) }
+        return Array(UnsafeBufferPointer(start: pointer, count: count))
+    }
+
+    private static func requireUnique(_ ids: [UInt32], _ message: String, _ field: String) throws {
+        var seen = Set<UInt32>(minimumCapacity: ids.count)
+        for id in ids where !seen.insert(id).inserted {
+            throw WireError.invalidField(message: message, field: field, reason: "id \(id) appears more than once")
+        }
+    }
+}

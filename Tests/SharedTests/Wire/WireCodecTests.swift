@@ -1,0 +1,271 @@
+import Foundation
+import Testing
+@testable import Shared
+
+private func roundTrip(_ body: WireBody, runID: String = "run-2025-01") throws -> Envelope {
+    let envelope = Envelope(runID: runID, body: body)
+    let decoded = try WireCodec.decode(WireCodec.encode(envelope))
+    #expect(decoded == envelope, "\(body.name) changed in a round trip")
+    return decoded
+}
+
+private func sampleMetrics() throws -> PreferenceMetrics {
+    try PreferenceMetrics(
+        pairs: 8, lossSum: 12.5, chosenRewardSum: -0.25, rejectedRewardSum: 0.125, rankedPairs: 7, accuratePairs: 5,
+        safeChosenPairs: 3, safeChosenRewardSum: 0.0625, unsafeChosenRewardSum: -0.3125,
+        policyChosenLogProbSum: -123.5, policyRejectedLogProbSum: -456.75)
+}
+
+private func sampleLease(kind: Wire.LeaseKind = .gradient) -> Wire.Lease {
+    Wire.Lease(
+        leaseID: 41, batchID: UInt64.max, epoch: 2, step: 1_000_000_007, leaseMilliseconds: 30_000, kind: kind,
+        parameterSet: kind == .gradient ? .policy : .reference, shardVersions: [0, 5, UInt64.max], pairs: 2,
+        normalizer: 4, sequenceLengths: [7, 9, 1, UInt32(1 << 20)])
+}
+
+extension WireTests {
+    @Suite struct Codec {
+        @Test func everyMessageSurvivesARoundTripWithExactValues() throws {
+            _ = try roundTrip(.register(Wire.Register(workerName: "node-7/worker-3 ✓", threads: 16)), runID: "")
+            _ = try roundTrip(.welcome(Wire.Welcome(
+                workerID: 3, incarnation: 0xDEAD_BEEF_CAFE, modelConfigJSON: #"{"model_type":"gpt2","n_layer":2}"#,
+                objective: try Objective(kind: .ipo, parameters: ObjectiveParameters(beta: 0.1, b1: 2.5, alpha: -0.25)),
+                shards: [Wire.ShardRange(shardID: 0, offset: 0, count: 10), Wire.ShardRange(shardID: 1, offset: 10, count: UInt64(1) << 40)],
+                heartbeatMilliseconds: 1000, leaseMilliseconds: 60_000)))
+            _ = try roundTrip(.refused(Wire.Refused(reason: "unknown worker 9", registerAgain: true)))
+            _ = try roundTrip(.workRequest(Wire.WorkRequest(workerID: UInt64.max)))
+            _ = try roundTrip(.lease(sampleLease()))
+            _ = try roundTrip(.lease(sampleLease(kind: .reference)))
+            _ = try roundTrip(.wait(Wire.Wait(retryMilliseconds: 250)))
+            _ = try roundTrip(.shardRequest(Wire.ShardRequest(workerID: 4, parameterSet: .reference, shardIDs: [3, 0, 65_535])))
+            _ = try roundTrip(.shardReply(Wire.ShardReply(
+                parameterSet: .policy, shards: [Wire.ShardVersion(shardID: 2, version: 17), Wire.ShardVersion(shardID: 0, version: 0)])))
+            let push = try roundTrip(.gradientPush(Wire.GradientPush(
+                workerID: 3, leaseID: 41, batchID: 12, shardVersions: [5, 6], metrics: try sampleMetrics(), tokens: 4096,
+                computeSeconds: 1.75)))
+            if case .gradientPush(let p) = push.body { #expect(p.metrics.means()["loss"] == 12.5 / 8) }
+            _ = try roundTrip(.referencePush(Wire.ReferencePush(workerID: 1, leaseID: 2, batchID: 3)))
+            _ = try roundTrip(.pushReply(Wire.PushReply(leaseID: 41, accepted: false, reason: "gradient frame 2 holds NaN")))
+            _ = try roundTrip(.heartbeat(Wire.Heartbeat(workerID: 77)))
+            _ = try roundTrip(.stop(Wire.Stop(reason: "run complete")))
+        }
+
+        @Test func defaultValuedFieldsSurviveTooBecauseProto3OmitsThem() throws {
+            _ = try roundTrip(.pushReply(Wire.PushReply(leaseID: 0, accepted: false, reason: "")))
+            _ = try roundTrip(.gradientPush(Wire.GradientPush(
+                workerID: 0, leaseID: 0, batchID: 0, shardVersions: [], metrics: PreferenceMetrics(), tokens: 0, computeSeconds: 0)))
+            _ = try roundTrip(.stop(Wire.Stop(reason: "")), runID: "")
+        }
+
+        @Test func randomGarbageAndMutatedHeadersAreRefusedNeverACrash() throws {
+            var random = TestRandom(seed: 7)
+            var outcomes = [String: Int]()
+            func attempt(_ bytes: [UInt8]) {
+                do {
+                    _ = try WireCodec.decode(bytes)
+                    outcomes["decoded and valid", default: 0] += 1
+                } catch let error as WireError {
+                    outcomes[String(String(describing: error).prefix(24)), default: 0] += 1
+                } catch {
+                    Issue.record("decode threw a non-WireError: \(error)")
+                }
+            }
+            for length in [1, 2, 3, 7, 16, 64, 1000] {
+                for _ in 0..<100 { attempt((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }) }
+            }
+            // Valid headers with a few bytes overwritten reach the field checks, not just the parser.
+            let valid = [
+                WireCodec.encode(Envelope(runID: "run", body: .lease(sampleLease()))),
+                WireCodec.encode(Envelope(runID: "run", body: .gradientPush(Wire.GradientPush(
+                    workerID: 3, leaseID: 41, batchID: 12, shardVersions: [5, 6], metrics: try sampleMetrics(), tokens: 4096,
+                    computeSeconds: 1.75)))),
+                WireCodec.encode(Envelope(runID: "run", body: .welcome(Wire.Welcome(
+                    workerID: 1, incarnation: 2, modelConfigJSON: "{}", objective: try Objective(kind: .dpo),
+                    shards: [Wire.ShardRange(shardID: 0, offset: 0, count: 10)], heartbeatMilliseconds: 5, leaseMilliseconds: 5)))),
+            ]
+            for header in valid {
+                for _ in 0..<300 {
+                    var bytes = header
+                    for _ in 0..<Int.random(in: 1...3, using: &random) {
+                        bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+                    }
+                    attempt(bytes)
+                }
+            }
+            print("decode outcomes of 1600 corrupted headers:", outcomes.sorted { $0.key < $1.key })
+            #expect(outcomes.values.reduce(0, +) == 1600)
+        }
+
+        @Test func everyTruncationOfAValidHeaderIsRefusedOrDecodedNeverACrash() throws {
+            let full = WireCodec.encode(Envelope(runID: "run", body: .lease(sampleLease())))
+            for cut in 0..<full.count {
+                #expect(throws: WireError.self, "a header cut to \(cut) of \(full.count) bytes was accepted") {
+                    _ = try WireCodec.decode(Array(full[..<cut]))
+                }
+            }
+        }
+
+        @Test func anOversizeHeaderIsRefusedBeforeParsing() {
+            let bytes = [UInt8](repeating: 0, count: Wire.Limits.maxHeaderBytes + 1)
+            #expect(throws: WireError.headerTooLarge(bytes: bytes.count, limit: Wire.Limits.maxHeaderBytes)) {
+                _ = try WireCodec.decode(bytes)
+            }
+        }
+
+        @Test func anEnvelopeWithoutBodyIsRefused() {
+            var e = ProtoBytes()
+            e.field(1, varint: 1)
+            e.field(2, string: "run")
+            #expect(throws: WireError.missingBody) { _ = try WireCodec.decode(e.bytes) }
+            // Empty bytes are a valid empty envelope, whose version 0 is refused before the missing body.
+            #expect(throws: WireError.protocolVersionMismatch(received: 0, expected: 1)) { _ = try WireCodec.decode([]) }
+        }
+
+        @Test func anotherProtocolVersionIsRefusedButItsRefusedIsRead() throws {
+            let newer = WireCodec.encode(Envelope(protocolVersion: 2, runID: "run", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
+            #expect(throws: WireError.protocolVersionMismatch(received: 2, expected: 1)) { _ = try WireCodec.decode(newer) }
+            // A version-2 lease whose fields would not even validate still reports the version first.
+            var lease = ProtoBytes()
+            lease.field(6, varint: 99)
+            #expect(throws: WireError.protocolVersionMismatch(received: 2, expected: 1)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(version: 2, bodyField: 14, body: lease))
+            }
+            let refusal = Envelope(protocolVersion: 7, runID: "other", body: .refused(Wire.Refused(reason: "too old")))
+            #expect(try WireCodec.decode(WireCodec.encode(refusal)) == refusal)
+        }
+
+        @Test func unknownEnumValuesAreRefusedNamingTheField() {
+            var lease = ProtoBytes()
+            lease.field(5, varint: 1000)
+            lease.field(6, varint: 7)  // kind
+            #expect(throws: WireError.unknownEnumValue(message: "Lease", field: "kind", value: 7)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 14, body: lease))
+            }
+            var request = ProtoBytes()
+            request.field(2, varint: -3)  // parameter_set, negative
+            #expect(throws: WireError.unknownEnumValue(message: "ShardRequest", field: "parameter_set", value: -3)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 16, body: request))
+            }
+            var unspecified = ProtoBytes()
+            unspecified.field(1, varint: 4)  // parameter_set left at 0
+            #expect(throws: WireError.unknownEnumValue(message: "ShardRequest", field: "parameter_set", value: 0)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 16, body: unspecified))
+            }
+        }
+
+        @Test func stringsMustBeValidUTF8AndBounded() {
+            var register = ProtoBytes()
+            register.field(1, bytes: [0x66, 0xC3, 0x28])  // invalid continuation byte
+            #expect(throws: WireError.invalidUTF8(message: "Register", field: "worker_name")) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 10, body: register))
+            }
+            var long = ProtoBytes()
+            long.field(1, string: String(repeating: "x", count: Wire.Limits.maxNameBytes + 1))
+            #expect(throws: WireError.tooLong(message: "Register", field: "worker_name", count: 257, limit: 256)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 10, body: long))
+            }
+            let longRun = String(repeating: "r", count: 300)
+            #expect(throws: WireError.tooLong(message: "Envelope", field: "run_id", count: 300, limit: 256)) {
+                _ = try WireCodec.decode(WireCodec.encode(Envelope(runID: longRun, body: .heartbeat(Wire.Heartbeat(workerID: 1)))))
+            }
+        }
+
+        @Test func repeatedCountsAreBounded() {
+            var request = ProtoBytes()
+            request.field(2, varint: 1)
+            request.field(3, packed: (0..<UInt64(Wire.Limits.maxShards + 1)).map { $0 })
+            #expect(throws: WireError.tooLong(message: "ShardRequest", field: "shard_ids", count: 65_537, limit: 65_536)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 16, body: request))
+            }
+        }
+
+        @Test func leaseInvariantsAreChecked() throws {
+            func decodeLease(_ edit: (inout Wire.Lease) -> Void) throws {
+                var lease = sampleLease()
+                edit(&lease)
+                _ = try WireCodec.decode(WireCodec.encode(Envelope(runID: "run", body: .lease(lease))))
+            }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "sequence_lengths", reason: "it has 3 entries, but 2·pairs = 4")) {
+                try decodeLease { $0.sequenceLengths = [1, 2, 3] }
+            }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "sequence_lengths", reason: "sequence 1 has length 0")) {
+                try decodeLease { $0.sequenceLengths = [1, 0, 3, 4] }
+            }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "pairs", reason: "a lease must hold at least one pair")) {
+                try decodeLease { $0.pairs = 0; $0.sequenceLengths = [] }
+            }
+            #expect(throws: WireError.self) { try decodeLease { $0.normalizer = .nan } }
+            #expect(throws: WireError.self) { try decodeLease { $0.normalizer = 0 } }
+            #expect(throws: WireError.self) { try decodeLease { $0.leaseMilliseconds = 0 } }
+            #expect(throws: WireError.self) { try decodeLease { $0.sequenceLengths = [UInt32.max, UInt32.max, 1, 1] } }
+        }
+
+        @Test func welcomeChecksObjectiveAndShardLayout() throws {
+            func welcome(objective: String = "bfpo", beta: Double = 0.01, shards: [(UInt32, UInt64, UInt64)]) -> [UInt8] {
+                var w = ProtoBytes()
+                w.field(4, string: objective)
+                w.field(5, double: beta)
+                w.field(6, double: 3)
+                w.field(7, double: 0.5)
+                for (id, offset, count) in shards {
+                    var s = ProtoBytes()
+                    s.field(1, varint: Int64(id))
+                    s.field(2, varint: Int64(bitPattern: offset))
+                    s.field(3, varint: Int64(bitPattern: count))
+                    w.field(8, message: s)
+                }
+                w.field(9, varint: 1000)
+                w.field(10, varint: 1000)
+                return ProtoBytes.envelope(bodyField: 11, body: w)
+            }
+            let ok = try WireCodec.decode(welcome(shards: [(1, 5, 5), (0, 0, 5)]))
+            guard case .welcome(let w) = ok.body else { Issue.record("not a Welcome"); return }
+            #expect(w.objective == (try Objective(kind: .bfpo)))
+            #expect(w.shards == [Wire.ShardRange(shardID: 1, offset: 5, count: 5), Wire.ShardRange(shardID: 0, offset: 0, count: 5)])
+
+            #expect(throws: WireError.invalidField(message: "Welcome", field: "objective", reason: "\"kto\" is not one of bfpo, dpo, ipo, sft")) {
+                _ = try WireCodec.decode(welcome(objective: "kto", shards: []))
+            }
+            #expect(throws: WireError.self) { _ = try WireCodec.decode(welcome(beta: 0, shards: [])) }
+            #expect(throws: WireError.invalidField(message: "Welcome", field: "shards", reason: "shards 0 and 1 overlap")) {
+                _ = try WireCodec.decode(welcome(shards: [(0, 0, 6), (1, 5, 5)]))
+            }
+            #expect(throws: WireError.invalidField(message: "Welcome", field: "shards.shard_id", reason: "id 0 appears more than once")) {
+                _ = try WireCodec.decode(welcome(shards: [(0, 0, 5), (0, 5, 5)]))
+            }
+            #expect(throws: WireError.self) { _ = try WireCodec.decode(welcome(shards: [(0, UInt64.max, 2)])) }
+            #expect(throws: WireError.self) { _ = try WireCodec.decode(welcome(shards: [(0, 0, 0)])) }
+        }
+
+        @Test func metricSumsAreValidatedByPreferenceMetrics() {
+            func push(_ edit: (inout ProtoBytes) -> Void) -> [UInt8] {
+                var m = ProtoBytes()
+                edit(&m)
+                var p = ProtoBytes()
+                p.field(5, message: m)
+                return ProtoBytes.envelope(bodyField: 18, body: p)
+            }
+            #expect(throws: WireError.self) {
+                _ = try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(5, varint: 3) })  // ranked > pairs
+            }
+            #expect(throws: WireError.self) {
+                _ = try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(2, double: .infinity) })
+            }
+            #expect(throws: WireError.self) {
+                _ = try WireCodec.decode(push { $0.field(1, varint: -1) })  // 2^64 − 1 pairs
+            }
+            var missing = ProtoBytes()
+            missing.field(1, varint: 3)
+            #expect(throws: WireError.missingField(message: "GradientPush", field: "metrics")) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 18, body: missing))
+            }
+        }
+
+        @Test func errorDescriptionsAreSentencesNamingTheProblem() {
+            #expect(WireError.frameSize(frame: "shard 3 gradient (float32)", expectedBytes: 400, actualBytes: 396).description
+                == "the shard 3 gradient (float32) frame has 396 bytes, expected 400")
+            #expect(WireError.protocolVersionMismatch(received: 2, expected: 1).description
+                == "protocol version 2 is not supported: this peer speaks version 1")
+        }
+    }
+}
