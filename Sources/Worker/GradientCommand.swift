@@ -127,7 +127,7 @@ struct GradientCommand: ParsableCommand {
     /// Writes each parameter's gradient under the name the model file itself uses for it (prefixed or
     /// not), so a caller can pair gradient and parameter tensors by name.
     private func writeGradient(_ gradient: FloatBuffer, layout: ParameterLayout) throws {
-        let file = try SafetensorsFile(path: (model as NSString).appendingPathComponent(ModelDirectory.weightsFileName))
+        let file = try SafetensorsFile(path: ModelDirectory.weightsPath(model))
         var storedNames: [String: String] = [:]
         for tensor in file.tensors {
             if case .parameter(let canonical) = CheckpointNames.role(of: tensor.name) { storedNames[canonical] = tensor.name }

@@ -11,13 +11,18 @@ public enum ModelDirectory {
     public static let configFileName = "config.json"
     public static let weightsFileName = "model.safetensors"
 
+    /// `directory/model.safetensors`.
+    public static func weightsPath(_ directory: String) -> String {
+        (directory as NSString).appendingPathComponent(weightsFileName)
+    }
+
     /// The configuration and parameters (in `ParameterLayout` order) stored in `directory`.
     /// - Throws: `ModelError` naming the file and tensor at fault (`.missingFile`, `.invalidConfig`,
     ///   `.missingTensor`, `.unexpectedTensor`, `.duplicateTensor`, `.shapeMismatch`, `.untiedHead`,
     ///   `.nonFiniteParameter`), or `SafetensorsError` for a malformed weights file.
     public static func load(directory: String) throws -> (config: GPT2Config, parameters: FloatBuffer) {
         let config = try loadConfig(directory: directory)
-        let path = (directory as NSString).appendingPathComponent(weightsFileName)
+        let path = weightsPath(directory)
         guard FileManager.default.fileExists(atPath: path) else { throw ModelError.missingFile(path: path) }
         let file = try SafetensorsFile(path: path)
         let layout = ParameterLayout(config: config)
@@ -108,7 +113,7 @@ public enum ModelDirectory {
                     name: spec.name, shape: spec.shape,
                     data: UnsafeBufferPointer(start: parameters.pointer + spec.offset, count: spec.count))
             }
-            try SafetensorsWriter.write(entries, to: (directory as NSString).appendingPathComponent(weightsFileName))
+            try SafetensorsWriter.write(entries, to: weightsPath(directory))
         }
     }
 

@@ -10,6 +10,12 @@ public struct Logger: Sendable {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
         var label: String { ["debug", "info", "warning", "error"][rawValue] }
+
+        /// The level named `name` (`debug`, `info`, `warning`, `error`), if any.
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { $0.label == name }) else { return nil }
+            self = level
+        }
     }
 
     public var component: String

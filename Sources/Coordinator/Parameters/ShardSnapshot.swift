@@ -1,0 +1,45 @@
+import Foundation
+import Shared
+
+/// One shard's parameters at one version. Immutable once published: a pull sends it without a copy
+/// (its buffer is the zero-copy frame's owner) while the next update writes a different buffer, so a
+/// pull never waits for an update and an update never changes bytes on their way to a worker.
+final class ShardSnapshot: @unchecked Sendable {
+    let shard: Int
+    let version: UInt64
+    let values: FloatBuffer
+    private let pool: BufferPool?
+
+    init(shard: Int, version: UInt64, values: FloatBuffer, pool: BufferPool?) {
+        self.shard = shard
+        self.version = version
+        self.values = values
+        self.pool = pool
+    }
+
+    /// The buffer goes back to its shard's pool once nobody (a send in flight, a checkpoint) holds it.
+    deinit { pool?.give(values) }
+}
+
+/// Recycles a shard's parameter buffers, so publishing a version allocates nothing in the steady state.
+/// The lock protects `free`; buffers are given back from whatever thread drops the last reference
+/// (libzmq's I/O thread after a send, for instance).
+final class BufferPool: @unchecked Sendable {
+    let count: Int
+    private let lock = NSLock()
+    private var free: [FloatBuffer] = []
+
+    init(count: Int) { self.count = count }
+
+    func take() -> FloatBuffer {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? FloatBuffer(count: count)
+    }
+
+    func give(_ buffer: FloatBuffer) {
+        lock.lock()
+        free.append(buffer)
+        lock.unlock()
+    }
+}

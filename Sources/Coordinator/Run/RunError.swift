@@ -1,0 +1,16 @@
+/// Errors of a training run's own bookkeeping (run directory, reference cache, resume), as sentences.
+enum RunError: Error, CustomStringConvertible {
+    case cannotWrite(path: String, reason: String)
+    case invalidReferenceCache(path: String, reason: String)
+    case incompatibleResume(String)
+    case noWork(String)
+
+    var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): return "\(path): cannot be written: \(reason)"
+        case .invalidReferenceCache(let path, let reason): return "\(path): reference log-prob cache is unusable: \(reason)"
+        case .incompatibleResume(let reason): return "cannot resume: \(reason)"
+        case .noWork(let reason): return "nothing to train on: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,438 @@
+import Foundation
+import Shared
+
+/// What a worker is to do next.
+enum Assignment {
+    case lease(LeaseGrant)
+    case wait(seconds: Double)
+    case stop(reason: String)
+}
+
+/// Which parameters a lease computes on.
+enum ParameterSetID: Equatable {
+    case policy, reference
+}
+
+/// One batch handed to one worker.
+struct LeaseGrant {
+    enum Kind: Equatable { case reference, gradient }
+    let leaseID: UInt64
+    let batch: Int
+    let epoch: Int
+    let step: Int
+    let kind: Kind
+    let parameterSet: ParameterSetID
+    /// The versions of `parameterSet`'s shards the worker must compute on.
+    let versions: [UInt64]
+    let pairs: [TokenizedPair]
+    /// π_ref log-probs of `pairs`, for gradient leases.
+    let reference: [ResponseLogProbs]
+    let seconds: Double
+}
+
+/// What became of a pushed result.
+enum PushOutcome: Equatable {
+    case accepted
+    case refused(String)
+}
+
+/// The coordinator's decisions, free of sockets and threads: who gets which batch, which results count,
+/// when a step is complete, applied, logged and checkpointed (design.md sections 3 and 5).
+///
+/// The service feeds it messages and the clock; every method runs on the service's one loop thread.
+/// Shard updates run on the store's queues and are picked up by `tick`.
+final class CoordinatorCore {
+    struct Configuration {
+        var runID: String
+        var leaseSeconds: Double
+        var maxStaleness: Int
+        var saveSteps: Int
+        var seed: UInt64
+        var schedule: LearningRateSchedule
+        var maxGradNorm: Double
+        var waitSeconds: Double = 0.05
+    }
+
+    enum Phase: Equatable {
+        case reference
+        case training
+        case finished(String)
+    }
+
+    /// What the core needs done outside itself.
+    struct Sinks {
+        /// Persists reference log-probs once the reference phase is complete.
+        var referenceComplete: ([ResponseLogProbs]) throws -> Void
+        /// Writes one optimizer step's metrics line.
+        var metrics: (_ step: Int, _ values: [String: Double]) throws -> Void
+        /// Writes a checkpoint of the published parameters, optimizer state and `state`.
+        var checkpoint: (_ state: TrainingState) throws -> Void
+    }
+
+    let configuration: Configuration
+    let plan: BatchPlan
+    let pairs: [TokenizedPair]
+    let store: ShardStore
+    let referenceSnapshots: [ShardSnapshot]
+    private let sinks: Sinks
+    private let log: Logger
+
+    private(set) var phase: Phase
+    private(set) var ledger = LeaseLedger()
+    private(set) var roster: WorkerRoster
+    private var referenceLogProbs: [ResponseLogProbs?]
+    private var leaseKinds: [UInt64: LeaseGrant.Kind] = [:]
+
+    /// The data-order generator after drawing the seed of the newest epoch started.
+    private var random: RandomGenerator
+    /// The epoch being gathered, and its data order.
+    private var epoch: Int
+    private var order: [Int]
+    /// Each started epoch's order seed and the generator state just after drawing it.
+    private var epochSeeds: [Int: (seed: UInt64, random: RandomGenerator)] = [:]
+    /// Steps applied and published on every shard.
+    private(set) var appliedSteps: Int
+    private var tokensSeen: Int
+    /// The step whose gradients are being gathered.
+    private var gathering: StepAccumulator
+    private var gatheringStep: Int
+    /// Complete steps waiting for the store, oldest first.
+    private var queued: [(step: Int, accumulator: StepAccumulator)] = []
+    /// The step the store is applying, with the figures its metrics line will carry.
+    private var applying: (step: Int, accumulator: StepAccumulator, norm: Double, learningRate: Double)?
+    private var spare: [StepAccumulator] = []
+    /// Batches in applied steps of the epoch of the next step to apply (a checkpoint's `completedBatches`).
+    private var appliedBatches: Set<Int> = []
+    /// When the last step was published (or the first gradient lease went out): tokens/s is measured
+    /// from there.
+    private var lastStepTime: Double?
+    private(set) var refusals = 0
+    private(set) var progress: ProgressReporter
+
+    init(
+        configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], store: ShardStore,
+        referenceSnapshots: [ShardSnapshot], reference: [ResponseLogProbs]?, resume: TrainingState?,
+        workerTimeout: Double, sinks: Sinks, log: Logger
+    ) {
+        self.configuration = configuration
+        self.plan = plan
+        self.pairs = pairs
+        self.store = store
+        self.referenceSnapshots = referenceSnapshots
+        self.sinks = sinks
+        self.log = log
+        roster = WorkerRoster(timeout: workerTimeout)
+        referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count)
+        progress = ProgressReporter(totalSteps: plan.totalSteps, log: log)
+        let orderSeed: UInt64
+        if let resume {
+            random = resume.random
+            epoch = resume.epoch
+            orderSeed = resume.orderSeed
+            appliedSteps = resume.step
+            tokensSeen = resume.tokensSeen
+            appliedBatches = Set(resume.completedBatches)
+        } else {
+            random = RandomGenerator(seed: configuration.seed)
+            epoch = 0
+            orderSeed = random.next()
+            appliedSteps = 0
+            tokensSeen = 0
+        }
+        epochSeeds[epoch] = (orderSeed, random)
+        order = DatasetOrder.permutation(count: pairs.count, seed: orderSeed)
+        gathering = StepAccumulator(shards: store.ranges, parameterCount: store.parameterCount)
+        gatheringStep = appliedSteps
+        if appliedSteps >= plan.totalSteps {
+            phase = .finished("the run had already completed all \(plan.totalSteps) steps")
+        } else if reference == nil {
+            phase = .reference
+            let referenceBatches = (pairs.count + plan.batchSize - 1) / plan.batchSize
+            ledger.add(0..<referenceBatches)
+        } else {
+            phase = .training
+            startEpochLedger()
+            beginGathering()
+        }
+    }
+
+    // MARK: Workers
+
+    func register(name: String, threads: Int, now: Double) -> UInt64 {
+        let id = roster.register(name: name, threads: threads, now: now)
+        log.info("\(roster.name(of: id)) joined with \(threads) threads; \(roster.count) workers")
+        return id
+    }
+
+    /// Records a sign of life; false if the worker is unknown (it must register again).
+    func heard(from worker: UInt64, now: Double) -> Bool { roster.touch(worker, now: now) }
+
+    /// The next thing `worker` should do.
+    func requestWork(worker: UInt64, now: Double) -> Assignment {
+        switch phase {
+        case .finished(let reason):
+            roster.markStopped(worker)
+            return .stop(reason: reason)
+        case .reference:
+            guard let lease = ledger.lease(to: worker, now: now, duration: configuration.leaseSeconds) else {
+                return .wait(seconds: configuration.waitSeconds)
+            }
+            leaseKinds[lease.id] = .reference
+            let range = referenceRange(batch: lease.batch)
+            return .lease(LeaseGrant(
+                leaseID: lease.id, batch: lease.batch, epoch: 0, step: 0, kind: .reference, parameterSet: .reference,
+                versions: referenceSnapshots.map(\.version), pairs: Array(pairs[range]), reference: [],
+                seconds: configuration.leaseSeconds))
+        case .training:
+            let versions = store.versions
+            let synchronous = configuration.maxStaleness == 0
+            if synchronous, versions.contains(where: { $0 != UInt64(gatheringStep) }) {
+                return .wait(seconds: configuration.waitSeconds)
+            }
+            let stepBatches = plan.batches(ofStep: gatheringStep)
+            let eligible: (Int) -> Bool = synchronous ? { stepBatches.contains($0) } : { _ in true }
+            guard let lease = ledger.lease(to: worker, now: now, duration: configuration.leaseSeconds, eligible: eligible) else {
+                return .wait(seconds: configuration.waitSeconds)
+            }
+            leaseKinds[lease.id] = .gradient
+            if lastStepTime == nil { lastStepTime = now }
+            let indices = pairIndices(batch: lease.batch)
+            return .lease(LeaseGrant(
+                leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? gatheringStep : plan.step(ofBatch: lease.batch),
+                kind: .gradient, parameterSet: .policy, versions: versions, pairs: indices.map { pairs[$0] },
+                reference: indices.map { referenceLogProbs[$0]! }, seconds: configuration.leaseSeconds))
+        }
+    }
+
+    // MARK: Results
+
+    /// A reference lease's sequence log-probs, chosen then rejected for each pair.
+    func pushReference(worker: UInt64, lease id: UInt64, batch: Int, logProbs: [Double], now: Double) -> PushOutcome {
+        guard phase == .reference, leaseKinds[id] == .reference else { return refuse("lease \(id) is not a live reference lease") }
+        do {
+            _ = try ledger.check(lease: id, batch: batch, worker: worker)
+        } catch {
+            return refuse(error.description)
+        }
+        let range = referenceRange(batch: batch)
+        guard logProbs.count == 2 * range.count else {
+            return refuse("reference push for batch \(batch) has \(logProbs.count) log-probs, expected \(2 * range.count)")
+        }
+        guard logProbs.allSatisfy({ $0.isFinite && $0 <= 0 }) else {
+            return refuse("reference push for batch \(batch) holds a log-prob that is not a finite number ≤ 0")
+        }
+        try! ledger.complete(lease: id, batch: batch, worker: worker)
+        leaseKinds[id] = nil
+        for (offset, index) in range.enumerated() {
+            referenceLogProbs[index] = ResponseLogProbs(chosen: logProbs[2 * offset], rejected: logProbs[2 * offset + 1])
+        }
+        if ledger.isDrained { finishReferencePhase() }
+        return .accepted
+    }
+
+    /// A gradient lease's result: the gradient of Σ pair loss over its batch, one range per shard.
+    func pushGradient(
+        worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int,
+        gradient: GradientContribution, now: Double
+    ) -> PushOutcome {
+        guard phase == .training, leaseKinds[id] == .gradient else { return refuse("lease \(id) is not a live gradient lease") }
+        do {
+            _ = try ledger.check(lease: id, batch: batch, worker: worker)
+        } catch {
+            return refuse(error.description)
+        }
+        let expectedPairs = plan.positions(ofBatch: batch).positions.count
+        guard metrics.pairs == expectedPairs else {
+            return refuse("gradient for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
+        }
+        guard versions.count == store.ranges.count else {
+            return refuse("gradient for batch \(batch) names \(versions.count) shard versions, the run has \(store.ranges.count) shards")
+        }
+        guard zip(versions, store.versions).allSatisfy({ $0 <= $1 }) else {
+            return refuse("gradient for batch \(batch) claims parameter versions \(versions) the coordinator never published")
+        }
+        let staleness = max(0, appliedSteps - Int(versions.min()!))
+        let current = configuration.maxStaleness > 0 || versions.allSatisfy { $0 == UInt64(gatheringStep) }
+        guard current, staleness <= configuration.maxStaleness, gathering.accepts(batch: batch) else {
+            ledger.release(lease: id)
+            leaseKinds[id] = nil
+            return refuse("gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
+        }
+        try! ledger.complete(lease: id, batch: batch, worker: worker)
+        leaseKinds[id] = nil
+        gathering.add(batch: batch, gradient: gradient, metrics: metrics, tokens: tokens, staleness: staleness)
+        if gathering.isComplete { closeGatheringStep() }
+        return .accepted
+    }
+
+    // MARK: Time
+
+    /// Expires leases and lost workers, and turns finished shard updates into metrics and checkpoints.
+    func tick(now: Double) throws {
+        for worker in roster.removeLost(now: now) {
+            let revoked = ledger.revoke(worker: worker.id)
+            revoked.forEach { leaseKinds[$0.id] = nil }
+            log.warning("\(worker.name) (worker \(worker.id)) went silent; \(revoked.count) leased batches go back to the queue")
+        }
+        for lease in ledger.expire(now: now) {
+            leaseKinds[lease.id] = nil
+            log.warning("lease \(lease.id) of batch \(lease.batch) expired; the batch is leased again")
+        }
+        while applying != nil, store.isIdle {
+            try publish(now: now)
+        }
+    }
+
+    /// Whether the store is still applying or steps are queued (a clean shutdown waits for these).
+    var isApplying: Bool { applying != nil || !queued.isEmpty }
+
+    /// Stops handing out work: in-flight leases and the partially gathered step are abandoned (their
+    /// batches will be redone after a resume), a checkpoint of the last applied step is written, and
+    /// every worker is told to stop on its next request.
+    func shutDown(reason: String, now: Double) throws {
+        guard case .training = phase else {
+            phase = .finished(reason)
+            return
+        }
+        while isApplying {
+            try tick(now: now)
+            if applying != nil { Thread.sleep(forTimeInterval: 0.001) }
+        }
+        try sinks.checkpoint(state())
+        phase = .finished(reason)
+    }
+
+    /// Postpones lease deadlines and last-seen times after the loop was busy for `seconds`.
+    func postpone(by seconds: Double) {
+        ledger.postpone(by: seconds)
+        roster.postpone(by: seconds)
+    }
+
+    var workers: WorkerRoster { roster }
+
+    // MARK: Steps
+
+    private func beginGathering() {
+        let synchronous = configuration.maxStaleness == 0
+        let batches = plan.batches(ofStep: gatheringStep)
+        gathering.begin(batches: synchronous ? Array(batches) : nil, count: batches.count)
+    }
+
+    private func closeGatheringStep() {
+        queued.append((gatheringStep, gathering))
+        gathering = spare.popLast() ?? StepAccumulator(shards: store.ranges, parameterCount: store.parameterCount)
+        gatheringStep += 1
+        if gatheringStep < plan.totalSteps {
+            let (nextEpoch, _) = plan.locate(step: gatheringStep)
+            if nextEpoch != plan.locate(step: gatheringStep - 1).epoch { startNextEpoch(nextEpoch) }
+            beginGathering()
+        }
+        dispatchNextApply()
+    }
+
+    private func dispatchNextApply() {
+        guard applying == nil, !queued.isEmpty else { return }
+        let (step, accumulator) = queued.removeFirst()
+        // Workers push gradients of Σ pair loss; the step's gradient is their mean over its pairs.
+        let divisor = Double(accumulator.metrics.pairs)
+        let norm = store.norm(of: accumulator.sum) / divisor
+        let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
+        let learningRate = configuration.schedule.learningRate(atStep: step)
+        applying = (step, accumulator, norm, learningRate)
+        store.apply(gradient: accumulator.sum, scale: Float(clip / divisor), learningRate: learningRate)
+    }
+
+    private func publish(now: Double) throws {
+        let (step, accumulator, norm, learningRate) = applying!
+        applying = nil
+        appliedSteps = step + 1
+        tokensSeen += accumulator.tokens
+        appliedBatches.formUnion(accumulator.batches)
+        if appliedSteps < plan.totalSteps {
+            let nextEpoch = plan.locate(step: appliedSteps).epoch
+            appliedBatches = appliedBatches.filter { plan.positions(ofBatch: $0).epoch == nextEpoch }
+        }
+        var values = accumulator.metrics.means()
+        values["epoch"] = Double(appliedSteps) / Double(plan.stepsPerEpoch)
+        values["learning_rate"] = learningRate
+        values["grad_norm"] = norm
+        let elapsed = lastStepTime.map { now - $0 } ?? 0
+        values["tokens_per_second"] = elapsed > 0 ? Double(accumulator.tokens) / elapsed : 0
+        values["staleness_mean"] = Double(accumulator.staleness.reduce(0, +)) / Double(max(1, accumulator.staleness.count))
+        values["staleness_max"] = Double(accumulator.staleness.max() ?? 0)
+        values["workers"] = Double(roster.count)
+        lastStepTime = now
+        spare.append(accumulator)
+        try sinks.metrics(appliedSteps, values)
+        progress.stepApplied(appliedSteps, metrics: values, now: now)
+        if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
+            try sinks.checkpoint(state())
+        }
+        if appliedSteps == plan.totalSteps {
+            phase = .finished("training finished after \(plan.totalSteps) steps")
+            log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")
+        }
+        dispatchNextApply()
+    }
+
+    /// The state a checkpoint of the published parameters records: the next step to apply, its epoch's
+    /// order seed and generator state, and that epoch's batches already in applied steps.
+    func state() -> TrainingState {
+        let nextEpoch = plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch
+        let (seed, generator) = epochSeeds[nextEpoch] ?? epochSeeds[epoch]!
+        let completed = appliedBatches.sorted()
+        let position = completed.reduce(0) { $0 + plan.positions(ofBatch: $1).positions.count }
+        return TrainingState(
+            runID: configuration.runID, step: appliedSteps, totalSteps: plan.totalSteps, epoch: nextEpoch,
+            orderSeed: seed, position: position, completedBatches: completed, random: generator,
+            shards: store.shardStates(), pairs: plan.pairCount, batchSize: plan.batchSize,
+            accumulation: plan.accumulation, epochs: plan.epochs, tokensSeen: tokensSeen)
+    }
+
+    // MARK: Epochs and phases
+
+    private func startEpochLedger() {
+        ledger.reset()
+        let batches = plan.batches(ofEpoch: epoch)
+        let done = appliedBatches.filter { batches.contains($0) }
+        ledger.add(batches.filter { !done.contains($0) })
+        ledger.markDone(done)
+    }
+
+    private func startNextEpoch(_ next: Int) {
+        epoch = next
+        let seed = random.next()
+        epochSeeds[epoch] = (seed, random)
+        epochSeeds = epochSeeds.filter { $0.key >= plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch }
+        order = DatasetOrder.permutation(count: pairs.count, seed: seed)
+        startEpochLedger()
+    }
+
+    private func finishReferencePhase() {
+        let complete = referenceLogProbs.map { $0! }
+        do {
+            try sinks.referenceComplete(complete)
+        } catch {
+            phase = .finished("the reference log-probs could not be saved: \(error)")
+            return
+        }
+        log.info("reference log-probs of \(pairs.count) pairs computed; training starts")
+        ledger.reset()
+        phase = .training
+        startEpochLedger()
+        beginGathering()
+    }
+
+    private func referenceRange(batch: Int) -> Range<Int> {
+        (batch * plan.batchSize)..<min((batch + 1) * plan.batchSize, pairs.count)
+    }
+
+    private func pairIndices(batch: Int) -> [Int] {
+        plan.positions(ofBatch: batch).positions.map { order[$0] }
+    }
+
+    private func refuse(_ reason: String) -> PushOutcome {
+        refusals += 1
+        return .refused(reason)
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import Shared
+
+/// The coordinator's one loop thread: it turns wire messages into `CoordinatorCore` calls and the core's
+/// decisions into replies, ticks the core, watches for SIGINT/SIGTERM, and ends when the run is over
+/// and every worker has been told to stop (or a grace period has passed).
+///
+/// Everything from the network is checked before the core sees it: unknown workers are asked to
+/// register again, frames are validated (sizes, finite values) by `TensorFrame`, and a malformed
+/// message is answered with a refusal and counted, never applied.
+final class CoordinatorLoop {
+    struct Settings {
+        var runID: String
+        var incarnation: UInt64
+        var config: GPT2Config
+        var objective: Objective
+        var heartbeatSeconds: Double
+        var leaseSeconds: Double
+        var workersExpected: Int
+        /// Seconds to wait for `workersExpected` before starting with fewer.
+        var gatherWorkersFor: Double = 30
+        /// Seconds the coordinator waits after the run ends for workers to learn it.
+        var stopGrace: Double = 10
+    }
+
+    private let core: CoordinatorCore
+    private let transport: CoordinatorTransport
+    private let settings: Settings
+    private let log: Logger
+    private let signals = SignalWatcher()
+    private let clock = ContinuousClock()
+    private let started: ContinuousClock.Instant
+    private let welcomeConfig: String
+    private var peers: [UInt64: PeerID] = [:]
+    private(set) var malformed = 0
+
+    init(core: CoordinatorCore, transport: CoordinatorTransport, settings: Settings, log: Logger) throws {
+        self.core = core
+        self.transport = transport
+        self.settings = settings
+        self.log = log
+        started = clock.now
+        welcomeConfig = String(decoding: try JSONEncoder().encode(settings.config), as: UTF8.self)
+    }
+
+    private var now: Double {
+        let elapsed = clock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Runs until the run is over; returns the reason.
+    func run() throws -> String {
+        var finishedAt: Double?
+        var shutdownRequested = false
+        while true {
+            if !shutdownRequested, let signal = signals.receivedSignal {
+                shutdownRequested = true
+                let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+                log.info("\(name) received: writing a checkpoint and stopping the workers")
+                try timed { try core.shutDown(reason: "the coordinator received \(name)", now: now) }
+            }
+            if case .finished(let reason) = core.phase {
+                let end = finishedAt ?? now
+                finishedAt = end
+                if core.workers.allStopped || now - end > settings.stopGrace {
+                    if !core.workers.allStopped {
+                        log.warning("\(core.workers.workers.values.filter { !$0.stopped }.count) workers did not ask for work within \(Int(settings.stopGrace)) s of the end")
+                    }
+                    return reason
+                }
+            }
+            if let (peer, message) = try transport.receive(timeout: .milliseconds(20)) {
+                handle(message, from: peer)
+            }
+            try timed { try core.tick(now: now) }
+        }
+    }
+
+    /// Runs `work`; if it kept the loop away for more than a second (a checkpoint), that time is not
+    /// counted against leases and heartbeats, since nobody could have been heard meanwhile.
+    private func timed(_ work: () throws -> Void) rethrows {
+        let before = now
+        try work()
+        let spent = now - before
+        if spent > 1 { core.postpone(by: spent) }
+    }
+
+    // MARK: Messages
+
+    private func handle(_ message: WireMessage, from peer: PeerID) {
+        let now = self.now
+        switch message.body {
+        case .register(let register):
+            let id = core.register(name: register.workerName, threads: Int(register.threads), now: now)
+            peers[id] = peer
+            let shards = core.store.ranges.enumerated().map {
+                Wire.ShardRange(shardID: UInt32($0.offset), offset: UInt64($0.element.lowerBound), count: UInt64($0.element.count))
+            }
+            reply(.welcome(Wire.Welcome(
+                workerID: id, incarnation: settings.incarnation, modelConfigJSON: welcomeConfig, objective: settings.objective,
+                shards: shards, heartbeatMilliseconds: UInt32(settings.heartbeatSeconds * 1000),
+                leaseMilliseconds: UInt32(settings.leaseSeconds * 1000))), to: peer)
+        case .heartbeat(let heartbeat):
+            if !core.heard(from: heartbeat.workerID, now: now) { askToRegister(peer, worker: heartbeat.workerID) }
+        case .workRequest(let request):
+            guard member(request.workerID, peer: peer, now: now) else { return }
+            assign(worker: request.workerID, peer: peer, now: now)
+        case .shardRequest(let request):
+            guard member(request.workerID, peer: peer, now: now) else { return }
+            sendShards(request, to: peer)
+        case .gradientPush(let push):
+            guard member(push.workerID, peer: peer, now: now) else { return }
+            let outcome: PushOutcome
+            do {
+                let gradient = try ReceivedGradient(message, shards: core.store.ranges)
+                outcome = core.pushGradient(
+                    worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
+                    metrics: push.metrics, tokens: Int(push.tokens), gradient: gradient, now: now)
+            } catch {
+                malformed += 1
+                outcome = .refused("malformed gradient push: \(error)")
+            }
+            answer(push.leaseID, outcome, to: peer)
+        case .referencePush(let push):
+            guard member(push.workerID, peer: peer, now: now) else { return }
+            let outcome: PushOutcome
+            do {
+                try message.requireFrameCount(1)
+                let frame = message.frames[0]
+                let view = try TensorFrame.doubles(frame, expectedCount: frame.byteCount / MemoryLayout<Double>.size,
+                                                   frame: "reference log-probs")
+                outcome = core.pushReference(worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID),
+                                             logProbs: view.withUnsafeBufferPointer { Array($0) }, now: now)
+            } catch {
+                malformed += 1
+                outcome = .refused("malformed reference push: \(error)")
+            }
+            answer(push.leaseID, outcome, to: peer)
+        case .refused(let refused):
+            log.warning("a worker refused a message: \(refused.reason)")
+        case .welcome, .lease, .wait, .shardReply, .pushReply, .stop:
+            malformed += 1
+            reply(.refused(Wire.Refused(reason: "\(message.body.name) is sent by coordinators, not to them")), to: peer)
+        }
+    }
+
+    /// Whether `worker` is a member; if not, it is asked to register again.
+    private func member(_ worker: UInt64, peer: PeerID, now: Double) -> Bool {
+        guard core.heard(from: worker, now: now) else {
+            askToRegister(peer, worker: worker)
+            return false
+        }
+        peers[worker] = peer
+        return true
+    }
+
+    private func askToRegister(_ peer: PeerID, worker: UInt64) {
+        reply(.refused(Wire.Refused(reason: "worker \(worker) is not a member of run \(settings.runID) (the coordinator may have restarted)",
+                                    registerAgain: true)), to: peer)
+    }
+
+    private func assign(worker: UInt64, peer: PeerID, now: Double) {
+        let waitingForWorkers = core.workers.count < settings.workersExpected && now < settings.gatherWorkersFor
+        switch waitingForWorkers ? .wait(seconds: 0.2) : core.requestWork(worker: worker, now: now) {
+        case .wait(let seconds):
+            reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
+        case .stop(let reason):
+            reply(.stop(Wire.Stop(reason: reason)), to: peer)
+        case .lease(let grant):
+            var ids: [Int32] = [], mask: [UInt8] = [], labels: [UInt8] = [], lengths: [UInt32] = []
+            for pair in grant.pairs {
+                for (sequence, sequenceMask) in [(pair.chosenIDs, pair.chosenMask), (pair.rejectedIDs, pair.rejectedMask)] {
+                    ids += sequence.map { Int32($0) }
+                    mask += sequenceMask.map { $0 ? 1 : 0 }
+                    lengths.append(UInt32(sequence.count))
+                }
+                labels += [pair.chosenSafe ? 1 : 0, pair.rejectedSafe ? 1 : 0]
+            }
+            let reference = grant.kind == .gradient ? grant.reference.flatMap { [$0.chosen, $0.rejected] } : nil
+            let lease = Wire.Lease(
+                leaseID: grant.leaseID, batchID: UInt64(grant.batch), epoch: UInt64(grant.epoch), step: UInt64(grant.step),
+                leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind == .gradient ? .gradient : .reference,
+                parameterSet: grant.parameterSet == .policy ? .policy : .reference, shardVersions: grant.versions,
+                pairs: UInt32(grant.pairs.count), normalizer: 1, sequenceLengths: lengths)
+            reply(.lease(lease), frames: LeasePayload.frames(tokenIDs: ids, lossMask: mask, safetyLabels: labels,
+                                                             referenceLogProbs: reference), to: peer)
+        }
+    }
+
+    /// Sends the requested shards' published snapshots in place; each frame keeps its snapshot alive until
+    /// libzmq has sent it, so a concurrent update cannot touch the bytes.
+    private func sendShards(_ request: Wire.ShardRequest, to peer: PeerID) {
+        let snapshots = request.parameterSet == .policy ? core.store.snapshots : core.referenceSnapshots
+        guard request.shardIDs.allSatisfy({ Int($0) < snapshots.count }), !request.shardIDs.isEmpty else {
+            malformed += 1
+            reply(.refused(Wire.Refused(reason: "shard request names shards outside 0..<\(snapshots.count)")), to: peer)
+            return
+        }
+        let chosen = request.shardIDs.map { snapshots[Int($0)] }
+        let frames: [WireMessage.Payload] = chosen.map { snapshot in
+            .region(ZeroCopyRegion(pointer: UnsafeRawPointer(snapshot.values.pointer),
+                                   byteCount: snapshot.values.count * MemoryLayout<Float>.size, owner: snapshot))
+        }
+        let entries = chosen.map { Wire.ShardVersion(shardID: UInt32($0.shard), version: $0.version) }
+        reply(.shardReply(Wire.ShardReply(parameterSet: request.parameterSet, shards: entries)), frames: frames, to: peer)
+    }
+
+    private func answer(_ lease: UInt64, _ outcome: PushOutcome, to peer: PeerID) {
+        switch outcome {
+        case .accepted:
+            reply(.pushReply(Wire.PushReply(leaseID: lease, accepted: true)), to: peer)
+        case .refused(let reason):
+            log.debug("push for lease \(lease) refused: \(reason)")
+            reply(.pushReply(Wire.PushReply(leaseID: lease, accepted: false, reason: reason)), to: peer)
+        }
+    }
+
+    private func reply(_ body: WireBody, frames: [WireMessage.Payload] = [], to peer: PeerID) {
+        do {
+            try transport.send(WireMessage(body, runID: settings.runID, frames: frames), to: peer)
+        } catch {
+            log.warning("could not send \(body.name) to \(peer): \(error)")
+        }
+    }
+}
+
+/// A pushed gradient read in place from its received frames, one per shard, each checked for size and
+/// for finite values before the core sees it.
+final class ReceivedGradient: GradientContribution {
+    private let views: [TensorView<Float>]
+
+    init(_ message: WireMessage, shards: [Range<Int>]) throws {
+        try message.requireFrameCount(shards.count)
+        views = try zip(message.frames, shards).enumerated().map { index, element in
+            try TensorFrame.floats(element.0, expectedCount: element.1.count, frame: "gradient shard \(index)")
+        }
+    }
+
+    func withShard<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try views[index].withUnsafeBufferPointer(body)
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Shared
+
+/// The one-line progress report on stderr, at a steady pace rather than once per step: step/total,
+/// epoch, loss, reward accuracy, tokens/s, workers and the time left.
+struct ProgressReporter {
+    let totalSteps: Int
+    let interval: Double
+    let log: Logger
+    private var lastReport = -Double.infinity
+    private var firstStep: (step: Int, time: Double)?
+
+    init(totalSteps: Int, interval: Double = 5, log: Logger) {
+        self.totalSteps = totalSteps
+        self.interval = interval
+        self.log = log
+    }
+
+    /// Reports `metrics` of `step` (1-based count of applied steps) when the interval has passed, and
+    /// always for the last step.
+    mutating func stepApplied(_ step: Int, metrics: [String: Double], now: Double) {
+        if firstStep == nil { firstStep = (step - 1, now) }
+        guard now - lastReport >= interval || step == totalSteps else { return }
+        lastReport = now
+        log.info(Self.line(step: step, total: totalSteps, metrics: metrics, eta: eta(step: step, now: now)))
+    }
+
+    private func eta(step: Int, now: Double) -> Double? {
+        guard let first = firstStep, step > first.step else { return nil }
+        return (now - first.time) / Double(step - first.step) * Double(totalSteps - step)
+    }
+
+    static func line(step: Int, total: Int, metrics: [String: Double], eta: Double?) -> String {
+        func value(_ key: String, _ format: String) -> String {
+            metrics[key].map { String(format: format, $0) } ?? "–"
+        }
+        let percent = total > 0 ? 100 * Double(step) / Double(total) : 100
+        return "step \(step)/\(total) (\(String(format: "%.0f", percent))%) epoch \(value("epoch", "%.2f"))"
+            + " loss \(value("loss", "%.4g")) acc \(value("rewards/accuracies", "%.2f"))"
+            + " tok/s \(value("tokens_per_second", "%.0f")) workers \(value("workers", "%.0f"))"
+            + " eta \(eta.map(duration) ?? "–")"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        if total >= 3600 { return "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" }
+        if total >= 60 { return "\(total / 60)m\(String(format: "%02d", total % 60))s" }
+        return "\(total)s"
+    }
+}

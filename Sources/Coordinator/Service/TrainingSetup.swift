@@ -1,0 +1,117 @@
+import Foundation
+import Shared
+
+/// Everything a run needs before its loop starts, from the recipe: the run directory, a checkpoint to
+/// resume from (the newest that verifies), the models, the tokenized data, the reference cache, the
+/// shard store and the core.
+struct TrainingSetup {
+    let core: CoordinatorCore
+    let settings: CoordinatorLoop.Settings
+    let runDirectory: RunDirectory
+
+    init(recipe: Recipe, runDirectory path: String, log: Logger) throws {
+        let run = try RunDirectory(path: path)
+        runDirectory = run
+        let store = recipe.checkpointStore(runDirectory: run.path)
+        let recovery = try store.loadLatest(TrainingState.self)
+        recovery.problems.forEach { log.warning("checkpoint: \($0)") }
+        let resume = recovery.checkpoint
+        if resume == nil, !recovery.problems.isEmpty, !(try store.steps()).isEmpty {
+            throw RunError.incompatibleResume("\(store.directory) holds checkpoints but none verifies; move it aside to start over")
+        }
+        try run.writeRecipe(recipe.yaml())
+
+        // Data: the mixer's rows, tokenized with the model's tokenizer where they are text, truncated.
+        let mixed = try recipe.mixer.load()
+        var tokenizer: PairTokenizer?
+        if mixed.needsTokenizer {
+            let (loaded, eos) = try PairTokenizer.load(path: recipe.tokenizer ?? recipe.model)
+            tokenizer = loaded
+            log.info("tokenizing text rows with the tokenizer of \(recipe.tokenizer ?? recipe.model), eos \(eos.token) (id \(eos.id))")
+        }
+        let truncation = Truncation(maxLength: recipe.maxLength, maxPromptLength: recipe.maxPromptLength)
+        try truncation.validate()
+        let outcome = try truncation.apply(to: PairTokenizer.pairs(mixed.rows, tokenizer: tokenizer))
+        log.info(truncation.summary(of: outcome))
+        let pairs = outcome.pairs
+        guard !pairs.isEmpty else { throw RunError.noWork("no pair of \(recipe.datasetMixer.map(\.path)) survived loading and truncation") }
+
+        // Models: the policy from the checkpoint when resuming; the reference always from its directory.
+        let (config, initial) = try ModelDirectory.load(directory: recipe.model)
+        for pair in pairs { try pair.validate(vocabulary: config.vocabulary, maxPositions: config.positions) }
+        let referenceConfig: GPT2Config, referenceParameters: FloatBuffer
+        if recipe.referenceModel == recipe.model {
+            (referenceConfig, referenceParameters) = (config, initial)
+        } else {
+            (referenceConfig, referenceParameters) = try ModelDirectory.load(directory: recipe.referenceModel)
+        }
+        guard referenceConfig == config else {
+            throw RunError.incompatibleResume("the reference model's config.json differs from the policy's; they must share one architecture")
+        }
+
+        let plan = BatchPlan(pairCount: pairs.count, batchSize: recipe.perDeviceTrainBatchSize,
+                             accumulation: recipe.gradientAccumulationSteps, epochs: recipe.numTrainEpochs)
+        let layout = ParameterLayout(config: config)
+        guard recipe.shards <= layout.count else {
+            throw RunError.noWork("shards (\(recipe.shards)) exceeds the model's \(layout.count) parameters")
+        }
+        let shardStore: ShardStore
+        let runID: String
+        if let resume {
+            let state = resume.state
+            guard state.pairs == plan.pairCount, state.batchSize == plan.batchSize, state.accumulation == plan.accumulation,
+                  state.epochs == plan.epochs
+            else {
+                throw RunError.incompatibleResume(
+                    "\(resume.directory) was made for \(state.pairs) pairs, batches of \(state.batchSize), \(state.accumulation) accumulation steps and \(state.epochs) epochs; the recipe now gives \(plan.pairCount), \(plan.batchSize), \(plan.accumulation) and \(plan.epochs)")
+            }
+            guard state.shards.map({ $0.offset..<($0.offset + $0.count) }) == ShardLayout.ranges(parameterCount: layout.count, shards: recipe.shards),
+                  resume.config == config
+            else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
+            runID = state.runID
+            shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
+                                    resume: (state.shards, resume.firstMoment, resume.secondMoment))
+            log.info("resuming \(runID) from \(resume.directory): step \(state.step) of \(state.totalSteps), epoch \(state.epoch)")
+        } else {
+            runID = "\((path as NSString).lastPathComponent)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+            shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
+            log.info("starting \(runID): \(pairs.count) pairs, \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
+        }
+        let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
+
+        let cache = try ReferenceCache(runDirectory: run.path, referenceWeights: ModelDirectory.weightsPath(recipe.referenceModel), pairs: pairs)
+        let (cached, note) = cache.load(expectedPairs: pairs.count)
+        if let note { log.warning(note) }
+        if cached != nil { log.info("reusing the reference log-probs in \(cache.path)") }
+
+        let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0)
+        let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
+        let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
+        let configuration = CoordinatorCore.Configuration(
+            runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.saveSteps,
+            seed: UInt64(recipe.seed), schedule: recipe.schedule(totalSteps: plan.totalSteps), maxGradNorm: recipe.maxGradNorm)
+        let sinks = CoordinatorCore.Sinks(
+            referenceComplete: { try cache.save($0) },
+            metrics: { try metrics.append($1, step: $0) },
+            checkpoint: { [shardStore] state in
+                let (parameters, m, v) = shardStore.gather()
+                let directory = try store.write(step: state.step, config: config, parameters: parameters, firstMoment: m,
+                                                secondMoment: v, state: state, tokenizer: tokenizerFile)
+                log.info("checkpoint written: \(directory)")
+            })
+        core = CoordinatorCore(
+            configuration: configuration, plan: plan, pairs: pairs, store: shardStore, referenceSnapshots: referenceStore.snapshots,
+            reference: cached, resume: resume?.state, workerTimeout: max(3 * recipe.heartbeatSeconds, 5), sinks: sinks, log: log)
+        settings = CoordinatorLoop.Settings(
+            runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
+            heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected)
+    }
+
+    /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.
+    private static func tokenizerFile(_ path: String) -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        let file = isDirectory.boolValue ? (path as NSString).appendingPathComponent("tokenizer.json") : path
+        return FileManager.default.fileExists(atPath: file) && file.hasSuffix("tokenizer.json") ? file : nil
+    }
+}

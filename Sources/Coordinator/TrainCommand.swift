@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bfpo-coordinator train`: run (or resume) a training run described by a recipe, with workers that
+/// connect to `--bind`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train with BFPO (or DPO, IPO, SFT) across bfpo-worker processes.",
+        discussion: """
+            Reads the recipe, tokenizes the data, computes reference log-probs on the workers (once; cached in \
+            the run directory), then leases batches to workers and applies their gradients shard by shard. \
+            Writes runs/NAME/{recipe.yaml, metrics.jsonl, reference_logps.jsonl, checkpoints/}. If the run \
+            directory holds a checkpoint, the run resumes from the newest one that verifies. SIGINT or SIGTERM \
+            writes a checkpoint, stops the workers and exits 0.
+            """
+    )
+
+    @Option(help: "The recipe (YAML).")
+    var recipe: String
+
+    @Option(name: .customLong("run-dir"), help: "Run directory (default: runs/ and the recipe's file name without extension).")
+    var runDirectory: String?
+
+    @Option(help: "ZeroMQ endpoint to bind; give an explicit address (default tcp://127.0.0.1:5555).")
+    var bind = "tcp://127.0.0.1:5555"
+
+    @Flag(help: "Require a checkpoint to resume from (without it, one is used when present).")
+    var resume = false
+
+    @Option(name: .customLong("set"), help: "Override a recipe key, as key=value (repeatable), e.g. --set learning_rate=1e-4.")
+    var overrides: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else { throw ValidationError("--bind needs a tcp:// or ipc:// endpoint") }
+        guard !bind.contains("*") else { throw ValidationError("--bind needs an explicit address, not a wildcard") }
+    }
+
+    func run() throws {
+        let log = Logger(component: "coordinator", threshold: Logger.Level(name: logLevel)!)
+        let recipe = try Recipe.load(path: self.recipe, overrides: overrides)
+        let name = ((self.recipe as NSString).lastPathComponent as NSString).deletingPathExtension
+        let path = runDirectory ?? ("runs" as NSString).appendingPathComponent(name)
+        let setup = try TrainingSetup(recipe: recipe, runDirectory: path, log: log)
+        if resume, setup.core.appliedSteps == 0 {
+            throw RunError.incompatibleResume("--resume was given but \(path) holds no checkpoint")
+        }
+        let context = try ZMQContext()
+        let transport = try ZMQCoordinatorTransport(configuration: .init(runID: setup.settings.runID, endpoint: bind), context: context)
+        defer { transport.close() }
+        log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
+        let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
+        let reason = try loop.run()
+        log.info("\(reason). Metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Shared
+
+/// Sends `Heartbeat`s on a timer from a thread of its own, with a socket of its own, so that a worker
+/// deep in a long forward/backward pass still shows it is alive (design.md section 3).
+///
+/// The worker id and run id change when the worker registers again; the lock protects them and the
+/// stop flag, which the compute thread writes and this thread reads.
+final class HeartbeatThread: @unchecked Sendable {
+    private let lock = NSLock()
+    private var identity: (worker: UInt64, run: String)?
+    private var interval: Double = 1
+    private var stopped = false
+    private let transport: ZMQWorkerTransport
+    private let done = DispatchSemaphore(value: 0)
+
+    init(endpoint: String, context: ZMQContext) throws {
+        var configuration = ZMQWorkerTransport.Configuration(endpoint: endpoint)
+        configuration.sendTimeoutMilliseconds = 1000
+        transport = try ZMQWorkerTransport(configuration: configuration, context: context)
+        let thread = Thread { [self] in run() }
+        thread.name = "bfpo-heartbeat"
+        thread.start()
+    }
+
+    /// Starts (or retargets) heartbeats for `worker` of `run` every `seconds`.
+    func beat(worker: UInt64, run: String, every seconds: Double) {
+        lock.lock()
+        identity = (worker, run)
+        interval = seconds
+        lock.unlock()
+    }
+
+    /// Stops the thread and closes its socket; returns once it has.
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+        done.wait()
+    }
+
+    private func run() {
+        while true {
+            lock.lock()
+            let (current, seconds, stop) = (identity, interval, stopped)
+            lock.unlock()
+            if stop { break }
+            if let current {
+                _ = try? transport.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: current.worker)), runID: current.run))
+            }
+            // Replies (a Refused for a forgotten worker) matter only to the compute thread's own socket.
+            while (try? transport.receive(timeout: .zero)) ?? nil != nil {}
+            sleep(seconds)
+        }
+        transport.close()
+        done.signal()
+    }
+
+    /// Sleeps `seconds` in short slices, so `stop()` is answered within 50 ms.
+    private func sleep(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            lock.lock()
+            let stop = stopped
+            lock.unlock()
+            if stop { return }
+            Thread.sleep(forTimeInterval: min(0.05, max(0, end.timeIntervalSinceNow)))
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bfpo-worker run`: join a coordinator and compute its leases until it says stop.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Join a training run: compute reference log-probs and gradients for a bfpo-coordinator.",
+        discussion: """
+            The worker needs no data and no model files: the coordinator sends the model configuration, the \
+            parameters (only the shards that changed) and every batch. It heartbeats from its own thread, \
+            re-registers when the coordinator restarts, and exits 0 when the coordinator ends the run.
+            """
+    )
+
+    @Option(help: "The coordinator's endpoint (default tcp://127.0.0.1:5555).")
+    var connect = "tcp://127.0.0.1:5555"
+
+    @Option(help: "OpenBLAS threads for the model's matrix products (default: all cores).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "A name for logs (default: host name and process id).")
+    var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error (default 600).")
+    var giveUpAfter: Double = 600
+
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
+        guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
+    }
+
+    func run() throws {
+        let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
+        BLAS.threads = threads
+        let session = try WorkerSession(
+            options: .init(endpoint: connect, name: name, threads: threads, giveUpAfter: giveUpAfter),
+            context: try ZMQContext(), log: log)
+        let reason = try session.run()
+        log.info("stopping: \(reason)")
+    }
+}

@@ -1,0 +1,261 @@
+import Foundation
+import Shared
+
+/// A worker's life in a run (design.md section 3): register, then repeatedly ask for a lease, pull the
+/// shards whose versions changed, compute reference log-probs or a gradient, push, until told to stop.
+///
+/// It re-registers (with backoff) when the coordinator stops answering or forgets it, dropping cached
+/// shards when the coordinator's incarnation changes. Runs on one thread, which owns `transport`.
+final class WorkerSession {
+    struct Options {
+        var endpoint: String
+        var name: String
+        var threads: Int
+        /// Seconds to wait for any reply before treating the coordinator as gone.
+        var replyTimeout: Double = 30
+        /// Seconds without any coordinator after which the worker gives up.
+        var giveUpAfter: Double = 600
+    }
+
+    /// The run as the last `Welcome` described it.
+    private struct Membership {
+        let worker: UInt64
+        let run: String
+        let incarnation: UInt64
+        let engine: GradientEngine
+        let policy: ParameterCache
+        let reference: ParameterCache
+        let gradient: FloatBuffer
+    }
+
+    private let options: Options
+    private let transport: ZMQWorkerTransport
+    private let heartbeat: HeartbeatThread
+    private let log: Logger
+    private var membership: Membership?
+    /// Signalled once libzmq no longer needs the last push's gradient frames (see `SendGuard`).
+    private var lastPushSent: DispatchSemaphore?
+
+    init(options: Options, context: ZMQContext, log: Logger) throws {
+        self.options = options
+        self.log = log
+        transport = try ZMQWorkerTransport(configuration: .init(endpoint: options.endpoint), context: context)
+        heartbeat = try HeartbeatThread(endpoint: options.endpoint, context: context)
+    }
+
+    /// Works until the coordinator says stop (returns its reason) or cannot be reached for
+    /// `giveUpAfter` seconds (throws).
+    func run() throws -> String {
+        defer {
+            heartbeat.stop()
+            transport.close()
+        }
+        var unreachableSince: Date?
+        var backoff = 0.25
+        while true {
+            guard let member = membership else {
+                if try register() {
+                    unreachableSince = nil
+                    backoff = 0.25
+                } else {
+                    let since = unreachableSince ?? Date()
+                    unreachableSince = since
+                    if Date().timeIntervalSince(since) > options.giveUpAfter {
+                        throw WorkerError.coordinatorUnreachable(endpoint: options.endpoint, seconds: options.giveUpAfter)
+                    }
+                    Thread.sleep(forTimeInterval: backoff)
+                    backoff = min(backoff * 2, 5)
+                }
+                continue
+            }
+            let reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
+            switch reply?.body {
+            case .lease(let lease)?:
+                try work(on: lease, message: reply!, member: member)
+            case .wait(let wait)?:
+                Thread.sleep(forTimeInterval: Double(wait.retryMilliseconds) / 1000)
+            case .stop(let stop)?:
+                return stop.reason
+            default:
+                continue
+            }
+        }
+    }
+
+    // MARK: Registration
+
+    /// Sends `Register` and waits for `Welcome`; false when no coordinator answered in time.
+    private func register() throws -> Bool {
+        transport.expectedRunID = nil
+        let hello = WireMessage(.register(Wire.Register(workerName: options.name, threads: UInt32(options.threads))), runID: "")
+        do {
+            try transport.send(hello)
+        } catch let error as WireError {
+            log.debug("register not sent: \(error)")
+            return false
+        }
+        let deadline = Date().addingTimeInterval(min(options.replyTimeout, 5))
+        while let message = try transport.receive(timeout: .milliseconds(Int(max(1, deadline.timeIntervalSinceNow * 1000)))) {
+            switch message.body {
+            case .welcome(let welcome):
+                try join(welcome, run: message.envelope.runID)
+                return true
+            case .refused(let refused) where !refused.registerAgain:
+                throw WorkerError.refused(refused.reason)
+            default:
+                continue  // a late reply from before; keep waiting for the Welcome
+            }
+        }
+        return false
+    }
+
+    private func join(_ welcome: Wire.Welcome, run: String) throws {
+        let config: GPT2Config
+        do {
+            config = try JSONDecoder().decode(GPT2Config.self, from: Data(welcome.modelConfigJSON.utf8))
+        } catch {
+            throw WorkerError.protocolViolation("the model configuration in Welcome is unusable: \(error)")
+        }
+        let model = GPT2(config: config)
+        var cursor: UInt64 = 0
+        for (index, shard) in welcome.shards.enumerated() {
+            guard shard.shardID == UInt32(index), shard.offset == cursor, shard.count > 0 else {
+                throw WorkerError.protocolViolation("shard \(index) of Welcome does not continue the previous one")
+            }
+            cursor += shard.count
+        }
+        guard cursor == UInt64(model.layout.count) else {
+            throw WorkerError.protocolViolation("Welcome's shards cover \(cursor) parameters; the model has \(model.layout.count)")
+        }
+        // Shards cached under an earlier incarnation or run may not match this coordinator's versions.
+        let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run } ?? false
+        let old = membership
+        membership = Membership(
+            worker: welcome.workerID, run: run, incarnation: welcome.incarnation,
+            engine: GradientEngine(model: model, objective: welcome.objective),
+            policy: keep ? old!.policy : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
+            reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
+            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count))
+        transport.expectedRunID = run
+        heartbeat.beat(worker: welcome.workerID, run: run, every: Double(welcome.heartbeatMilliseconds) / 1000)
+        log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards, objective \(welcome.objective.kind.rawValue)")
+    }
+
+    // MARK: Requests
+
+    /// Sends `body` and returns the reply's body; nil (after forgetting the membership) when the
+    /// coordinator did not answer in time or asked this worker to register again.
+    private func exchange(_ body: WireBody, frames: [WireMessage.Payload] = [], member: Membership) throws -> WireBody? {
+        try exchangeMessage(body, frames: frames, member: member)?.body
+    }
+
+    private func exchangeMessage(_ body: WireBody, frames: [WireMessage.Payload] = [], member: Membership) throws -> WireMessage? {
+        do {
+            try transport.send(WireMessage(body, runID: member.run, frames: frames))
+        } catch let error as WireError {
+            log.warning("coordinator unreachable (\(error)); registering again")
+            membership = nil
+            return nil
+        }
+        guard let reply = try transport.receive(timeout: .milliseconds(Int(options.replyTimeout * 1000))) else {
+            log.warning("no reply from the coordinator in \(Int(options.replyTimeout)) s; registering again")
+            membership = nil
+            return nil
+        }
+        if case .refused(let refused) = reply.body {
+            guard refused.registerAgain else { throw WorkerError.refused(refused.reason) }
+            log.info("coordinator asks to register again: \(refused.reason)")
+            membership = nil
+            return nil
+        }
+        return reply
+    }
+
+    // MARK: Work
+
+    private func work(on lease: Wire.Lease, message: WireMessage, member: Membership) throws {
+        let payload: LeasePayload
+        let batch: LeaseBatch
+        do {
+            payload = try LeasePayload(validating: message, lease: lease, vocabularySize: member.engine.model.config.vocabulary)
+            batch = try LeaseBatch(lease: lease, payload: payload)
+        } catch {
+            log.error("lease \(lease.leaseID) is malformed and is dropped: \(error)")
+            return
+        }
+        let cache = lease.parameterSet == .reference ? member.reference : member.policy
+        guard lease.shardVersions.count == cache.shards.count else {
+            log.error("lease \(lease.leaseID) names \(lease.shardVersions.count) shard versions for \(cache.shards.count) shards; dropped")
+            return
+        }
+        guard try pull(cache.stale(comparedTo: lease.shardVersions), set: lease.parameterSet, into: cache, member: member) else { return }
+        // A shard may have moved on between the lease and the pull; the push reports the versions used
+        // and the coordinator judges their staleness.
+        try compute(lease, batch: batch, cache: cache, member: member)
+    }
+
+    /// Requests `shards` and stores the replies; false when the membership was lost meanwhile.
+    private func pull(_ shards: [UInt32], set: Wire.ParameterSet, into cache: ParameterCache, member: Membership) throws -> Bool {
+        guard !shards.isEmpty else { return true }
+        let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: shards)
+        guard let reply = try exchangeMessage(.shardRequest(request), member: member) else { return false }
+        guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
+            throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
+        }
+        try reply.requireFrameCount(shardReply.shards.count)
+        for (entry, frame) in zip(shardReply.shards, reply.frames) {
+            try cache.store(shard: entry.shardID, version: entry.version, frame: frame)
+        }
+        return true
+    }
+
+    private func compute(_ lease: Wire.Lease, batch: LeaseBatch, cache: ParameterCache, member: Membership) throws {
+        let start = Date()
+        let versions = cache.versions.map { $0 ?? 0 }
+        switch lease.kind {
+        case .reference:
+            let logProbs = try member.engine.logProbs(parameters: cache.values.pointer, pairs: batch.pairs)
+            let values = logProbs.flatMap { [$0.chosen, $0.rejected] }
+            let push = Wire.ReferencePush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID)
+            report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
+        case .gradient:
+            if let previous = lastPushSent, previous.wait(timeout: .now() + 30) == .timedOut {
+                log.warning("the previous gradient is still being sent after 30 s; overwriting it anyway")
+            }
+            member.gradient.zero()
+            let result = try member.engine.accumulateGradient(
+                parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
+                normalizer: lease.normalizer, into: member.gradient.pointer)
+            let sent = DispatchSemaphore(value: 0)
+            lastPushSent = sent
+            let owner = SendGuard(signalling: sent)
+            let frames: [WireMessage.Payload] = member.policy.shards.map { shard in
+                .region(ZeroCopyRegion(pointer: UnsafeRawPointer(member.gradient.pointer + Int(shard.offset)),
+                                       byteCount: Int(shard.count) * MemoryLayout<Float>.size, owner: owner))
+            }
+            let push = Wire.GradientPush(
+                workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,
+                metrics: result.metrics, tokens: UInt64(result.tokens), computeSeconds: Date().timeIntervalSince(start))
+            report(try exchange(.gradientPush(push), frames: frames, member: member), lease: lease)
+        }
+    }
+
+    private func report(_ reply: WireBody?, lease: Wire.Lease) {
+        guard case .pushReply(let outcome)? = reply else { return }
+        if outcome.accepted {
+            log.debug("lease \(lease.leaseID) (batch \(lease.batchID)) accepted")
+        } else {
+            log.info("lease \(lease.leaseID) (batch \(lease.batchID)) refused: \(outcome.reason)")
+        }
+    }
+}
+
+/// The owner of a push's zero-copy gradient frames. libzmq releases each frame's reference once it has
+/// sent it (on its I/O thread); when the last goes, this signals the worker, which waits for that before
+/// overwriting the gradient buffer for the next lease.
+final class SendGuard: @unchecked Sendable {
+    private let semaphore: DispatchSemaphore
+
+    init(signalling semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+    deinit { semaphore.signal() }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import Testing
+import Shared
+@testable import Coordinator
+
+/// The coordinator's decisions without sockets: phases, sync and async leasing, refusals, lost workers,
+/// steps applied through the shard store, metrics and checkpoints.
+final class CoordinatorCoreTests {
+    let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 16, vocabulary: 13)
+    var metricsLines: [(Int, [String: Double])] = []
+    var checkpoints: [TrainingState] = []
+    var savedReference: [ResponseLogProbs]?
+
+    /// Five pairs; batches of 2 → batches (2, 2, 1); 2 batches a step → steps of 4 and 1 pairs.
+    func pairs() throws -> [TokenizedPair] {
+        try (0..<5).map { i in
+            try TokenizedPair(chosenIDs: [1, 2 + i, 3], chosenMask: [false, true, true], rejectedIDs: [1, 7],
+                              rejectedMask: [false, true], chosenSafe: i % 2 == 0, rejectedSafe: true,
+                              source: RowLocation(file: "pairs", line: i + 1))
+        }
+    }
+
+    func makeCore(maxStaleness: Int = 0, reference: [ResponseLogProbs]? = nil, saveSteps: Int = 100) throws -> CoordinatorCore {
+        let layout = ParameterLayout(config: config)
+        let parameters = ModelInitializer.parameters(for: config, seed: 1)
+        let store = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters())
+        let plan = BatchPlan(pairCount: 5, batchSize: 2, accumulation: 2, epochs: 1)
+        let configuration = CoordinatorCore.Configuration(
+            runID: "test", leaseSeconds: 30, maxStaleness: maxStaleness, saveSteps: saveSteps, seed: 3,
+            schedule: LearningRateSchedule(kind: .constant, learningRate: 1e-3, totalSteps: plan.totalSteps, warmupSteps: 0),
+            maxGradNorm: 1e9)
+        let sinks = CoordinatorCore.Sinks(
+            referenceComplete: { [unowned self] in self.savedReference = $0 },
+            metrics: { [unowned self] step, values in self.metricsLines.append((step, values)) },
+            checkpoint: { [unowned self] in self.checkpoints.append($0) })
+        return CoordinatorCore(
+            configuration: configuration, plan: plan, pairs: try pairs(), store: store, referenceSnapshots: store.snapshots,
+            reference: reference, resume: nil, workerTimeout: 10, sinks: sinks, log: Logger(component: "test", threshold: .error))
+    }
+
+    func lease(_ assignment: Assignment) throws -> LeaseGrant {
+        guard case .lease(let grant) = assignment else { throw TestFailure("expected a lease, got \(assignment)") }
+        return grant
+    }
+
+    struct TestFailure: Error { let message: String; init(_ message: String) { self.message = message } }
+
+    let zeroReference = [ResponseLogProbs](repeating: ResponseLogProbs(chosen: -2, rejected: -3), count: 5)
+
+    func metrics(pairs: Int) throws -> PreferenceMetrics {
+        try PreferenceMetrics(pairs: pairs, lossSum: Double(pairs), chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: pairs,
+                              accuratePairs: 0, safeChosenPairs: 0, safeChosenRewardSum: 0, unsafeChosenRewardSum: 0,
+                              policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0)
+    }
+
+    func gradient(_ core: CoordinatorCore, value: Float) -> BufferGradient {
+        BufferGradient([Float](repeating: value, count: core.store.parameterCount), shards: core.store.ranges)
+    }
+
+    func waitForApply(_ core: CoordinatorCore, now: Double) throws {
+        let start = Date()
+        while core.isApplying {
+            try core.tick(now: now)
+            #expect(Date().timeIntervalSince(start) < 5)
+        }
+    }
+
+    @Test func referencePhaseLeasesEveryPairThenTrainingStarts() throws {
+        let core = try makeCore()
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        var grants: [LeaseGrant] = []
+        for _ in 0..<3 { grants.append(try lease(core.requestWork(worker: worker, now: 0))) }
+        #expect(grants.map(\.batch) == [0, 1, 2])
+        #expect(grants.allSatisfy { $0.kind == .reference && $0.parameterSet == .reference })
+        #expect(grants.map(\.pairs.count) == [2, 2, 1])
+        #expect(core.pushReference(worker: worker, lease: grants[0].leaseID, batch: 0, logProbs: [-1, -2, -3], now: 1)
+                == .refused("reference push for batch 0 has 3 log-probs, expected 4"))
+        #expect(core.pushReference(worker: worker, lease: grants[0].leaseID, batch: 0, logProbs: [-1, -2, -.infinity, -4], now: 1)
+                != .accepted)
+        for (grant, base) in zip(grants, [0.0, 10, 20]) {
+            let values = (0..<(2 * grant.pairs.count)).map { -base - Double($0) }
+            #expect(core.pushReference(worker: worker, lease: grant.leaseID, batch: grant.batch, logProbs: values, now: 1) == .accepted)
+        }
+        #expect(core.phase == .training)
+        #expect(savedReference?.map(\.chosen) == [0, -2, -10, -12, -20])
+        #expect(savedReference?.map(\.rejected) == [-1, -3, -11, -13, -21])
+        let training = try lease(core.requestWork(worker: worker, now: 2))
+        #expect(training.kind == .gradient && training.reference.count == training.pairs.count)
+    }
+
+    @Test func synchronousStepLeasesOnlyItsBatchesAndAppliesWhenAllAreIn() throws {
+        let core = try makeCore(reference: zeroReference)
+        let (a, b, c) = (core.register(name: "a", threads: 1, now: 0), core.register(name: "b", threads: 1, now: 0),
+                         core.register(name: "c", threads: 1, now: 0))
+        let first = try lease(core.requestWork(worker: a, now: 0))
+        let second = try lease(core.requestWork(worker: b, now: 0))
+        #expect([first.batch, second.batch] == [0, 1] && first.step == 0 && first.versions == [0, 0])
+        guard case .wait = core.requestWork(worker: c, now: 0) else { throw TestFailure("step 1's batch must wait for step 0") }
+        let before = core.store.snapshots[0].values[0]
+        #expect(core.pushGradient(worker: b, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), now: 1) == .accepted)
+        #expect(core.pushGradient(worker: b, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), now: 1) != .accepted)
+        #expect(core.pushGradient(worker: a, lease: first.leaseID, batch: 0, versions: [0, 0], metrics: try metrics(pairs: 3),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), now: 1)
+                == .refused("gradient for batch 0 reports 3 pairs, the batch has 2"))
+        #expect(core.pushGradient(worker: a, lease: first.leaseID, batch: 0, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), now: 1) == .accepted)
+        try waitForApply(core, now: 2)
+        #expect(core.store.versions == [1, 1])
+        // AdamW's first step moves each parameter by lr·g/(|g| + ε) = 1e-3 against the gradient's sign
+        // (wte takes no decay here: weight_decay is 0).
+        #expect(abs(core.store.snapshots[0].values[0] - (before - 1e-3)) < 1e-6)
+        #expect(metricsLines.map(\.0) == [1])
+        #expect(metricsLines[0].1["loss"] == 1)
+        #expect(metricsLines[0].1["workers"] == 3)
+        #expect(core.refusals == 2)
+        let third = try lease(core.requestWork(worker: c, now: 2))
+        #expect(third.batch == 2 && third.versions == [1, 1] && third.step == 1)
+    }
+
+    @Test func staleGradientIsRefusedAndBatchReleased() throws {
+        let core = try makeCore(maxStaleness: 1, reference: zeroReference)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        let grants = try (0..<3).map { _ in try lease(core.requestWork(worker: worker, now: 0)) }
+        #expect(grants.map(\.batch) == [0, 1, 2])
+        for grant in grants.prefix(2) {
+            #expect(core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [0, 0],
+                                      metrics: try metrics(pairs: 2), tokens: 5, gradient: gradient(core, value: 1), now: 1) == .accepted)
+        }
+        try waitForApply(core, now: 1)
+        // One version old: within the bound of 1.
+        #expect(core.pushGradient(worker: worker, lease: grants[2].leaseID, batch: 2, versions: [0, 0],
+                                  metrics: try metrics(pairs: 1), tokens: 5, gradient: gradient(core, value: 1), now: 2) == .accepted)
+        try waitForApply(core, now: 2)
+        #expect(metricsLines.map { $0.1["staleness_max"] } == [0, 1])
+        #expect(core.phase == .finished("training finished after 2 steps"))
+        #expect(checkpoints.map(\.step) == [2])
+        guard case .stop = core.requestWork(worker: worker, now: 3) else { throw TestFailure("a finished run stops workers") }
+    }
+
+    @Test func gradientBeyondTheStalenessBoundIsLeasedAgain() throws {
+        let core = try makeCore(maxStaleness: 0, reference: zeroReference)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        let grant = try lease(core.requestWork(worker: worker, now: 0))
+        let outcome = core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [1, 0],
+                                        metrics: try metrics(pairs: 2), tokens: 5, gradient: gradient(core, value: 1), now: 1)
+        #expect(outcome == .refused("gradient for batch 0 claims parameter versions [1, 0] the coordinator never published"))
+        #expect(core.ledger.leasedCount == 1)
+        let again = try lease(core.requestWork(worker: worker, now: 1))
+        #expect(again.batch == 1)
+    }
+
+    @Test func silentWorkerLosesItsLeases() throws {
+        let core = try makeCore(reference: zeroReference)
+        let lost = core.register(name: "lost", threads: 1, now: 0)
+        let grant = try lease(core.requestWork(worker: lost, now: 0))
+        let alive = core.register(name: "alive", threads: 1, now: 5)
+        try core.tick(now: 11)
+        #expect(core.workers.count == 1)
+        #expect(!core.heard(from: lost, now: 11))
+        let again = try lease(core.requestWork(worker: alive, now: 11))
+        #expect(again.batch == grant.batch)
+        #expect(core.pushGradient(worker: lost, lease: grant.leaseID, batch: grant.batch, versions: [0, 0],
+                                  metrics: try metrics(pairs: 2), tokens: 1, gradient: gradient(core, value: 1), now: 12) != .accepted)
+    }
+
+    @Test func checkpointsFollowSaveStepsAndShutdownWritesOne() throws {
+        let core = try makeCore(reference: zeroReference, saveSteps: 1)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        for _ in 0..<2 {
+            let grant = try lease(core.requestWork(worker: worker, now: 0))
+            _ = core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [0, 0],
+                                  metrics: try metrics(pairs: 2), tokens: 1, gradient: gradient(core, value: 1), now: 0)
+        }
+        try waitForApply(core, now: 1)
+        #expect(checkpoints.map(\.step) == [1])
+        let state = try #require(checkpoints.last)
+        #expect(state.completedBatches == [0, 1] && state.position == 4 && state.epoch == 0)
+        #expect(state.shards.map(\.version) == [1, 1] && state.shards.map(\.optimizerSteps) == [1, 1])
+        _ = try lease(core.requestWork(worker: worker, now: 1))
+        try core.shutDown(reason: "SIGTERM", now: 2)
+        #expect(checkpoints.map(\.step) == [1, 1])
+        guard case .stop(let reason) = core.requestWork(worker: worker, now: 3) else { throw TestFailure("stop after shutdown") }
+        #expect(reason == "SIGTERM")
+    }
+}
