@@ -26,12 +26,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error (default 600).")
     var giveUpAfter: Double = 600
 
+    @Option(name: .customLong("reply-timeout"), help: "Seconds to wait for any reply before registering again (default 30).")
+    var replyTimeout: Double = 30
+
     @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
     var logLevel = "info"
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
+        guard replyTimeout > 0 else { throw ValidationError("--reply-timeout must be positive") }
         guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
     }
 
@@ -39,7 +43,7 @@ struct RunCommand: ParsableCommand {
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
         BLAS.threads = threads
         let session = try WorkerSession(
-            options: .init(endpoint: connect, name: name, threads: threads, giveUpAfter: giveUpAfter),
+            options: .init(endpoint: connect, name: name, threads: threads, replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
             context: try ZMQContext(), log: log)
         let reason = try session.run()
         log.info("stopping: \(reason)")

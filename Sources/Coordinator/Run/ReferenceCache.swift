@@ -23,24 +23,35 @@ struct ReferenceCache {
         fingerprint = FileDigest.sha256(of: bytes)
     }
 
+    private struct Header: Codable {
+        let fingerprint: String
+        let pairs: Int
+    }
+
+    private struct Row: Codable {
+        let pair: Int
+        let chosen: Double
+        let rejected: Double
+    }
+
     /// The cached log-probs, or nil when there is no cache or it was made for something else (the
-    /// reason is returned for the log).
+    /// reason is returned for the log). Decoded with `JSONDecoder`, whose number parsing is correctly
+    /// rounded (Foundation's `JSONSerialization` on Linux is not, and a resumed run must see the exact
+    /// doubles the original run used).
     func load(expectedPairs: Int) -> (values: [ResponseLogProbs]?, note: String?) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return (nil, nil) }
         let lines = text.split(separator: "\n")
-        guard let header = lines.first.flatMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }),
-              header["fingerprint"] as? String == fingerprint, header["pairs"] as? Int == expectedPairs,
-              lines.count == expectedPairs + 1
+        let decoder = JSONDecoder()
+        guard let first = lines.first, let header = try? decoder.decode(Header.self, from: Data(first.utf8)),
+              header.fingerprint == fingerprint, header.pairs == expectedPairs, lines.count == expectedPairs + 1
         else { return (nil, "\(path) was made for other data or another reference model; recomputing") }
         var values: [ResponseLogProbs] = []
         values.reserveCapacity(expectedPairs)
         for (index, line) in lines.dropFirst().enumerated() {
-            guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  row["pair"] as? Int == index,
-                  let chosen = (row["chosen"] as? NSNumber)?.doubleValue, let rejected = (row["rejected"] as? NSNumber)?.doubleValue,
-                  chosen.isFinite, rejected.isFinite
+            guard let row = try? decoder.decode(Row.self, from: Data(line.utf8)), row.pair == index,
+                  row.chosen.isFinite, row.rejected.isFinite
             else { return (nil, "\(path) line \(index + 2) is damaged; recomputing") }
-            values.append(ResponseLogProbs(chosen: chosen, rejected: rejected))
+            values.append(ResponseLogProbs(chosen: row.chosen, rejected: row.rejected))
         }
         return (values, nil)
     }

@@ -50,7 +50,7 @@ final class CoordinatorCore {
         var seed: UInt64
         var schedule: LearningRateSchedule
         var maxGradNorm: Double
-        var waitSeconds: Double = 0.05
+        var waitSeconds: Double = 0.02
     }
 
     enum Phase: Equatable {
@@ -196,6 +196,7 @@ final class CoordinatorCore {
             }
             leaseKinds[lease.id] = .gradient
             if lastStepTime == nil { lastStepTime = now }
+            log.debug("lease \(lease.id): batch \(lease.batch) to \(roster.name(of: worker))")
             let indices = pairIndices(batch: lease.batch)
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? gatheringStep : plan.step(ofBatch: lease.batch),
@@ -362,6 +363,7 @@ final class CoordinatorCore {
         values["staleness_max"] = Double(accumulator.staleness.max() ?? 0)
         values["workers"] = Double(roster.count)
         lastStepTime = now
+        log.debug("step \(appliedSteps) applied: batches \(accumulator.batches.sorted()), staleness \(accumulator.staleness)")
         spare.append(accumulator)
         try sinks.metrics(appliedSteps, values)
         progress.stepApplied(appliedSteps, metrics: values, now: now)

@@ -101,7 +101,7 @@ struct TrainingSetup {
             })
         core = CoordinatorCore(
             configuration: configuration, plan: plan, pairs: pairs, store: shardStore, referenceSnapshots: referenceStore.snapshots,
-            reference: cached, resume: resume?.state, workerTimeout: max(3 * recipe.heartbeatSeconds, 5), sinks: sinks, log: log)
+            reference: cached, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
             heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected)

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// A coordinator and workers as real processes on loopback, in a temporary directory with a tiny model,
+/// random tokenized pairs and a recipe. Every process is killed by pid when the cluster goes away, and
+/// every wait is bounded.
+final class LocalCluster {
+    let directory: URL
+    let port: Int
+    private var processes: [String: Process] = [:]
+
+    /// - Parameters:
+    ///   - pairs: random tokenized pairs to train on.
+    ///   - recipe: recipe keys and YAML values replacing or adding to the defaults below.
+    init(pairs: Int = 24, seed: UInt64 = 1, recipe overrides: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = Int.random(in: 20_000..<60_000)
+        let model = try ProcessRunner.run("bfpo-worker", [
+            "init", "--layers", "2", "--heads", "2", "--embd", "32", "--vocab", "40", "--positions", "32", "--seed", "3",
+            "--out", path("model")])
+        #expect(model.status == 0, "\(model.stderr)")
+        var generator = RandomGenerator(seed: seed)
+        var lines: [String] = []
+        for i in 0..<pairs {
+            func ids(_ count: Int) -> [Int] { (0..<count).map { _ in Int(generator.next() % 40) } }
+            let prompt = ids(2 + Int(generator.next() % 6)), chosen = ids(1 + Int(generator.next() % 8)), rejected = ids(1 + Int(generator.next() % 8))
+            func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+            let p = [Int](repeating: 0, count: prompt.count)
+            lines.append("{\"chosen_ids\":\(list(prompt + chosen)),\"chosen_mask\":\(list(p + chosen.map { _ in 1 })),"
+                         + "\"rejected_ids\":\(list(prompt + rejected)),\"rejected_mask\":\(list(p + rejected.map { _ in 1 })),"
+                         + "\"is_chosen_safe\":\(i % 2),\"is_rejected_safe\":\(i / 2 % 2)}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("pairs.jsonl"), atomically: true, encoding: .utf8)
+        var settings: [String: String] = [
+            "model": "model", "max_length": "32", "max_prompt_length": "16", "learning_rate": "1.0e-2",
+            "lr_scheduler_type": "cosine", "warmup_ratio": "0.1", "num_train_epochs": "2", "per_device_train_batch_size": "2",
+            "gradient_accumulation_steps": "2", "save_steps": "2", "save_total_limit": "3", "seed": "7", "shards": "3",
+            "max_staleness": "0", "workers_expected": "1", "heartbeat_seconds": "0.3", "lease_seconds": "5", "weight_decay": "0.01",
+        ]
+        settings.merge(overrides) { $1 }
+        let body = settings.keys.sorted().map { "\($0): \(settings[$0]!)" }.joined(separator: "\n")
+        try (body + "\ndataset_mixer:\n  pairs.jsonl: 1.0\n").write(to: directory.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        for process in processes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in processes.values { process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    var endpoint: String { "tcp://127.0.0.1:\(port)" }
+    func log(_ name: String) -> String { (try? String(contentsOfFile: path("\(name).log"), encoding: .utf8)) ?? "" }
+
+    /// Starts `bfpo-coordinator train` for run directory `run`, logging to `name.log`.
+    @discardableResult
+    func startCoordinator(run: String = "run", name: String = "coordinator", arguments: [String] = []) throws -> Process {
+        try start(name, "bfpo-coordinator", ["train", "--recipe", path("recipe.yaml"), "--run-dir", path(run), "--bind", endpoint,
+                                             "--log-level", "debug"] + arguments)
+    }
+
+    @discardableResult
+    func startWorker(_ name: String) throws -> Process {
+        try start(name, "bfpo-worker", ["run", "--connect", endpoint, "--threads", "1", "--name", name, "--reply-timeout", "2",
+                                        "--give-up-after", "60"])
+    }
+
+    private func start(_ name: String, _ binary: String, _ arguments: [String]) throws -> Process {
+        FileManager.default.createFile(atPath: path("\(name).log"), contents: nil)
+        let output = try FileHandle(forWritingTo: directory.appendingPathComponent("\(name).log"))
+        let process = Process()
+        process.executableURL = try ProcessRunner.binary(binary)
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        processes[name] = process
+        return process
+    }
+
+    /// Waits for `name` to exit, at most `timeout` seconds (then kills it and fails).
+    @discardableResult
+    func waitForExit(_ name: String, timeout: Double = 60) -> Int32? {
+        guard let process = processes[name] else { return nil }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            Issue.record("\(name) did not exit within \(timeout) s; its log:\n\(log(name))")
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    func kill9(_ name: String) {
+        guard let process = processes[name] else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Waits until `condition` holds, polling, at most `timeout` seconds.
+    func waitUntil(timeout: Double = 60, _ what: String, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        Issue.record("timed out after \(timeout) s waiting for \(what)")
+        return false
+    }
+
+    /// Bytes of a file of the final checkpoint of `run`.
+    func finalCheckpointFile(run: String = "run", _ file: String) throws -> Data {
+        let latest = try String(contentsOfFile: path("\(run)/checkpoints/latest"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return try Data(contentsOf: URL(fileURLWithPath: path("\(run)/checkpoints/\(latest)/\(file)")))
+    }
+
+    /// The batches of each applied step, from the coordinator's debug log ("step S applied: batches [..]").
+    func appliedSteps(_ name: String = "coordinator") -> [Int: [Int]] {
+        var steps: [Int: [Int]] = [:]
+        for line in log(name).split(separator: "\n") {
+            guard let range = line.range(of: "] step "), line.contains(" applied: batches [") else { continue }
+            let rest = line[range.upperBound...]
+            let step = Int(rest.prefix { $0.isNumber })!
+            let inside = rest.split(separator: "[")[1].split(separator: "]")[0]
+            steps[step] = inside.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! }
+        }
+        return steps
+    }
+
+    func metricsLines(run: String = "run") -> [[String: Any]] {
+        ((try? String(contentsOfFile: path("\(run)/metrics.jsonl"), encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+@testable import Shared
+
+/// The parameter server as users run it: `bfpo-coordinator train` and `bfpo-worker run` processes on
+/// loopback. 24 pairs in batches of 2, 2 batches a step, 2 epochs: 12 steps over global batch ids 0..<24.
+@Suite(.serialized)
+struct ParameterServerTests {
+    let epochs = [0..<12, 12..<24]
+
+    /// Every batch of every epoch appears in exactly one applied step.
+    func expectEveryBatchOnce(_ cluster: LocalCluster, sourceLocation: SourceLocation = #_sourceLocation) {
+        let steps = cluster.appliedSteps()
+        #expect(steps.keys.sorted() == Array(1...12), sourceLocation: sourceLocation)
+        let batches = steps.keys.sorted().flatMap { steps[$0]! }
+        #expect(batches.sorted() == Array(0..<24), "batches applied: \(batches)", sourceLocation: sourceLocation)
+        #expect(steps.values.allSatisfy { $0.count == 2 }, sourceLocation: sourceLocation)
+    }
+
+    @Test func synchronousRunsWithOneAndTwoWorkersEndBitIdentical() throws {
+        let cluster = try LocalCluster()
+        try cluster.startCoordinator(run: "one", name: "coordinator-one")
+        try cluster.startWorker("solo")
+        #expect(cluster.waitForExit("coordinator-one") == 0, "\(cluster.log("coordinator-one"))")
+        #expect(cluster.waitForExit("solo") == 0)
+
+        let pair = try LocalCluster(recipe: ["workers_expected": "2"])
+        // Same data and model: the second cluster writes its own files from the same seeds.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: pair.path("pairs.jsonl"))) == Data(contentsOf: URL(fileURLWithPath: cluster.path("pairs.jsonl"))))
+        try pair.startCoordinator(run: "two", name: "coordinator-two")
+        try pair.startWorker("a")
+        try pair.startWorker("b")
+        #expect(pair.waitForExit("coordinator-two") == 0, "\(pair.log("coordinator-two"))")
+        #expect(pair.waitForExit("a") == 0 && pair.waitForExit("b") == 0)
+
+        // Both workers contributed, and the parameters and optimizer state are the same to the bit.
+        let leases = pair.log("coordinator-two").split(separator: "\n").filter { $0.contains(": batch ") && $0.contains(" to ") }
+        #expect(leases.contains { $0.hasSuffix("a (worker 1)") || $0.hasSuffix("a (worker 2)") }, "\(leases.prefix(4))")
+        #expect(leases.contains { $0.hasSuffix("b (worker 1)") || $0.hasSuffix("b (worker 2)") })
+        #expect(try cluster.finalCheckpointFile(run: "one", "model.safetensors") == pair.finalCheckpointFile(run: "two", "model.safetensors"))
+        #expect(try cluster.finalCheckpointFile(run: "one", "optimizer.safetensors") == pair.finalCheckpointFile(run: "two", "optimizer.safetensors"))
+        let losses = { (c: LocalCluster, run: String) in c.metricsLines(run: run).map { $0["loss"] as? Double } }
+        #expect(losses(cluster, "one").count == 12)
+        #expect(losses(cluster, "one") == losses(pair, "two"))
+    }
+
+    @Test func asynchronousRunUsesEveryPairOncePerEpoch() throws {
+        let cluster = try LocalCluster(recipe: ["max_staleness": "2", "workers_expected": "2"])
+        try cluster.startCoordinator()
+        try cluster.startWorker("a")
+        try cluster.startWorker("b")
+        #expect(cluster.waitForExit("coordinator") == 0, "\(cluster.log("coordinator"))")
+        expectEveryBatchOnce(cluster)
+        let metrics = cluster.metricsLines()
+        #expect(metrics.count == 12)
+        #expect(metrics.allSatisfy { ($0["staleness_max"] as? Double ?? 99) <= 2 })
+    }
+
+    @Test func killedWorkerLosesNoBatchAndDuplicatesNone() throws {
+        let cluster = try LocalCluster(pairs: 24, recipe: ["workers_expected": "2"])
+        try cluster.startCoordinator()
+        try cluster.startWorker("doomed")
+        try cluster.startWorker("survivor")
+        guard cluster.waitUntil("a first step", { cluster.metricsLines().count >= 1 }) else { return }
+        cluster.kill9("doomed")
+        #expect(cluster.waitForExit("coordinator", timeout: 90) == 0, "\(cluster.log("coordinator"))")
+        expectEveryBatchOnce(cluster)
+        let log = cluster.log("coordinator")
+        #expect(log.contains("doomed (worker") && log.contains("went silent"))
+    }
+
+    @Test func killedCoordinatorResumesToTheSameParameters() throws {
+        let clean = try LocalCluster()
+        try clean.startCoordinator()
+        try clean.startWorker("w")
+        #expect(clean.waitForExit("coordinator") == 0, "\(clean.log("coordinator"))")
+
+        let crashed = try LocalCluster()
+        try crashed.startCoordinator(name: "first")
+        try crashed.startWorker("w")
+        guard crashed.waitUntil("a checkpoint", { FileManager.default.fileExists(atPath: crashed.path("run/checkpoints/latest")) }) else { return }
+        crashed.kill9("first")
+        // Bytes of steps after the checkpoint are lost; the resumed coordinator redoes them.
+        try crashed.startCoordinator(name: "second")
+        #expect(crashed.waitForExit("second") == 0, "\(crashed.log("second"))")
+        #expect(crashed.waitForExit("w") == 0, "\(crashed.log("w"))")
+        #expect(crashed.log("second").contains("resuming"))
+        #expect(crashed.log("w").contains("registering again") || crashed.log("w").contains("register again"))
+        #expect(try clean.finalCheckpointFile("model.safetensors") == crashed.finalCheckpointFile("model.safetensors"))
+        #expect(try clean.finalCheckpointFile("optimizer.safetensors") == crashed.finalCheckpointFile("optimizer.safetensors"))
+        let steps = crashed.metricsLines().map { $0["step"] as? Int }
+        #expect(steps == (1...12).map { $0 })
+    }
+}

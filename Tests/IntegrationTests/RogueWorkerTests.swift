@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Shared
+
+struct UnexpectedReply: Error { let name: String }
+
+/// A client speaking the protocol badly against a real coordinator: every malformed message is refused
+/// with a reason and has no effect — the run still ends bit-identical to an undisturbed one.
+struct RogueWorkerTests {
+    @Test func malformedFramesAndWrongSizedGradientsAreRefusedWithoutEffect() throws {
+        let clean = try LocalCluster()
+        try clean.startCoordinator()
+        try clean.startWorker("w")
+        #expect(clean.waitForExit("coordinator") == 0, "\(clean.log("coordinator"))")
+
+        let cluster = try LocalCluster()
+        try cluster.startCoordinator()
+        try cluster.startWorker("w")
+        guard cluster.waitUntil("training to start", { cluster.log("coordinator").contains("training starts") }) else { return }
+
+        let context = try ZMQContext()
+        let rogue = try ZMQWorkerTransport(configuration: .init(endpoint: cluster.endpoint), context: context)
+        defer { rogue.close() }
+        func exchange(_ message: WireMessage) throws -> WireMessage {
+            try rogue.send(message)
+            return try #require(try rogue.receive(timeout: .seconds(10)))
+        }
+
+        // A header frame that is not a protobuf Envelope: refused by the transport, with the reason.
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        defer { socket.close() }
+        try socket.connect(cluster.endpoint)
+        try socket.send(frames: [.bytes([0xFF, 0x01, 0x02, 0x03])])
+        let garbageReply = try #require(try socket.receive(timeout: .seconds(10)))
+        let refusal = try WireMessage(received: garbageReply[...])
+        guard case .refused(let refused) = refusal.body else { Issue.record("expected Refused, got \(refusal.body.name)"); return }
+        #expect(refused.reason.contains("message refused"))
+
+        // Register, then a message of another run is refused.
+        let welcomeMessage = try exchange(WireMessage(.register(Wire.Register(workerName: "rogue", threads: 1)), runID: ""))
+        guard case .welcome(let welcome) = welcomeMessage.body else { Issue.record("expected Welcome"); return }
+        let run = welcomeMessage.envelope.runID
+        rogue.expectedRunID = run
+        let otherRun = try exchange(WireMessage(.workRequest(Wire.WorkRequest(workerID: welcome.workerID)), runID: "another-run"))
+        guard case .refused(let wrongRun) = otherRun.body else { Issue.record("expected Refused for another run"); return }
+        #expect(wrongRun.reason.contains("another-run"))
+
+        // Take a gradient lease, then push malformed gradients for it.
+        var lease: Wire.Lease?
+        for _ in 0..<500 where lease == nil {
+            let reply = try exchange(WireMessage(.workRequest(Wire.WorkRequest(workerID: welcome.workerID)), runID: run))
+            if case .lease(let granted) = reply.body { lease = granted } else { Thread.sleep(forTimeInterval: 0.005) }
+        }
+        let granted = try #require(lease)
+        func push(_ frames: [[Float]], pairs: Int) throws -> Wire.PushReply {
+            let metrics = try PreferenceMetrics(
+                pairs: pairs, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: pairs, accuratePairs: 0,
+                safeChosenPairs: 0, safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: -1,
+                policyRejectedLogProbSum: -1)
+            let body = WireBody.gradientPush(Wire.GradientPush(
+                workerID: welcome.workerID, leaseID: granted.leaseID, batchID: granted.batchID, shardVersions: granted.shardVersions,
+                metrics: metrics, tokens: 10, computeSeconds: 0.1))
+            let reply = try exchange(WireMessage(body, runID: run, frames: frames.map { .copying($0) }))
+            guard case .pushReply(let outcome) = reply.body else { throw UnexpectedReply(name: reply.body.name) }
+            return outcome
+        }
+        let sizes = welcome.shards.map { Int($0.count) }
+        let wrongSize = try push(sizes.enumerated().map { [Float](repeating: 0.5, count: $0.offset == 1 ? $0.element - 1 : $0.element) },
+                                 pairs: Int(granted.pairs))
+        #expect(!wrongSize.accepted && wrongSize.reason.contains("gradient shard 1"), "\(wrongSize.reason)")
+        let notFinite = try push(sizes.map { [Float](repeating: .nan, count: $0) }, pairs: Int(granted.pairs))
+        #expect(!notFinite.accepted && notFinite.reason.lowercased().contains("finite"), "\(notFinite.reason)")
+        let missingShard = try push(sizes.dropLast().map { [Float](repeating: 0.5, count: $0) }, pairs: Int(granted.pairs))
+        #expect(!missingShard.accepted, "\(missingShard.reason)")
+        let wrongPairs = try push(sizes.map { [Float](repeating: 0.5, count: $0) }, pairs: Int(granted.pairs) + 1)
+        #expect(!wrongPairs.accepted && wrongPairs.reason.contains("reports"), "\(wrongPairs.reason)")
+
+        // The rogue goes silent; its lease goes back to the queue and the real worker finishes the run.
+        rogue.close()
+        #expect(cluster.waitForExit("coordinator", timeout: 90) == 0, "\(cluster.log("coordinator"))")
+        #expect(cluster.log("coordinator").contains("rogue (worker"))
+        #expect(try clean.finalCheckpointFile("model.safetensors") == cluster.finalCheckpointFile("model.safetensors"))
+        #expect(try clean.finalCheckpointFile("optimizer.safetensors") == cluster.finalCheckpointFile("optimizer.safetensors"))
+    }
+}
