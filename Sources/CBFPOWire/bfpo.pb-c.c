@@ -1390,7 +1390,7 @@ const ProtobufCMessageDescriptor bfpo__wire__wait__descriptor =
   (ProtobufCMessageInit) bfpo__wire__wait__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[11] =
+static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[13] =
 {
   {
     "lease_id",
@@ -1524,9 +1524,35 @@ static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[11] =
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "buffer_pairs",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Lease, buffer_pairs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buffer_weight",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Lease, buffer_weight),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__lease__field_indices_by_name[] = {
   1,   /* field[1] = batch_id */
+  11,   /* field[11] = buffer_pairs */
+  12,   /* field[12] = buffer_weight */
   2,   /* field[2] = epoch */
   5,   /* field[5] = kind */
   0,   /* field[0] = lease_id */
@@ -1541,7 +1567,7 @@ static const unsigned bfpo__wire__lease__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__lease__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__lease__descriptor =
 {
@@ -1551,7 +1577,7 @@ const ProtobufCMessageDescriptor bfpo__wire__lease__descriptor =
   "Bfpo__Wire__Lease",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Lease),
-  11,
+  13,
   bfpo__wire__lease__field_descriptors,
   bfpo__wire__lease__field_indices_by_name,
   1,  bfpo__wire__lease__number_ranges,

@@ -225,7 +225,8 @@ final class WorkerSession {
             member.gradient.zero()
             let result = try member.engine.accumulateGradient(
                 parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
-                normalizer: lease.normalizer, into: member.gradient.pointer)
+                normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
+                into: member.gradient.pointer)
             let sent = DispatchSemaphore(value: 0)
             lastPushSent = sent
             let owner = SendGuard(signalling: sent)

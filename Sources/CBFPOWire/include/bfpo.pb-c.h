@@ -244,10 +244,17 @@ struct  Bfpo__Wire__Lease
    */
   size_t n_sequence_lengths;
   uint32_t *sequence_lengths;
+  /*
+   * The last `buffer_pairs` of the pairs come from the helpfulness buffer (recipe `use_buffer`); each of
+   * their losses enters the pushed gradient with weight `buffer_weight`, every other pair's with weight 1.
+   * Metrics cover the other pairs only.
+   */
+  uint32_t buffer_pairs;
+  double buffer_weight;
 };
 #define BFPO__WIRE__LEASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__lease__descriptor) \
-    , 0, 0, 0, 0, 0, BFPO__WIRE__LEASE_KIND__LEASE_KIND_UNSPECIFIED, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0, 0, 0,NULL }
+    , 0, 0, 0, 0, 0, BFPO__WIRE__LEASE_KIND__LEASE_KIND_UNSPECIFIED, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0, 0, 0,NULL, 0, 0 }
 
 
 /*

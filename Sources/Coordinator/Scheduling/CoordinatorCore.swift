@@ -27,6 +27,9 @@ struct LeaseGrant {
     let pairs: [TokenizedPair]
     /// π_ref log-probs of `pairs`, for gradient leases.
     let reference: [ResponseLogProbs]
+    /// How many of the last `pairs` come from the helpfulness buffer, and the weight of each one's loss.
+    let bufferPairs: Int
+    let bufferWeight: Double
     let seconds: Double
 }
 
@@ -71,7 +74,9 @@ final class CoordinatorCore {
 
     let configuration: Configuration
     let plan: BatchPlan
+    /// The main data's `plan.pairCount` pairs, then the helpfulness buffer's pairs, if any.
     let pairs: [TokenizedPair]
+    let buffer: BufferStream?
     let store: ShardStore
     let referenceSnapshots: [ShardSnapshot]
     private let sinks: Sinks
@@ -110,13 +115,15 @@ final class CoordinatorCore {
     private(set) var progress: ProgressReporter
 
     init(
-        configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], store: ShardStore,
+        configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], buffer: BufferStream? = nil, store: ShardStore,
         referenceSnapshots: [ShardSnapshot], reference: [ResponseLogProbs]?, resume: TrainingState?,
         workerTimeout: Double, sinks: Sinks, log: Logger
     ) {
         self.configuration = configuration
         self.plan = plan
+        precondition(pairs.count == plan.pairCount + (buffer?.count ?? 0), "the main pairs, then the buffer's")
         self.pairs = pairs
+        self.buffer = buffer
         self.store = store
         self.referenceSnapshots = referenceSnapshots
         self.sinks = sinks
@@ -140,7 +147,7 @@ final class CoordinatorCore {
             tokensSeen = 0
         }
         epochSeeds[epoch] = (orderSeed, random)
-        order = DatasetOrder.permutation(count: pairs.count, seed: orderSeed)
+        order = DatasetOrder.permutation(count: plan.pairCount, seed: orderSeed)
         gathering = StepAccumulator(shards: store.ranges, parameterCount: store.parameterCount)
         gatheringStep = appliedSteps
         if appliedSteps >= plan.totalSteps {
@@ -182,7 +189,7 @@ final class CoordinatorCore {
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: 0, step: 0, kind: .reference, parameterSet: .reference,
                 versions: referenceSnapshots.map(\.version), pairs: Array(pairs[range]), reference: [],
-                seconds: configuration.leaseSeconds))
+                bufferPairs: 0, bufferWeight: 0, seconds: configuration.leaseSeconds))
         case .training:
             let versions = store.versions
             let synchronous = configuration.maxStaleness == 0
@@ -197,11 +204,17 @@ final class CoordinatorCore {
             leaseKinds[lease.id] = .gradient
             if lastStepTime == nil { lastStepTime = now }
             log.debug("lease \(lease.id): batch \(lease.batch) to \(roster.name(of: worker))")
-            let indices = pairIndices(batch: lease.batch)
+            let main = pairIndices(batch: lease.batch)
+            let local = lease.batch - plan.batches(ofEpoch: epoch).lowerBound
+            let extra = buffer.map { stream in stream.indices(epoch: epoch, batch: local).map { plan.pairCount + $0 } } ?? []
+            let indices = main + extra
+            // The reference's loss with a buffer is mean(main) + mean(buffer); pushes are sums over the
+            // main pairs, so each buffer pair weighs |main| / |buffer|.
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? gatheringStep : plan.step(ofBatch: lease.batch),
                 kind: .gradient, parameterSet: .policy, versions: versions, pairs: indices.map { pairs[$0] },
-                reference: indices.map { referenceLogProbs[$0]! }, seconds: configuration.leaseSeconds))
+                reference: indices.map { referenceLogProbs[$0]! }, bufferPairs: extra.count,
+                bufferWeight: extra.isEmpty ? 0 : Double(main.count) / Double(extra.count), seconds: configuration.leaseSeconds))
         }
     }
 
@@ -406,7 +419,7 @@ final class CoordinatorCore {
         let seed = random.next()
         epochSeeds[epoch] = (seed, random)
         epochSeeds = epochSeeds.filter { $0.key >= plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch }
-        order = DatasetOrder.permutation(count: pairs.count, seed: seed)
+        order = DatasetOrder.permutation(count: plan.pairCount, seed: seed)
         startEpochLedger()
     }
 

@@ -181,7 +181,8 @@ final class CoordinatorLoop {
                 leaseID: grant.leaseID, batchID: UInt64(grant.batch), epoch: UInt64(grant.epoch), step: UInt64(grant.step),
                 leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind == .gradient ? .gradient : .reference,
                 parameterSet: grant.parameterSet == .policy ? .policy : .reference, shardVersions: grant.versions,
-                pairs: UInt32(grant.pairs.count), normalizer: 1, sequenceLengths: lengths)
+                pairs: UInt32(grant.pairs.count), normalizer: 1, sequenceLengths: lengths,
+                bufferPairs: UInt32(grant.bufferPairs), bufferWeight: grant.bufferWeight)
             reply(.lease(lease), frames: LeasePayload.frames(tokenIDs: ids, lossMask: mask, safetyLabels: labels,
                                                              referenceLogProbs: reference), to: peer)
         }

@@ -21,20 +21,27 @@ struct TrainingSetup {
         }
         try run.writeRecipe(recipe.yaml())
 
-        // Data: the mixer's rows, tokenized with the model's tokenizer where they are text, truncated.
-        let mixed = try recipe.mixer.load()
-        var tokenizer: PairTokenizer?
-        if mixed.needsTokenizer {
-            let (loaded, eos) = try PairTokenizer.load(path: recipe.tokenizer ?? recipe.model)
-            tokenizer = loaded
-            log.info("tokenizing text rows with the tokenizer of \(recipe.tokenizer ?? recipe.model), eos \(eos.token) (id \(eos.id))")
-        }
+        // Data: the mixers' rows, tokenized with the model's tokenizer where they are text, truncated.
         let truncation = Truncation(maxLength: recipe.maxLength, maxPromptLength: recipe.maxPromptLength)
         try truncation.validate()
-        let outcome = try truncation.apply(to: PairTokenizer.pairs(mixed.rows, tokenizer: tokenizer))
-        log.info(truncation.summary(of: outcome))
-        let pairs = outcome.pairs
-        guard !pairs.isEmpty else { throw RunError.noWork("no pair of \(recipe.datasetMixer.map(\.path)) survived loading and truncation") }
+        var tokenizer: PairTokenizer?
+        func load(_ mixer: DatasetMixer, _ what: String) throws -> [TokenizedPair] {
+            let mixed = try mixer.load()
+            if mixed.needsTokenizer, tokenizer == nil {
+                let (loaded, eos) = try PairTokenizer.load(path: recipe.tokenizer ?? recipe.model)
+                tokenizer = loaded
+                log.info("tokenizing text rows with the tokenizer of \(recipe.tokenizer ?? recipe.model), eos \(eos.token) (id \(eos.id))")
+            }
+            let outcome = try truncation.apply(to: PairTokenizer.pairs(mixed.rows, tokenizer: tokenizer))
+            log.info("\(what): \(truncation.summary(of: outcome))")
+            guard !outcome.pairs.isEmpty else { throw RunError.noWork("no pair of the \(what) survived loading and truncation") }
+            return outcome.pairs
+        }
+        let mainPairs = try load(recipe.mixer, "dataset_mixer")
+        let bufferPairs = try recipe.bufferMixer.map { try load($0, "buffer_dataset_mixer") } ?? []
+        let pairs = mainPairs + bufferPairs
+        let buffer = bufferPairs.isEmpty ? nil
+            : try BufferStream(count: bufferPairs.count, pairsPerBatch: recipe.perDeviceTrainBatchSize, seed: UInt64(recipe.seed))
 
         // Models: the policy from the checkpoint when resuming; the reference always from its directory.
         let (config, initial) = try ModelDirectory.load(directory: recipe.model)
@@ -49,7 +56,7 @@ struct TrainingSetup {
             throw RunError.incompatibleResume("the reference model's config.json differs from the policy's; they must share one architecture")
         }
 
-        let plan = BatchPlan(pairCount: pairs.count, batchSize: recipe.perDeviceTrainBatchSize,
+        let plan = BatchPlan(pairCount: mainPairs.count, batchSize: recipe.perDeviceTrainBatchSize,
                              accumulation: recipe.gradientAccumulationSteps, epochs: recipe.numTrainEpochs)
         let layout = ParameterLayout(config: config)
         guard recipe.shards <= layout.count else {
@@ -75,7 +82,7 @@ struct TrainingSetup {
         } else {
             runID = "\((path as NSString).lastPathComponent)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
             shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
-            log.info("starting \(runID): \(pairs.count) pairs, \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
+            log.info("starting \(runID): \(mainPairs.count) pairs\(buffer == nil ? "" : " (+ \(bufferPairs.count) in the buffer)"), \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
         }
         let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
 
@@ -100,7 +107,7 @@ struct TrainingSetup {
                 log.info("checkpoint written: \(directory)")
             })
         core = CoordinatorCore(
-            configuration: configuration, plan: plan, pairs: pairs, store: shardStore, referenceSnapshots: referenceStore.snapshots,
+            configuration: configuration, plan: plan, pairs: pairs, buffer: buffer, store: shardStore, referenceSnapshots: referenceStore.snapshots,
             reference: cached, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,

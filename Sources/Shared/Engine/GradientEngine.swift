@@ -55,6 +55,10 @@ public final class GradientEngine {
     /// batch's mean loss; a parameter server passes the step's total pair count instead so that the
     /// shares of several workers sum to the gradient of the step's mean.
     ///
+    /// With a helpfulness buffer (the reference's `use_buffer`), the last `bufferPairs` pairs are buffer
+    /// pairs: each of their losses enters with weight `bufferWeight` instead of 1, and they are left out of
+    /// the metrics, which describe the main data.
+    ///
     /// - Parameters:
     ///   - reference: π_ref log-probs of each pair, in the order of `pairs`.
     ///   - gradients: `model.layout.count` floats, accumulated into (`+=`).
@@ -62,10 +66,12 @@ public final class GradientEngine {
     ///   finite (nothing is added to `gradients` then).
     public func accumulateGradient(
         parameters: UnsafePointer<Float>, pairs: [TokenizedPair], reference: [ResponseLogProbs],
-        normalizer: Double, into gradients: UnsafeMutablePointer<Float>
+        normalizer: Double, bufferPairs: Int = 0, bufferWeight: Double = 0, into gradients: UnsafeMutablePointer<Float>
     ) throws -> BatchResult {
         precondition(reference.count == pairs.count, "one reference entry per pair")
         precondition(normalizer > 0, "the normalizer is a positive pair count")
+        precondition(bufferPairs >= 0 && bufferPairs < pairs.count, "at least one pair of the main data")
+        let firstBufferPair = pairs.count - bufferPairs
         let batch = try pack(pairs)
         let sums = model.forward(parameters: parameters, batch: batch, activations: activations)
         var results: [PairResult] = []
@@ -77,10 +83,11 @@ public final class GradientEngine {
                 referenceChosen: reference[i].chosen, referenceRejected: reference[i].rejected,
                 chosenSafe: pair.chosenSafe, rejectedSafe: pair.rejectedSafe, chosenTokens: pair.chosenResponseTokens)
             let loss = objective.evaluate(logProbs)
-            metrics.add(logProbs, loss: loss, objective: objective)
+            let weight = i < firstBufferPair ? 1 : bufferWeight
+            if i < firstBufferPair { metrics.add(logProbs, loss: loss, objective: objective) }
             results.append(PairResult(policy: ResponseLogProbs(chosen: sums[2 * i], rejected: sums[2 * i + 1]), loss: loss))
-            sequenceGradients[2 * i] = Float(loss.dPolicyChosen / normalizer)
-            sequenceGradients[2 * i + 1] = Float(loss.dPolicyRejected / normalizer)
+            sequenceGradients[2 * i] = Float(weight * loss.dPolicyChosen / normalizer)
+            sequenceGradients[2 * i + 1] = Float(weight * loss.dPolicyRejected / normalizer)
         }
         model.backward(parameters: parameters, gradients: gradients, batch: batch, activations: activations,
                        sequenceGradients: sequenceGradients)

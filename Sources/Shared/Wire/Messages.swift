@@ -124,12 +124,19 @@ extension Wire {
         /// Lengths of the 2·pairs sequences (chosen, rejected, chosen, …): exactly 2·pairs entries, each ≥ 1,
         /// summing to at most `Limits.maxLeaseTokens`.
         public var sequenceLengths: [UInt32]
+        /// How many of the last pairs come from the helpfulness buffer; fewer than `pairs`.
+        public var bufferPairs: UInt32
+        /// The weight of each buffer pair's loss in the pushed gradient (the others weigh 1); finite, and
+        /// positive when there are buffer pairs.
+        public var bufferWeight: Double
 
         public init(
             leaseID: UInt64, batchID: UInt64, epoch: UInt64, step: UInt64, leaseMilliseconds: UInt32,
             kind: LeaseKind, parameterSet: ParameterSet, shardVersions: [UInt64], pairs: UInt32,
-            normalizer: Double, sequenceLengths: [UInt32]
+            normalizer: Double, sequenceLengths: [UInt32], bufferPairs: UInt32 = 0, bufferWeight: Double = 0
         ) {
+            self.bufferPairs = bufferPairs
+            self.bufferWeight = bufferWeight
             self.leaseID = leaseID
             self.batchID = batchID
             self.epoch = epoch

@@ -146,6 +146,8 @@ private struct Encoder {
             r.normalizer = m.normalizer
             r.n_sequence_lengths = m.sequenceLengths.count
             r.sequence_lengths = arena.array(m.sequenceLengths)
+            r.buffer_pairs = m.bufferPairs
+            r.buffer_weight = m.bufferWeight
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_LEASE
             c.lease = arena.store(r)
         case .wait(let m):
@@ -401,10 +403,17 @@ private enum Decoder {
         }
         guard m.normalizer.isFinite, m.normalizer > 0 else { throw fail("normalizer", "\(m.normalizer) is not finite and positive") }
         guard m.lease_ms >= 1 else { throw fail("lease_ms", "it must be at least 1") }
+        guard m.buffer_pairs < m.pairs else {
+            throw fail("buffer_pairs", "\(m.buffer_pairs) of \(m.pairs) pairs would leave no pair of the main data")
+        }
+        guard m.buffer_weight.isFinite, m.buffer_weight >= 0, m.buffer_pairs == 0 || m.buffer_weight > 0 else {
+            throw fail("buffer_weight", "\(m.buffer_weight) is not a finite, non-negative weight (positive with buffer pairs)")
+        }
         return Wire.Lease(
             leaseID: m.lease_id, batchID: m.batch_id, epoch: m.epoch, step: m.step, leaseMilliseconds: m.lease_ms,
             kind: kind, parameterSet: try parameterSet(m.parameter_set, "Lease"), shardVersions: versions,
-            pairs: m.pairs, normalizer: m.normalizer, sequenceLengths: lengths)
+            pairs: m.pairs, normalizer: m.normalizer, sequenceLengths: lengths,
+            bufferPairs: m.buffer_pairs, bufferWeight: m.buffer_weight)
     }
 
     private static func gradientPush(_ m: Bfpo__Wire__GradientPush) throws -> Wire.GradientPush {

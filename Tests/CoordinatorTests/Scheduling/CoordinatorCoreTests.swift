@@ -20,7 +20,8 @@ final class CoordinatorCoreTests {
         }
     }
 
-    func makeCore(maxStaleness: Int = 0, reference: [ResponseLogProbs]? = nil, saveSteps: Int = 100) throws -> CoordinatorCore {
+    func makeCore(maxStaleness: Int = 0, reference: [ResponseLogProbs]? = nil, saveSteps: Int = 100,
+                  buffer: [TokenizedPair] = []) throws -> CoordinatorCore {
         let layout = ParameterLayout(config: config)
         let parameters = ModelInitializer.parameters(for: config, seed: 1)
         let store = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters())
@@ -33,8 +34,10 @@ final class CoordinatorCoreTests {
             referenceComplete: { [unowned self] in self.savedReference = $0 },
             metrics: { [unowned self] step, values in self.metricsLines.append((step, values)) },
             checkpoint: { [unowned self] in self.checkpoints.append($0) })
+        let stream = buffer.isEmpty ? nil : try BufferStream(count: buffer.count, pairsPerBatch: 2, seed: 9)
         return CoordinatorCore(
-            configuration: configuration, plan: plan, pairs: try pairs(), store: store, referenceSnapshots: store.snapshots,
+            configuration: configuration, plan: plan, pairs: try pairs() + buffer, buffer: stream, store: store,
+            referenceSnapshots: store.snapshots,
             reference: reference, resume: nil, workerTimeout: 10, sinks: sinks, log: Logger(component: "test", threshold: .error))
     }
 
@@ -183,5 +186,37 @@ final class CoordinatorCoreTests {
         #expect(checkpoints.map(\.step) == [1, 1])
         guard case .stop(let reason) = core.requestWork(worker: worker, now: 3) else { throw TestFailure("stop after shutdown") }
         #expect(reason == "SIGTERM")
+    }
+
+    @Test func bufferPairsJoinEveryGradientLeaseWithTheirWeight() throws {
+        let buffer = try (0..<3).map { i in
+            try TokenizedPair(chosenIDs: [4, 9, 10 + i], chosenMask: [false, true, true], rejectedIDs: [4, 11], rejectedMask: [false, true],
+                              chosenSafe: true, rejectedSafe: true, source: RowLocation(file: "buffer", line: i + 1))
+        }
+        let core = try makeCore(buffer: buffer)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        // The reference phase covers the buffer too: 8 pairs in batches of 2.
+        var references: [LeaseGrant] = []
+        for _ in 0..<4 { references.append(try lease(core.requestWork(worker: worker, now: 0))) }
+        #expect(references.map(\.pairs.count) == [2, 2, 2, 2])
+        for grant in references {
+            let values = [Double](repeating: -1, count: 2 * grant.pairs.count)
+            #expect(core.pushReference(worker: worker, lease: grant.leaseID, batch: grant.batch, logProbs: values, now: 0) == .accepted)
+        }
+        #expect(savedReference?.count == 8)
+        let first = try lease(core.requestWork(worker: worker, now: 1))
+        let second = try lease(core.requestWork(worker: worker, now: 1))
+        let stream = try BufferStream(count: 3, pairsPerBatch: 2, seed: 9)
+        #expect(first.pairs.count == 4 && first.bufferPairs == 2 && first.bufferWeight == 1)
+        #expect(Array(first.pairs.suffix(2)) == stream.indices(epoch: 0, batch: 0).map { buffer[$0] })
+        #expect(Array(second.pairs.suffix(2)) == stream.indices(epoch: 0, batch: 1).map { buffer[$0] })
+        _ = core.pushGradient(worker: worker, lease: first.leaseID, batch: first.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
+                              tokens: 1, gradient: gradient(core, value: 1), now: 1)
+        _ = core.pushGradient(worker: worker, lease: second.leaseID, batch: second.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
+                              tokens: 1, gradient: gradient(core, value: 1), now: 1)
+        try waitForApply(core, now: 1)
+        // The last batch holds one main pair and two buffer pairs: each buffer pair weighs 1/2.
+        let last = try lease(core.requestWork(worker: worker, now: 2))
+        #expect(last.pairs.count == 3 && last.bufferPairs == 2 && last.bufferWeight == 0.5)
     }
 }

@@ -102,4 +102,34 @@ struct GradientEngineTests {
         #expect(first == second)
         #expect(first.contains { $0 != 0 })
     }
+
+    @Test func bufferPairsEnterWithTheirWeightAndStayOutOfMetrics() throws {
+        // gradient(main = [p0, p1], buffer = [p2], weight 2.5) = gradient([p0, p1]) + 2.5 · gradient([p2]).
+        let model = GPT2(config: config)
+        let engine = GradientEngine(model: model, objective: try Objective(kind: .bfpo))
+        let weights = parameters.map(Float.init)
+        let all = try pairs()
+        func gradient(_ chosen: [Int], bufferPairs: Int = 0, weight: Double = 0) throws -> ([Float], PreferenceMetrics) {
+            let buffer = FloatBuffer(count: model.layout.count)
+            let result = try engine.accumulateGradient(
+                parameters: weights, pairs: chosen.map { all[$0] }, reference: chosen.map { reference[$0] }, normalizer: 1,
+                bufferPairs: bufferPairs, bufferWeight: weight, into: buffer.pointer)
+            return (buffer.array, result.metrics)
+        }
+        let (mixed, metrics) = try gradient([0, 1, 2], bufferPairs: 1, weight: 2.5)
+        let (main, mainMetrics) = try gradient([0, 1])
+        let (buffer, _) = try gradient([2, 0], bufferPairs: 1, weight: 1)
+        let (first, _) = try gradient([0])
+        // Packing three pairs instead of two changes fp32 rounding only.
+        #expect(metrics.pairs == 2 && mainMetrics.pairs == 2)
+        #expect(abs(metrics.lossSum - mainMetrics.lossSum) <= 1e-5 * abs(mainMetrics.lossSum))
+        // buffer − first isolates pair 2's gradient; fp32 sums in other orders agree to ~1e-6 of the scale.
+        let scale: Float = mixed.map { abs($0) }.max()!
+        var worst: Float = 0
+        for i in 0..<mixed.count {
+            let expected: Float = main[i] + 2.5 * (buffer[i] - first[i])
+            worst = max(worst, abs(mixed[i] - expected))
+        }
+        #expect(worst <= 1e-4 * scale, "worst \(worst) of scale \(scale)")
+    }
 }
