@@ -230,6 +230,6 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     let recipe = try Recipe.load(path: root + "/recipes/bfpo-tiny.yaml")
     #expect(recipe.model == root + "/runs/demo-model")
-    #expect(recipe.datasetMixer == [.init(path: root + "/data/safety-benchmark/train.jsonl", fraction: 0.2)])
+    #expect(recipe.datasetMixer == [.init(path: root + "/data/safety-benchmark/train.jsonl", fraction: 0.5)])
     #expect(recipe.objective == .bfpo && recipe.learningRate == 3e-4 && recipe.shards == 2)
 }
