@@ -55,7 +55,14 @@ struct TrainCommand: ParsableCommand {
         defer { transport.close() }
         log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
+        let started = Date()
         let reason = try loop.run()
-        log.info("\(reason). Metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
+        let core = setup.core
+        let final = core.lastMetrics
+        let figures = ["loss", "rewards/accuracies", "rewards/margins"].compactMap { key in final[key].map { "\(key) \(String(format: "%.4g", $0))" } }
+        log.info("\(reason): step \(core.appliedSteps) of \(core.plan.totalSteps) in \(ProgressReporter.duration(Date().timeIntervalSince(started)))"
+                 + (figures.isEmpty ? "" : "; last step: " + figures.joined(separator: ", "))
+                 + "; \(core.refusals) pushes refused, \(loop.malformed) malformed messages")
+        log.info("metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
     }
 }

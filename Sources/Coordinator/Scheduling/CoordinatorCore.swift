@@ -112,6 +112,8 @@ final class CoordinatorCore {
     /// from there.
     private var lastStepTime: Double?
     private(set) var refusals = 0
+    /// The metrics of the last applied step (the run's final summary reports them).
+    private(set) var lastMetrics: [String: Double] = [:]
     private(set) var progress: ProgressReporter
 
     init(
@@ -376,6 +378,7 @@ final class CoordinatorCore {
         values["staleness_max"] = Double(accumulator.staleness.max() ?? 0)
         values["workers"] = Double(roster.count)
         lastStepTime = now
+        lastMetrics = values
         log.debug("step \(appliedSteps) applied: batches \(accumulator.batches.sorted()), staleness \(accumulator.staleness)")
         spare.append(accumulator)
         try sinks.metrics(appliedSteps, values)
