@@ -82,7 +82,7 @@ final class LocalCluster {
 
     /// Waits for `name` to exit, at most `timeout` seconds (then kills it and fails).
     @discardableResult
-    func waitForExit(_ name: String, timeout: Double = 60) -> Int32? {
+    func waitForExit(_ name: String, timeout: Double = 120) -> Int32? {
         guard let process = processes[name] else { return nil }
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
