@@ -1,5 +1,3 @@
-import Foundation
-
 /// Causal multi-head self-attention over packed sequences, forward and backward side by side
 /// (HF GPT-2 eager attention: scores scaled by 1/√d, masked above the diagonal, softmax, weighted sum).
 ///
@@ -78,8 +76,7 @@ enum CausalAttention {
                                a: block, lda: T, b: dy + r0 * C, ldb: C, beta: 1, c: dv, ldc: 3 * C)
                     for i in r0..<r1 {
                         let pRow = p + i * T, dRow = ds + (i - r0) * r1
-                        var dot: Float = 0
-                        for j in 0...i { dot += pRow[j] * dRow[j] }
+                        let dot = VectorMath.dot(pRow, dRow, count: i + 1)
                         for j in 0...i { dRow[j] = pRow[j] * (dRow[j] - dot) }
                         for j in (i + 1)..<r1 { dRow[j] = 0 }
                     }
@@ -98,15 +95,8 @@ enum CausalAttention {
     /// product with V ignores them.
     @inline(__always)
     private static func softmaxCausalRow(_ row: UnsafeMutablePointer<Float>, through last: Int, width: Int) {
-        var peak = -Float.infinity
-        for j in 0...last { peak = max(peak, row[j]) }
-        var sum: Float = 0
-        for j in 0...last {
-            let e = exp(row[j] - peak)
-            row[j] = e
-            sum += e
-        }
-        let inverse = 1 / sum
+        let peak = VectorMath.max(row, count: last + 1)
+        let inverse = 1 / VectorMath.exponentiate(row, count: last + 1, shift: peak)
         for j in 0...last { row[j] *= inverse }
         for j in (last + 1)..<width { row[j] = 0 }
     }

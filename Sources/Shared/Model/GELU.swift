@@ -1,9 +1,12 @@
-import Foundation
-
 /// GPT-2's `gelu_new`, the tanh approximation of GELU, forward and backward side by side.
 ///
 ///     y  = ½x(1 + tanh u),   u = k(x + 0.044715x³),   k = √(2/π)
-///     y' = ½(1 + tanh u) + ½x(1 − tanh²u) · k(1 + 3·0.044715x²)
+///
+/// computed through the identity ½(1 + tanh u) = σ(2u) = 1 / (1 + e^(−2u)), which needs one
+/// vectorisable exponential instead of a libm `tanhf` per element (BENCHMARKS.md):
+///
+///     y  = x·s,   s = σ(2u)
+///     y' = s + x · 2s(1 − s) · k(1 + 3·0.044715x²),   with 1 − s = e^(−2u)·s (no cancellation)
 enum GELU {
     static let k = Float((2.0 / Double.pi).squareRoot())
     static let c: Float = 0.044715
@@ -11,7 +14,8 @@ enum GELU {
     static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
         for i in 0..<count {
             let x = input[i]
-            out[i] = 0.5 * x * (1 + tanh(k * (x + c * x * x * x)))
+            let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
+            out[i] = x / (1 + e)
         }
     }
 
@@ -19,8 +23,9 @@ enum GELU {
     static func backward(dInput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, dOut: UnsafePointer<Float>, count: Int) {
         for i in 0..<count {
             let x = input[i]
-            let t = tanh(k * (x + c * x * x * x))
-            let dydx = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * c * x * x)
+            let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
+            let s = 1 / (1 + e)
+            let dydx = s + 2 * x * (e * s * s) * k * (1 + 3 * c * x * x)
             dInput[i] = dOut[i] * dydx
         }
     }

@@ -63,17 +63,13 @@ enum LanguageModelHead {
                     let row = scratch.logits + r * W
                     let target = Int(batch.countedTargets[first + r]) - v0
                     if target >= 0, target < W { logProbs[first + r] = row[target] }
-                    var peak = -Float.infinity
-                    for j in 0..<W { peak = max(peak, row[j]) }
+                    let peak = VectorMath.max(row, count: W)
                     let running = logSumExp[first + r]
                     if peak > running {
                         scratch.rowSums[r] *= exp(running - peak)
                         logSumExp[first + r] = peak
                     }
-                    let shift = logSumExp[first + r]
-                    var sum: Float = 0
-                    for j in 0..<W { sum += exp(row[j] - shift) }
-                    scratch.rowSums[r] += sum
+                    scratch.rowSums[r] += VectorMath.exponentiate(row, count: W, shift: logSumExp[first + r])
                 }
                 v0 += W
             }
@@ -118,7 +114,7 @@ enum LanguageModelHead {
                     let coefficient = coefficients[Int(batch.countedSequences[m])]
                     let shift = logSumExp[m]
                     let row = scratch.logits + r * W
-                    for j in 0..<W { row[j] = -coefficient * exp(row[j] - shift) }
+                    for j in 0..<W { row[j] = -coefficient * VectorMath.exp(row[j] - shift) }
                     let target = Int(batch.countedTargets[m]) - v0
                     if target >= 0, target < W { row[target] += coefficient }
                 }
