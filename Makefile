@@ -41,15 +41,15 @@ demo: build
 	cluster/local.sh --workers $(DEMO_WORKERS) --recipe recipes/bfpo-tiny.yaml --run-dir $(DEMO_RUN) --port $(DEMO_PORT) \
 		--bin $(RELEASE) -- --set model=$(abspath $(DEMO_MODEL))
 
-## The compute benchmark of the BFPO step (BENCHMARKS.md): bfpo-bench, then the PyTorch reference on the same
-## rows (bench/compare.py) when torch and transformers are importable. Options for bfpo-bench go in
-## BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1 --steps 3'.
+## The benchmarks of BENCHMARKS.md: the compute benchmark of the BFPO step (bfpo-bench), then the PyTorch reference
+## on the same rows (bench/compare.py) when torch and transformers are importable; the parameter server's pull + push
+## of a 124M-float vector beside raw libzmq (bfpo-bench transfer); end-to-end training tokens/s with 1 and 2 workers
+## (bench/end_to_end.sh). Options for the compute rows go in BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1'.
 PYTHON ?= python3
 BENCH_FLAGS ?=
 BENCH_RESULTS := $(SCRATCH)/bench-results
 
-bench: setup
-	swift build -c release $(SWIFT_FLAGS) --product bfpo-bench
+bench: build
 	@mkdir -p $(BENCH_RESULTS)
 	$(RELEASE)/bfpo-bench $(BENCH_FLAGS) --json $(BENCH_RESULTS)/swift.jsonl
 	@if $(PYTHON) -c 'import torch, transformers' 2>/dev/null; then \
@@ -57,6 +57,8 @@ bench: setup
 	else \
 		echo "torch/transformers not importable: PyTorch reference skipped"; \
 	fi
+	$(RELEASE)/bfpo-bench transfer --json $(BENCH_RESULTS)/transfer.jsonl
+	bench/end_to_end.sh --bin $(RELEASE)
 
 ## Regenerate the committed protobuf-c code of the wire protocol from proto/bfpo.proto (protoc-c, from
 ## protobuf-c-compiler; the header goes to include/). Tests/SharedTests/Wire/GeneratedCodeTests.swift runs

@@ -62,12 +62,22 @@ struct TransferCommand: ParsableCommand {
             buffer.buffer.update(repeating: 0.25)
             return buffer
         }
+        // Each worker's parameter vector and gradient are allocated and touched before the clock starts:
+        // first-touch page faults of a gigabyte of set-up are not part of the data path.
+        let vectors = (0..<workers).map { _ -> (parameters: FloatBuffer, gradient: FloatBuffer) in
+            let gradient = FloatBuffer(count: ranges.last!.upperBound)
+            gradient.buffer.update(repeating: 0.5)
+            return (FloatBuffer(count: ranges.last!.upperBound), gradient)
+        }
         let finished = DispatchSemaphore(value: 0)
         let failures = Failures()
         let start = ContinuousClock.now
-        for w in 0..<workers {
+        for (w, vector) in vectors.enumerated() {
             let thread = Thread {
-                do { try Self.work(endpoint: endpoint, context: context, ranges: ranges, rounds: rounds, name: "w\(w)") } catch { failures.add(error) }
+                do {
+                    try Self.work(endpoint: endpoint, context: context, ranges: ranges, rounds: rounds,
+                                  parameters: vector.parameters, gradient: vector.gradient, name: "w\(w)")
+                } catch { failures.add(error) }
                 finished.signal()
             }
             thread.start()
@@ -99,12 +109,10 @@ struct TransferCommand: ParsableCommand {
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
-    private static func work(endpoint: String, context: ZMQContext, ranges: [Range<Int>], rounds: Int, name: String) throws {
+    private static func work(endpoint: String, context: ZMQContext, ranges: [Range<Int>], rounds: Int,
+                             parameters: FloatBuffer, gradient: FloatBuffer, name: String) throws {
         let transport = try ZMQWorkerTransport(configuration: .init(endpoint: endpoint, runID: "bench"), context: context)
         defer { transport.close() }
-        let count = ranges.last!.upperBound
-        let parameters = FloatBuffer(count: count), gradient = FloatBuffer(count: count)
-        gradient.buffer.update(repeating: 0.5)
         let metrics = try PreferenceMetrics(
             pairs: 1, lossSum: 0, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0, safeChosenPairs: 0,
             safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0)
