@@ -10,6 +10,11 @@ import Shared
 /// before accepting a push; two worker threads (DEALER) pull every shard, copy each into the vector
 /// their model reads, and push a gradient of the same size as zero-copy frames. One round is one pull
 /// and one push of the whole vector per worker.
+///
+/// The coordinator and each worker have a libzmq context (and so an I/O thread) of their own, as they do
+/// as separate processes; the raw baseline likewise gives its sender and its receiver an I/O thread each
+/// (one context with 2 I/O threads). On one shared I/O thread every frame of both directions would queue
+/// behind the same thread's receive page faults, which no deployment does.
 struct TransferCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfer",
@@ -38,9 +43,10 @@ struct TransferCommand: ParsableCommand {
         let ps = try measureParameterServer(ranges: ranges)
         let moved = bytes * 2 * Double(workers * rounds)
         let psRate = moved / ps / 1e9
-        // Raw libzmq: the same bytes, as messages of the same frames, one DEALER to one ROUTER, zero-copy.
+        // Raw libzmq: the same bytes, as messages of the same frames, one DEALER to one ROUTER, zero-copy,
+        // an I/O thread for each side.
         let raw = try ZMQThroughput.measure(bytesPerFrame: ranges[0].count * MemoryLayout<Float>.size, frames: shards,
-                                            messages: 2 * workers * rounds)
+                                            messages: 2 * workers * rounds, ioThreads: 2)
         print(String(format: "parameter server  %.2f GB/s  (%.2f s for %.1f GB: pulls copied into the model's vector, pushes checked finite)",
                      psRate, ps, moved / 1e9))
         print(String(format: "raw libzmq        %.2f GB/s  (%.2f s, same bytes, zero-copy, nothing read)", raw.gigabytesPerSecond, raw.seconds))
@@ -75,7 +81,7 @@ struct TransferCommand: ParsableCommand {
         for (w, vector) in vectors.enumerated() {
             let thread = Thread {
                 do {
-                    try Self.work(endpoint: endpoint, context: context, ranges: ranges, rounds: rounds,
+                    try Self.work(endpoint: endpoint, context: try ZMQContext(), ranges: ranges, rounds: rounds,
                                   parameters: vector.parameters, gradient: vector.gradient, name: "w\(w)")
                 } catch { failures.add(error) }
                 finished.signal()
