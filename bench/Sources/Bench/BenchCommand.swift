@@ -1,12 +1,13 @@
 import ArgumentParser
 
-/// `bfpo-bench`: the compute benchmark of the BFPO step (see BENCHMARKS.md). Without a subcommand it
-/// runs the whole suite; `row` times one config at one thread count.
+/// `bfpo-bench`: the benchmarks of BENCHMARKS.md. Without a subcommand it runs the compute suite of the
+/// BFPO step; `row` times one config at one thread count; `transfer` measures the parameter server's
+/// pull + push against raw libzmq.
 @main
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bfpo-bench",
-        abstract: "Time the BFPO training step (forward + backward on chosen and rejected) on CPU.",
+        abstract: "Time the BFPO training step on CPU, and the parameter server's transfers against raw libzmq.",
         subcommands: [SuiteCommand.self, RowCommand.self, TransferCommand.self],
         defaultSubcommand: SuiteCommand.self)
 }

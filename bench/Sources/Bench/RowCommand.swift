@@ -18,29 +18,21 @@ struct RowCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.")
     var threads: Int
 
-    @Option(help: "Timed steps (default: the config's, 10 for small, 3 for gpt2-124m).")
-    var steps: Int?
-
-    @Option(help: "Untimed warm-up steps (default 1).")
-    var warmup = 1
-
-    @Option(help: "Seed of the step data (default 1234; the PyTorch reference uses the same).")
-    var seed: UInt64 = 1234
+    @OptionGroup var timing: StepOptions
 
     func validate() throws {
         guard BenchConfig.named(config) != nil else { throw ValidationError("unknown config \(config)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-        guard (steps ?? 1) >= 1, warmup >= 0 else { throw ValidationError("--steps ≥ 1 and --warmup ≥ 0") }
     }
 
     func run() throws {
         let bench = BenchConfig.named(config)!
-        let steps = self.steps ?? bench.defaultSteps
+        let steps = timing.steps ?? bench.defaultSteps
         BLAS.threads = threads
         let model = GPT2(config: bench.model)
         let parameters = ModelInitializer.parameters(for: bench.model, seed: 0)
         let gradients = FloatBuffer(count: model.layout.count)
-        let data = try StepData(config: bench, seed: seed)
+        let data = try StepData(config: bench, seed: timing.seed)
         let engine = GradientEngine(model: model, objective: try Objective(kind: .bfpo))
         let reference = try engine.logProbs(parameters: parameters.pointer, pairs: data.pairs)
 
@@ -52,7 +44,7 @@ struct RowCommand: ParsableCommand {
                 normalizer: Double(data.pairs.count), into: gradients.pointer)
             loss = result.pairs.reduce(0) { $0 + $1.loss.loss } / Double(result.pairs.count)
         }
-        for _ in 0..<warmup { try step() }
+        for _ in 0..<timing.warmup { try step() }
         // Each step is timed on its own; the median resists the odd slow step a shared VM produces.
         let clock = ContinuousClock()
         let (busyBefore, ownBefore, wallBefore) = (Machine.machineBusySeconds, Machine.processCPUSeconds, clock.now)

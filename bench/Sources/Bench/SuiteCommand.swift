@@ -8,20 +8,13 @@ struct SuiteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suite", abstract: "Run every config at every thread count (the default).")
 
-    @Option(help: "Comma-separated configs (default: all: \(BenchConfig.all.map(\.name).joined(separator: ","))).")
+    @Option(help: "Comma-separated configs.")
     var configs: String = BenchConfig.all.map(\.name).joined(separator: ",")
 
-    @Option(help: "Comma-separated OpenBLAS thread counts (default 1,2).")
+    @Option(help: "Comma-separated OpenBLAS thread counts.")
     var threads: String = "1,2"
 
-    @Option(help: "Timed steps per row (default: the config's, 10 for small, 3 for gpt2-124m).")
-    var steps: Int?
-
-    @Option(help: "Untimed warm-up steps per row (default 1).")
-    var warmup = 1
-
-    @Option(help: "Seed of the step data (default 1234).")
-    var seed: UInt64 = 1234
+    @OptionGroup var timing: StepOptions
 
     @Option(help: "Also write the JSON lines (machine first, then one per row) to this file.")
     var json: String?
@@ -61,9 +54,7 @@ struct SuiteCommand: ParsableCommand {
     private func runRow(config: String, threads: Int) throws -> RowResult {
         let process = Process()
         process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: "/proc/self/exe")
-        var arguments = ["row", "--config", config, "--threads", "\(threads)", "--warmup", "\(warmup)", "--seed", "\(seed)"]
-        if let steps { arguments += ["--steps", "\(steps)"] }
-        process.arguments = arguments
+        process.arguments = ["row", "--config", config, "--threads", "\(threads)"] + timing.arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()

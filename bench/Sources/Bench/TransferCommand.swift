@@ -20,20 +20,25 @@ struct TransferCommand: ParsableCommand {
         commandName: "transfer",
         abstract: "Pull + push of a 124M-float parameter vector between a coordinator and 2 workers, vs raw libzmq.")
 
-    @Option(help: "Floats in the parameter vector (default 124439808, GPT-2 124M).")
+    @Option(help: "Floats in the parameter vector (the default is GPT-2 124M's count).")
     var parameters = 124_439_808
 
-    @Option(help: "Shards (default 4).")
+    @Option(help: "Shards.")
     var shards = 4
 
-    @Option(help: "Workers (default 2).")
+    @Option(help: "Workers.")
     var workers = 2
 
-    @Option(help: "Rounds per worker (default 5).")
+    @Option(help: "Rounds per worker.")
     var rounds = 5
 
     @Option(help: "Write the result as a JSON line to this file.")
     var json: String?
+
+    func validate() throws {
+        guard shards >= 1, workers >= 1, rounds >= 1 else { throw ValidationError("--shards, --workers and --rounds must be at least 1") }
+        guard parameters >= shards else { throw ValidationError("--parameters must be at least --shards (\(shards))") }
+    }
 
     func run() throws {
         let ranges = (0..<shards).map { s in (s * parameters / shards)..<((s + 1) * parameters / shards) }
