@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand {
         }
         let context = try ZMQContext()
         let transport = try ZMQCoordinatorTransport(configuration: .init(runID: setup.settings.runID, endpoint: bind), context: context)
-        defer { transport.close() }
+        defer { transport.close(flushing: .seconds(2)) }
         log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
         let started = Date()

@@ -33,6 +33,8 @@ final class WorkerSession {
     private let heartbeat: HeartbeatThread
     private let log: Logger
     private var membership: Membership?
+    /// The run this worker last joined, which a late `Stop` must name.
+    private var lastRun: String?
     /// Signalled once libzmq no longer needs the last push's gradient frames (see `SendGuard`).
     private var lastPushSent: DispatchSemaphore?
 
@@ -54,10 +56,13 @@ final class WorkerSession {
         var backoff = 0.25
         while true {
             guard let member = membership else {
-                if try register() {
+                switch try register() {
+                case .joined:
                     unreachableSince = nil
                     backoff = 0.25
-                } else {
+                case .stopped(let reason):
+                    return reason
+                case .unanswered:
                     let since = unreachableSince ?? Date()
                     unreachableSince = since
                     if Date().timeIntervalSince(since) > options.giveUpAfter {
@@ -84,29 +89,40 @@ final class WorkerSession {
 
     // MARK: Registration
 
-    /// Sends `Register` and waits for `Welcome`; false when no coordinator answered in time.
-    private func register() throws -> Bool {
+    private enum Registration {
+        case joined
+        /// No `Welcome` in time: the coordinator is away or busy.
+        case unanswered
+        /// The coordinator answered an earlier request with `Stop` while this worker was registering
+        /// again (a reply that came after the worker stopped waiting for it): the run is over.
+        case stopped(reason: String)
+    }
+
+    /// Sends `Register` and waits for `Welcome`.
+    private func register() throws -> Registration {
         transport.expectedRunID = nil
         let hello = WireMessage(.register(Wire.Register(workerName: options.name, threads: UInt32(options.threads))), runID: "")
         do {
             try transport.send(hello)
         } catch let error as WireError {
             log.debug("register not sent: \(error)")
-            return false
+            return .unanswered
         }
         let deadline = Date().addingTimeInterval(min(options.replyTimeout, 5))
         while let message = try transport.receive(timeout: .milliseconds(Int(max(1, deadline.timeIntervalSinceNow * 1000)))) {
             switch message.body {
             case .welcome(let welcome):
                 try join(welcome, run: message.envelope.runID)
-                return true
+                return .joined
+            case .stop(let stop) where message.envelope.runID == lastRun:
+                return .stopped(reason: stop.reason)
             case .refused(let refused) where !refused.registerAgain:
                 throw WorkerError.refused(refused.reason)
             default:
                 continue  // a late reply from before; keep waiting for the Welcome
             }
         }
-        return false
+        return .unanswered
     }
 
     private func join(_ welcome: Wire.Welcome, run: String) throws {
@@ -137,6 +153,7 @@ final class WorkerSession {
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count))
         transport.expectedRunID = run
+        lastRun = run
         heartbeat.beat(worker: welcome.workerID, run: run, every: Double(welcome.heartbeatMilliseconds) / 1000)
         log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards, objective \(welcome.objective.kind.rawValue)")
     }

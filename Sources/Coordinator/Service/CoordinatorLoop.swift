@@ -21,6 +21,11 @@ final class CoordinatorLoop {
         var gatherWorkersFor: Double = 30
         /// Seconds the coordinator waits after the run ends for workers to learn it.
         var stopGrace: Double = 10
+        /// Seconds the loop goes on serving after the last worker was told to stop. Closing the socket
+        /// at once can lose that `Stop` even with linger (libzmq may drop a connection's unwritten
+        /// output when the process exits), leaving the worker to retry until it gives up; a worker that
+        /// re-registers meanwhile is welcomed and then told to stop.
+        var drainSeconds: Double = 0.5
     }
 
     private let core: CoordinatorCore
@@ -51,6 +56,7 @@ final class CoordinatorLoop {
     /// Runs until the run is over; returns the reason.
     func run() throws -> String {
         var finishedAt: Double?
+        var settledAt: Double?
         var shutdownRequested = false
         while true {
             if !shutdownRequested, let signal = signals.receivedSignal {
@@ -63,10 +69,16 @@ final class CoordinatorLoop {
                 let end = finishedAt ?? now
                 finishedAt = end
                 if core.workers.allStopped || now - end > settings.stopGrace {
-                    if !core.workers.allStopped {
-                        log.warning("\(core.workers.workers.values.filter { !$0.stopped }.count) workers did not ask for work within \(Int(settings.stopGrace)) s of the end")
+                    let since = settledAt ?? now
+                    settledAt = since
+                    if now - since >= settings.drainSeconds {
+                        if !core.workers.allStopped {
+                            log.warning("\(core.workers.workers.values.filter { !$0.stopped }.count) workers did not ask for work within \(Int(settings.stopGrace)) s of the end")
+                        }
+                        return reason
                     }
-                    return reason
+                } else {
+                    settledAt = nil
                 }
             }
             if let (peer, message) = try transport.receive(timeout: .milliseconds(20)) {
@@ -161,7 +173,7 @@ final class CoordinatorLoop {
 
     private func assign(worker: UInt64, peer: PeerID, now: Double) {
         let waitingForWorkers = core.workers.count < settings.workersExpected && now < settings.gatherWorkersFor
-        switch waitingForWorkers ? .wait(seconds: 0.2) : core.requestWork(worker: worker, now: now) {
+        switch waitingForWorkers ? .wait(seconds: core.configuration.waitSeconds) : core.requestWork(worker: worker, now: now) {
         case .wait(let seconds):
             reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
         case .stop(let reason):

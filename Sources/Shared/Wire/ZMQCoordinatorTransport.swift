@@ -47,8 +47,16 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
         endpoint = try socket.lastEndpoint()
     }
 
-    /// Closes the socket; pending messages are dropped (linger 0).
-    public func close() { socket.close() }
+    /// Closes the socket. Replies still queued get up to `flushing` to leave, while the context
+    /// terminates; the default drops them (linger 0).
+    ///
+    /// A finished run closes with a flush: the last worker's `Stop` is often queued a moment before the
+    /// loop ends, and dropped it would leave that worker retrying until it gives up.
+    public func close(flushing: Duration = .zero) {
+        let milliseconds = flushing.components.seconds * 1000 + flushing.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds > 0 { try? socket.set(.linger(milliseconds: Int(milliseconds))) }
+        socket.close()
+    }
 
     public func receive(timeout: Duration?) throws -> (peer: PeerID, message: WireMessage)? {
         let clock = ContinuousClock()
