@@ -16,7 +16,7 @@ final class LocalCluster {
     init(pairs: Int = 24, seed: UInt64 = 1, recipe overrides: [String: String] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = Int.random(in: 20_000..<60_000)
+        port = try LocalCluster.freePort()
         let model = try ProcessRunner.run("bfpo-worker", [
             "init", "--layers", "2", "--heads", "2", "--embd", "32", "--vocab", "40", "--positions", "32", "--seed", "3",
             "--out", path("model")])
@@ -48,6 +48,26 @@ final class LocalCluster {
         for process in processes.values where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for process in processes.values { process.waitUntilExit() }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// A loopback port no one listens on, below Linux's ephemeral range (32768 and up by default) so that
+    /// no outgoing connection of another test can take it before the coordinator binds it.
+    static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_768)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { break }
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        throw POSIXError(.EADDRINUSE)
     }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }

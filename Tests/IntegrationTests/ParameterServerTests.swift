@@ -22,7 +22,7 @@ struct ParameterServerTests {
         try cluster.startCoordinator(run: "one", name: "coordinator-one")
         try cluster.startWorker("solo")
         #expect(cluster.waitForExit("coordinator-one") == 0, "\(cluster.log("coordinator-one"))")
-        #expect(cluster.waitForExit("solo") == 0)
+        #expect(cluster.waitForExit("solo") == 0, "\(cluster.log("solo"))\n\(cluster.log("coordinator-one").suffix(4000))")
 
         let pair = try LocalCluster(recipe: ["workers_expected": "2"])
         // Same data and model: the second cluster writes its own files from the same seeds.
@@ -31,7 +31,8 @@ struct ParameterServerTests {
         try pair.startWorker("a")
         try pair.startWorker("b")
         #expect(pair.waitForExit("coordinator-two") == 0, "\(pair.log("coordinator-two"))")
-        #expect(pair.waitForExit("a") == 0 && pair.waitForExit("b") == 0)
+        #expect(pair.waitForExit("a") == 0, "\(pair.log("a"))\n\(pair.log("coordinator-two").suffix(4000))")
+        #expect(pair.waitForExit("b") == 0, "\(pair.log("b"))\n\(pair.log("coordinator-two").suffix(4000))")
 
         // Both workers contributed, and the parameters and optimizer state are the same to the bit.
         let leases = pair.log("coordinator-two").split(separator: "\n").filter { $0.contains(": batch ") && $0.contains(" to ") }
