@@ -1,0 +1,54 @@
+# Shared by the launchers (local.sh, ssh.sh): start the coordinator, wait until it listens,
+# forward Ctrl-C and SIGTERM to it, wait for it, then close what is left of the workers and say where the
+# results are. Source it, then call the functions in this order. Sets `coordinator` (its pid).
+
+# start_coordinator BIN RUN_DIR ARGS…: `bfpo-coordinator train --run-dir RUN_DIR ARGS…` in the background,
+# logging to RUN_DIR/logs/coordinator.log, which is also shown on stderr.
+start_coordinator() {
+    local bin="$1" dir="$2"
+    shift 2
+    run_dir="$dir"
+    mkdir -p "$run_dir/logs"
+    coordinator_log="$run_dir/logs/coordinator.log"
+    : > "$coordinator_log"
+    "$bin/bfpo-coordinator" train --run-dir "$run_dir" "$@" >> "$coordinator_log" 2>&1 &
+    coordinator=$!
+    tail -n +1 -f "$coordinator_log" >&2 &
+    follower=$!
+    # The coordinator checkpoints and tells the workers to stop; the launcher only passes the signal on.
+    trap 'kill -TERM "$coordinator" 2>/dev/null || true' INT TERM
+}
+
+# await_listening: returns 0 once the coordinator listens (it first loads and tokenizes the data, up to a
+# minute), 1 if it exited first.
+await_listening() {
+    for _ in $(seq 1 600); do
+        grep -q "listening on" "$coordinator_log" && break
+        kill -0 "$coordinator" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$coordinator" 2>/dev/null
+}
+
+# finish NAME PID…: waits for the coordinator, gives each worker process (or its ssh session) 15 s to end
+# after it, ends those still alive, reports, and exits with the coordinator's status.
+finish() {
+    local name="$1" status=0 pid
+    shift
+    while true; do
+        wait "$coordinator" && status=0 || status=$?
+        # A signal interrupts `wait` (status > 128) while the coordinator is still shutting down: wait again.
+        kill -0 "$coordinator" 2>/dev/null || break
+    done
+    for pid in "$@"; do
+        for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    kill "$follower" 2>/dev/null || true
+    if [ "$status" -eq 0 ]; then
+        echo "$name: done. Metrics: $run_dir/metrics.jsonl; checkpoints: $run_dir/checkpoints (latest: $(cat "$run_dir/checkpoints/latest" 2>/dev/null || echo none)); logs: $run_dir/logs" >&2
+    else
+        echo "$name: the coordinator exited with status $status; see $coordinator_log" >&2
+    fi
+    exit "$status"
+}
