@@ -44,13 +44,12 @@ enum ProcessRunner {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         // Drain both pipes while the process runs so a large output cannot block it.
-        var stdoutData = Data(), stderrData = Data()
+        let stdoutData = PipeContents(), stderrData = PipeContents()
         let group = DispatchGroup()
-        for (handle, isOut) in [(out.fileHandleForReading, true), (err.fileHandleForReading, false)] {
+        for (handle, contents) in [(out.fileHandleForReading, stdoutData), (err.fileHandleForReading, stderrData)] {
             group.enter()
             DispatchQueue.global().async {
-                let data = handle.readDataToEndOfFile()
-                if isOut { stdoutData = data } else { stderrData = data }
+                contents.data = handle.readDataToEndOfFile()
                 group.leave()
             }
         }
@@ -60,7 +59,12 @@ enum ProcessRunner {
             throw Failure.timedOut(([name] + arguments).joined(separator: " "), seconds: timeout)
         }
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData.data, as: UTF8.self),
+                      stderr: String(decoding: stderrData.data, as: UTF8.self))
+    }
+
+    /// One pipe's bytes: written once by its reader, read after `DispatchGroup.wait`, which orders the two.
+    private final class PipeContents: @unchecked Sendable {
+        var data = Data()
     }
 }

@@ -3,6 +3,7 @@ import Testing
 @testable import Shared
 
 struct TokenizedPairReaderTests {
+    @discardableResult
     func withFile<T>(_ text: String, _ body: (String) throws -> T) throws -> T {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID().uuidString).jsonl").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
