@@ -88,7 +88,7 @@ final class LocalCluster {
     }
 
     private func start(_ name: String, _ binary: String, _ arguments: [String]) throws -> Process {
-        FileManager.default.createFile(atPath: path("\(name).log"), contents: nil)
+        _ = FileManager.default.createFile(atPath: path("\(name).log"), contents: nil)
         let output = try FileHandle(forWritingTo: directory.appendingPathComponent("\(name).log"))
         let process = Process()
         process.executableURL = try ProcessRunner.binary(binary)

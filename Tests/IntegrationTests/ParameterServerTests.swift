@@ -68,6 +68,16 @@ struct ParameterServerTests {
         expectEveryBatchOnce(cluster)
         let log = cluster.log("coordinator")
         #expect(log.contains("doomed (worker") && log.contains("went silent"))
+        // The survivor carries on at once: the coordinator must not fall back to waiting for
+        // workers_expected (its 30 s window at the start) once the run is under way.
+        let stamp = { (marker: String) -> Date? in
+            log.split(separator: "\n").first { $0.contains(marker) }.flatMap { try? Date(String($0.prefix(20)), strategy: .iso8601) }
+        }
+        if let silent = stamp("went silent"), let finished = stamp("training finished") {
+            #expect(finished.timeIntervalSince(silent) < 20, "\(log)")
+        } else {
+            Issue.record("no 'went silent' or 'training finished' line: \(log)")
+        }
     }
 
     @Test func killedCoordinatorResumesToTheSameParameters() throws {

@@ -17,7 +17,8 @@ final class CoordinatorLoop {
         var heartbeatSeconds: Double
         var leaseSeconds: Double
         var workersExpected: Int
-        /// Seconds to wait for `workersExpected` before starting with fewer.
+        /// Seconds to wait for `workersExpected` before starting with fewer. Only the start waits: a
+        /// worker lost later does not hold the others back.
         var gatherWorkersFor: Double = 30
         /// Seconds the coordinator waits after the run ends for workers to learn it.
         var stopGrace: Double = 10
@@ -37,6 +38,8 @@ final class CoordinatorLoop {
     private let started: ContinuousClock.Instant
     private let welcomeConfig: String
     private var peers: [UInt64: PeerID] = [:]
+    /// Whether work has been handed out: from then on nobody waits for `workersExpected`.
+    private var gathered = false
     private(set) var malformed = 0
 
     init(core: CoordinatorCore, transport: CoordinatorTransport, settings: Settings, log: Logger) throws {
@@ -172,8 +175,8 @@ final class CoordinatorLoop {
     }
 
     private func assign(worker: UInt64, peer: PeerID, now: Double) {
-        let waitingForWorkers = core.workers.count < settings.workersExpected && now < settings.gatherWorkersFor
-        switch waitingForWorkers ? .wait(seconds: core.configuration.waitSeconds) : core.requestWork(worker: worker, now: now) {
+        gathered = gathered || core.workers.count >= settings.workersExpected || now >= settings.gatherWorkersFor
+        switch gathered ? core.requestWork(worker: worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
         case .wait(let seconds):
             reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
         case .stop(let reason):
