@@ -18,7 +18,12 @@ set -euo pipefail
 
 hosts="" recipe="" run_dir="" port=5555 threads=1 address=""
 bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" extra=()
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() {  # --help on stdout; after a mistake, on stderr
+    local text
+    text=$(sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//')
+    if [ "${1:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
+    exit "${1:-0}"
+}
 while [ $# -gt 0 ]; do
     case "$1" in
         --hosts) hosts="$2"; shift 2 ;;
