@@ -1,6 +1,23 @@
-# Shared by the launchers (local.sh, ssh.sh): start the coordinator, wait until it listens,
-# forward Ctrl-C and SIGTERM to it, wait for it, then close what is left of the workers and say where the
-# results are. Source it, then call the functions in this order. Sets `coordinator` (its pid).
+# Shared by the launchers (local.sh, ssh.sh): print their usage, start the coordinator, wait until it
+# listens, forward Ctrl-C and SIGTERM to it, wait for it, then close what is left of the workers and say
+# where the results are. Source it, then call start_coordinator, await_listening and finish in this order.
+# Sets `coordinator` (its pid).
+
+# usage LAST_LINE [STATUS]: the launcher's header comment (lines 2 to LAST_LINE, without "# "), on stdout
+# for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
+usage() {
+    local text
+    text=$(sed -n "2,${1}p" "$0" | sed 's/^# \{0,1\}//')
+    if [ "${2:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
+    exit "${2:-0}"
+}
+
+# default_run_dir RECIPE: runs/ and the recipe's file name without its extension.
+default_run_dir() {
+    local name
+    name=$(basename "$1")
+    echo "runs/${name%.*}"
+}
 
 # start_coordinator BIN RUN_DIR ARGS…: `bfpo-coordinator train --run-dir RUN_DIR ARGS…` in the background,
 # logging to RUN_DIR/logs/coordinator.log, which is also shown on stderr.

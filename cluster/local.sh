@@ -10,12 +10,6 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 workers=2 recipe="" run_dir="" port=5555 threads=1 bin="${BFPO_BIN:-.build/release}" extra=()
-usage() {  # --help on stdout; after a mistake, on stderr
-    local text
-    text=$(sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//')
-    if [ "${1:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
-    exit "${1:-0}"
-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --workers) workers="$2"; shift 2 ;;
@@ -24,17 +18,17 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
-        -h|--help) usage 0 ;;
+        -h|--help) usage 9 ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "local.sh: unknown argument $1" >&2; usage 2 ;;
+        *) echo "local.sh: unknown argument $1" >&2; usage 9 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 2; }
+[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 9 2; }
 [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --workers must be a positive integer" >&2; exit 2; }
 for tool in bfpo-coordinator bfpo-worker; do
     [ -x "$bin/$tool" ] || { echo "local.sh: $bin/$tool not found; build first (swift build -c release)" >&2; exit 2; }
 done
-if [ -z "$run_dir" ]; then name=$(basename "$recipe"); run_dir="runs/${name%.*}"; fi
+[ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 endpoint="tcp://127.0.0.1:$port"
 
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "$endpoint" ${extra[@]+"${extra[@]}"}

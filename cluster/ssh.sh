@@ -18,12 +18,6 @@ set -euo pipefail
 
 hosts="" recipe="" run_dir="" port=5555 threads=1 address=""
 bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" extra=()
-usage() {  # --help on stdout; after a mistake, on stderr
-    local text
-    text=$(sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//')
-    if [ "${1:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
-    exit "${1:-0}"
-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --hosts) hosts="$2"; shift 2 ;;
@@ -35,13 +29,13 @@ while [ $# -gt 0 ]; do
         --bin) bin="$2"; shift 2 ;;
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
-        -h|--help) usage 0 ;;
+        -h|--help) usage 15 ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "ssh.sh: unknown argument $1" >&2; usage 2 ;;
+        *) echo "ssh.sh: unknown argument $1" >&2; usage 15 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 2; }
-[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 2; }
+[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 15 2; }
+[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 15 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --threads must be a positive integer" >&2; exit 2; }
 [ -x "$bin/bfpo-coordinator" ] || { echo "ssh.sh: $bin/bfpo-coordinator not found; build first (swift build -c release)" >&2; exit 2; }
@@ -59,7 +53,7 @@ for entry in "${entries[@]}"; do
     [[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: bad worker count in \"$entry\" (HOST or HOST:N, N ≥ 1)" >&2; exit 2; }
     for _ in $(seq 1 "$count"); do worker_hosts+=("$host"); done
 done
-if [ -z "$run_dir" ]; then name=$(basename "$recipe"); run_dir="runs/${name%.*}"; fi
+[ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
     --set "workers_expected=${#worker_hosts[@]}" ${extra[@]+"${extra[@]}"}
