@@ -38,7 +38,8 @@ final class CoordinatorLoop {
     private let started: ContinuousClock.Instant
     private let welcomeConfig: String
     private var peers: [UInt64: PeerID] = [:]
-    /// Whether work has been handed out: from then on nobody waits for `workersExpected`.
+    /// Whether the start is over (`workersExpected` came, or `gatherWorkersFor` passed): from then on
+    /// nobody waits for workers, even if some are lost.
     private var gathered = false
     private(set) var malformed = 0
 
