@@ -102,4 +102,20 @@ struct ParameterServerTests {
         let steps = crashed.metricsLines().map { $0["step"] as? Int }
         #expect(steps == (1...12).map { $0 })
     }
+
+    /// SFT reads only the policy's chosen log-probs: the run has no reference phase and writes no
+    /// reference cache, and its metrics lines carry no rewards.
+    @Test func sftRunSkipsTheReferencePhase() throws {
+        let cluster = try LocalCluster(recipe: ["objective": "sft"])
+        try cluster.startCoordinator()
+        try cluster.startWorker("w")
+        #expect(cluster.waitForExit("coordinator") == 0, "\(cluster.log("coordinator"))")
+        #expect(cluster.waitForExit("w") == 0, "\(cluster.log("w"))")
+        #expect(!cluster.log("coordinator").contains("reference log-probs of"))
+        #expect(!FileManager.default.fileExists(atPath: cluster.path("run/reference_logps.jsonl")))
+        let metrics = cluster.metricsLines()
+        #expect(metrics.count == 12)
+        #expect(metrics.allSatisfy { $0["loss"] is Double && $0["logps/chosen"] is Double && $0["rewards/chosen"] == nil })
+        expectEveryBatchOnce(cluster)
+    }
 }

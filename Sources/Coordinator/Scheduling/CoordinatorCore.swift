@@ -54,6 +54,8 @@ final class CoordinatorCore {
         var schedule: LearningRateSchedule
         var maxGradNorm: Double
         var waitSeconds: Double = 0.02
+        /// Which metrics a step's line carries (SFT has no rewards).
+        var objective: ObjectiveKind = .bfpo
     }
 
     enum Phase: Equatable {
@@ -368,7 +370,7 @@ final class CoordinatorCore {
             let nextEpoch = plan.locate(step: appliedSteps).epoch
             appliedBatches = appliedBatches.filter { plan.positions(ofBatch: $0).epoch == nextEpoch }
         }
-        var values = accumulator.metrics.means()
+        var values = accumulator.metrics.means(objective: configuration.objective)
         values["epoch"] = Double(appliedSteps) / Double(plan.stepsPerEpoch)
         values["learning_rate"] = learningRate
         values["grad_norm"] = norm

@@ -87,16 +87,24 @@ struct TrainingSetup {
         let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
 
         let cache = try ReferenceCache(runDirectory: run.path, referenceWeights: ModelDirectory.weightsPath(recipe.referenceModel), pairs: pairs)
-        let (cached, note) = cache.load(expectedPairs: pairs.count)
-        if let note { log.warning(note) }
-        if cached != nil { log.info("reusing the reference log-probs in \(cache.path)") }
+        let reference: [ResponseLogProbs]?
+        if recipe.objective == .sft {
+            // SFT's loss reads only the policy's chosen log-prob: no reference phase, nothing cached.
+            reference = [ResponseLogProbs](repeating: ResponseLogProbs(chosen: 0, rejected: 0), count: pairs.count)
+        } else {
+            let (cached, note) = cache.load(expectedPairs: pairs.count)
+            if let note { log.warning(note) }
+            if cached != nil { log.info("reusing the reference log-probs in \(cache.path)") }
+            reference = cached
+        }
 
         let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0)
         let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
             runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.saveSteps,
-            seed: UInt64(recipe.seed), schedule: recipe.schedule(totalSteps: plan.totalSteps), maxGradNorm: recipe.maxGradNorm)
+            seed: UInt64(recipe.seed), schedule: recipe.schedule(totalSteps: plan.totalSteps), maxGradNorm: recipe.maxGradNorm,
+            objective: recipe.objective)
         let sinks = CoordinatorCore.Sinks(
             referenceComplete: { try cache.save($0) },
             metrics: { try metrics.append($1, step: $0) },
@@ -108,7 +116,7 @@ struct TrainingSetup {
             })
         core = CoordinatorCore(
             configuration: configuration, plan: plan, pairs: pairs, buffer: buffer, store: shardStore, referenceSnapshots: referenceStore.snapshots,
-            reference: cached, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
+            reference: reference, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
             heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected)

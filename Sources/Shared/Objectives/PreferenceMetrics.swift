@@ -110,7 +110,17 @@ public struct PreferenceMetrics: Sendable, Equatable, Codable {
     /// exactly 0 (possible only with non-default α) prescribes no order, so such a pair is not ranked:
     /// it counts in neither the numerator nor the denominator. For DPO, IPO and SFT, a pair is accurate
     /// when chosen reward > rejected reward, as in the reference.
+    ///
+    /// SFT reads neither the rejected response nor a reference, so an SFT pair adds only its loss and its
+    /// chosen log-prob: its rewards would be meaningless, and `means` leaves them out.
     public mutating func add(_ pair: PairLogProbs, loss: PairLoss, objective: Objective) {
+        guard objective.kind != .sft else {
+            pairs += 1
+            lossSum += loss.loss
+            policyChosenLogProbSum += pair.policyChosen
+            if pair.chosenSafe { safeChosenPairs += 1 }
+            return
+        }
         let beta = objective.parameters.beta
         let chosenReward = pair.chosenReward(beta: beta)
         let rejectedReward = pair.rejectedReward(beta: beta)
@@ -157,10 +167,14 @@ public struct PreferenceMetrics: Sendable, Equatable, Codable {
     /// The means under the reference repository's names (design.md section 4), each key preceded by
     /// `prefix` (`"eval_"` for evaluation). A mean over an empty set is absent, never 0 or NaN: no pairs
     /// gives an empty dictionary, no safe (unsafe) chosen response omits `rewards/safe_rewards`
-    /// (`rewards/unsafe_rewards`), and no ranked pair omits `rewards/accuracies`.
+    /// (`rewards/unsafe_rewards`), and no ranked pair omits `rewards/accuracies`. For SFT (`objective`)
+    /// only `loss` and `logps/chosen` exist, as in the reference's SFT trainer.
     /// `rewards/margins` is the mean of chosen − rejected reward.
-    public func means(prefix: String = "") -> [String: Double] {
+    public func means(prefix: String = "", objective: ObjectiveKind = .bfpo) -> [String: Double] {
         guard pairs > 0 else { return [:] }
+        guard objective != .sft else {
+            return [prefix + "loss": lossSum / Double(pairs), prefix + "logps/chosen": policyChosenLogProbSum / Double(pairs)]
+        }
         let n = Double(pairs)
         var result = [
             "loss": lossSum / n,

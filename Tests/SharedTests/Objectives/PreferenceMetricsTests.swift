@@ -152,3 +152,17 @@ private func fourPairs() throws -> [PairLogProbs] {
     #expect(throws: ObjectiveError.self) { try build(safe: 2) }  // no unsafe pair, yet an unsafe sum of 0.5
     #expect(throws: ObjectiveError.self) { try build(loss: .nan) }
 }
+
+@Test func sftPairsCarryOnlyTheLossAndTheChosenLogProb() throws {
+    let sft = try Objective(kind: .sft)
+    let pairs = try fourPairs()
+    let summed = metrics(pairs, sft)
+    #expect(summed.pairs == 4)
+    #expect(summed.chosenRewardSum == 0 && summed.rejectedRewardSum == 0 && summed.policyRejectedLogProbSum == 0)
+    #expect(summed.rankedPairs == 0)
+    let means = summed.means(prefix: "eval_", objective: .sft)
+    #expect(Set(means.keys) == ["eval_loss", "eval_logps/chosen"])
+    let expectedLoss = pairs.map { sft.evaluate($0).loss }.reduce(0, +) / 4
+    #expect(abs(try #require(means["eval_loss"]) - expectedLoss) <= 1e-12)
+    #expect(abs(try #require(means["eval_logps/chosen"]) - pairs.map(\.policyChosen).reduce(0, +) / 4) <= 1e-12)
+}
