@@ -15,7 +15,7 @@ struct RowCommand: ParsableCommand {
     @Option(help: "Config name: \(BenchConfig.all.map(\.name).joined(separator: ", ")).")
     var config: String
 
-    @Option(help: "OpenBLAS threads.")
+    @Option(help: "Compute threads: matrix products and element-wise work.")
     var threads: Int
 
     @OptionGroup var timing: StepOptions
@@ -28,12 +28,11 @@ struct RowCommand: ParsableCommand {
     func run() throws {
         let bench = BenchConfig.named(config)!
         let steps = timing.steps ?? bench.defaultSteps
-        BLAS.threads = threads
         let model = GPT2(config: bench.model)
         let parameters = ModelInitializer.parameters(for: bench.model, seed: 0)
         let gradients = FloatBuffer(count: model.layout.count)
         let data = try StepData(config: bench, seed: timing.seed)
-        let engine = GradientEngine(model: model, objective: try Objective(kind: .bfpo))
+        let engine = GradientEngine(model: model, objective: try Objective(kind: .bfpo), threads: threads)
         let reference = try engine.logProbs(parameters: parameters.pointer, pairs: data.pairs)
 
         var loss = 0.0
@@ -64,7 +63,7 @@ struct RowCommand: ParsableCommand {
         times.sort()
         let seconds = steps % 2 == 1 ? times[steps / 2] : (times[steps / 2 - 1] + times[steps / 2]) / 2
 
-        let flops = StepFLOPs(config: bench.model, pairs: data.pairs)
+        let flops = StepFLOPs(config: bench.model, batch: try data.packed(for: bench.model))
         let row = RowResult(
             config: bench.name, layers: bench.layers, heads: bench.heads, embd: bench.embedding,
             vocab: bench.vocabulary, tokens: bench.tokensPerSequence, pairs: bench.pairs, threads: threads,

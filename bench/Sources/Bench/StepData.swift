@@ -35,6 +35,13 @@ struct StepData {
         self.checksum = checksum
     }
 
-    /// Tokens one step runs through the model: both sequences of every pair, prompt included.
+    /// Tokens one step scores: both sequences of every pair, prompt included (the unit of tokens/s on both
+    /// sides of the comparison, although the Swift step computes a shared prompt once).
     var tokens: Int { pairs.reduce(0) { $0 + $1.chosenIDs.count + $1.rejectedIDs.count } }
+
+    /// The pairs packed as the gradient engine packs them: one group per pair, the prompt shared.
+    func packed(for model: GPT2Config) throws -> PackedBatch {
+        try PackedBatch(groups: pairs.map { [($0.chosenIDs, $0.chosenMask), ($0.rejectedIDs, $0.rejectedMask)] },
+                        vocabulary: model.vocabulary, maxPositions: model.positions)
+    }
 }
