@@ -54,7 +54,7 @@ struct GradientCommand: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Pairs per forward/backward pass; bounds memory, not the result (default 8).")
     var batchSize = 8
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "Where to write the gradient (F32 safetensors).")
@@ -68,10 +68,10 @@ struct GradientCommand: ParsableCommand {
 
     func run() throws {
         let log = Logger(component: "gradient")
-        BLAS.threads = threads
         let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
         let (config, parameters) = try ModelDirectory.load(directory: model)
-        let policy = GradientEngine(model: GPT2(config: config), objective: objective)
+        // The report carries both responses' log-probs (the contract), so even SFT runs the rejected one.
+        let policy = GradientEngine(model: GPT2(config: config), objective: objective, threads: threads, responses: .both)
         var pairs = try DatasetInput.pairs(path: data, format: format, skipInvalid: skipInvalid, tokenizerPath: model, log: log).pairs
         if let maxLength {
             let truncation = Truncation(maxLength: maxLength, maxPromptLength: maxPromptLength ?? maxLength / 2)
@@ -93,7 +93,7 @@ struct GradientCommand: ParsableCommand {
                 throw ModelError.unsupportedConfig(
                     "the reference's vocab_size (\(referenceConfig.vocabulary)) differs from the policy's (\(config.vocabulary))")
             }
-            let engine = GradientEngine(model: GPT2(config: referenceConfig), objective: objective)
+            let engine = GradientEngine(model: GPT2(config: referenceConfig), objective: objective, threads: threads)
             referenceLogProbs = try batches(of: pairs).flatMap { try engine.logProbs(parameters: referenceParameters.pointer, pairs: $0) }
         } else {
             referenceLogProbs = try batches(of: pairs).flatMap { try policy.logProbs(parameters: parameters.pointer, pairs: $0) }

@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "The coordinator's endpoint (default tcp://127.0.0.1:5555).")
     var connect = "tcp://127.0.0.1:5555"
 
-    @Option(help: "OpenBLAS threads for the model's matrix products (default: all cores).")
+    @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: "A name for logs (default: host name and process id).")
@@ -41,7 +41,6 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
-        BLAS.threads = threads
         let session = try WorkerSession(
             options: .init(endpoint: connect, name: name, threads: threads, replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
             context: try ZMQContext(), log: log)

@@ -148,7 +148,7 @@ final class WorkerSession {
         let old = membership
         membership = Membership(
             worker: welcome.workerID, run: run, incarnation: welcome.incarnation,
-            engine: GradientEngine(model: model, objective: welcome.objective),
+            engine: GradientEngine(model: model, objective: welcome.objective, threads: options.threads),
             policy: keep ? old!.policy : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count))

@@ -11,12 +11,23 @@ public struct ResponseLogProbs: Sendable, Equatable {
 /// Runs batches of preference pairs through the model: reference log-probs (forward only), or the
 /// objective's loss, metrics and parameter gradient (forward, objective, backward).
 ///
-/// Chosen and rejected sequences of all pairs are packed into one batch, `[c₀, r₀, c₁, r₁, …]`, so each
-/// batch costs one forward and one backward pass. The engine owns one `Activations` workspace and is
-/// not thread-safe: use one engine per thread.
+/// Chosen and rejected sequences of all pairs are packed into one batch, `[c₀, r₀, c₁, r₁, …]`, each pair
+/// a group whose shared prompt is computed once (`PackedBatch`), so each batch costs one forward and one
+/// backward pass over prompt + both responses. SFT, whose loss reads only the chosen response, packs the
+/// chosen sequences alone. The engine owns one `Activations` workspace with its compute pool and is not
+/// thread-safe: use one engine per caller.
 public final class GradientEngine {
+    /// Which responses of each pair a gradient batch runs through the model.
+    public enum Responses: Sendable {
+        /// Chosen and rejected: every preference objective.
+        case both
+        /// The chosen response only: all SFT needs. The rejected response's log-prob is reported as 0.
+        case chosenOnly
+    }
+
     public let model: GPT2
     public let objective: Objective
+    public let responses: Responses
     private let activations: Activations
 
     /// What one pair contributed to a gradient.
@@ -29,14 +40,19 @@ public final class GradientEngine {
     public struct BatchResult: Sendable {
         public var pairs: [PairResult]
         public var metrics: PreferenceMetrics
-        /// Tokens run through the model (prompt and response, both sequences of every pair).
+        /// Tokens of the sequences scored, prompt and response of each, a shared prompt counted once per
+        /// sequence (what an unshared packing would compute; the throughput figures' unit).
         public var tokens: Int
     }
 
-    public init(model: GPT2, objective: Objective) {
+    /// - Parameters:
+    ///   - threads: threads of the compute pool the model runs on.
+    ///   - responses: what a gradient batch computes; by default only what the objective's loss reads.
+    public init(model: GPT2, objective: Objective, threads: Int = 1, responses: Responses? = nil) {
         self.model = model
         self.objective = objective
-        self.activations = Activations(config: model.config)
+        self.responses = responses ?? (objective.kind == .sft ? .chosenOnly : .both)
+        self.activations = Activations(config: model.config, threads: threads)
     }
 
     /// Floats the engine's workspace holds (for memory reports).
@@ -45,7 +61,7 @@ public final class GradientEngine {
     /// log π(chosen) and log π(rejected) for each pair under `parameters`.
     /// - Throws: `DatasetError` if a pair does not fit the model.
     public func logProbs(parameters: UnsafePointer<Float>, pairs: [TokenizedPair]) throws -> [ResponseLogProbs] {
-        let batch = try pack(pairs)
+        let batch = try pack(pairs, responses: .both)
         let sums = model.forward(parameters: parameters, batch: batch, activations: activations)
         return pairs.indices.map { ResponseLogProbs(chosen: sums[2 * $0], rejected: sums[2 * $0 + 1]) }
     }
@@ -72,37 +88,38 @@ public final class GradientEngine {
         precondition(normalizer > 0, "the normalizer is a positive pair count")
         precondition(bufferPairs >= 0 && bufferPairs < pairs.count, "at least one pair of the main data")
         let firstBufferPair = pairs.count - bufferPairs
-        let batch = try pack(pairs)
+        let batch = try pack(pairs, responses: responses)
         let sums = model.forward(parameters: parameters, batch: batch, activations: activations)
+        let perPair = responses == .both ? 2 : 1
         var results: [PairResult] = []
         var metrics = PreferenceMetrics()
         var sequenceGradients = [Float](repeating: 0, count: batch.sequenceCount)
         for (i, pair) in pairs.enumerated() {
+            let policy = ResponseLogProbs(chosen: sums[perPair * i], rejected: responses == .both ? sums[2 * i + 1] : 0)
             let logProbs = try PairLogProbs(
-                policyChosen: sums[2 * i], policyRejected: sums[2 * i + 1],
+                policyChosen: policy.chosen, policyRejected: policy.rejected,
                 referenceChosen: reference[i].chosen, referenceRejected: reference[i].rejected,
                 chosenSafe: pair.chosenSafe, rejectedSafe: pair.rejectedSafe, chosenTokens: pair.chosenResponseTokens)
             let loss = objective.evaluate(logProbs)
             let weight = i < firstBufferPair ? 1 : bufferWeight
             if i < firstBufferPair { metrics.add(logProbs, loss: loss, objective: objective) }
-            results.append(PairResult(policy: ResponseLogProbs(chosen: sums[2 * i], rejected: sums[2 * i + 1]), loss: loss))
-            sequenceGradients[2 * i] = Float(weight * loss.dPolicyChosen / normalizer)
-            sequenceGradients[2 * i + 1] = Float(weight * loss.dPolicyRejected / normalizer)
+            results.append(PairResult(policy: policy, loss: loss))
+            sequenceGradients[perPair * i] = Float(weight * loss.dPolicyChosen / normalizer)
+            if responses == .both { sequenceGradients[2 * i + 1] = Float(weight * loss.dPolicyRejected / normalizer) }
         }
         model.backward(parameters: parameters, gradients: gradients, batch: batch, activations: activations,
                        sequenceGradients: sequenceGradients)
-        return BatchResult(pairs: results, metrics: metrics, tokens: batch.tokenCount)
+        return BatchResult(pairs: results, metrics: metrics, tokens: batch.sequenceTokenCount)
     }
 
-    private func pack(_ pairs: [TokenizedPair]) throws -> PackedBatch {
+    /// One group per pair: its chosen and rejected sequences, sharing their prompt, or the chosen alone.
+    private func pack(_ pairs: [TokenizedPair], responses: Responses) throws -> PackedBatch {
         let config = model.config
-        var sequences: [(ids: [Int], mask: [Bool])] = []
-        sequences.reserveCapacity(2 * pairs.count)
-        for pair in pairs {
+        let groups = try pairs.map { pair -> [(ids: [Int], mask: [Bool])] in
             try pair.validate(vocabulary: config.vocabulary, maxPositions: config.positions)
-            sequences.append((pair.chosenIDs, pair.chosenMask))
-            sequences.append((pair.rejectedIDs, pair.rejectedMask))
+            let chosen = (ids: pair.chosenIDs, mask: pair.chosenMask)
+            return responses == .both ? [chosen, (pair.rejectedIDs, pair.rejectedMask)] : [chosen]
         }
-        return try PackedBatch(sequences: sequences, vocabulary: config.vocabulary, maxPositions: config.positions)
+        return try PackedBatch(groups: groups, vocabulary: config.vocabulary, maxPositions: config.positions)
     }
 }

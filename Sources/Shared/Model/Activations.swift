@@ -1,16 +1,23 @@
 /// Every buffer one forward and backward pass needs, carved from one allocation that is sized once per
-/// batch shape and reused: a later batch of the same or smaller shape allocates nothing.
+/// batch shape and reused: a later batch of the same or smaller shape allocates nothing; and the compute
+/// pool whose threads fill them, started once with the workspace.
 ///
 /// Per-layer tensors are stored for all layers at once (the backward pass reads them in reverse), the
 /// backward-only gradients for one layer at a time. Shapes use N tokens, C channels, F MLP width,
-/// H heads, A = Σ T² over sequences, M counted positions, L layers.
+/// H heads, A = `PackedBatch.attentionArea`, M counted positions, L layers.
 public final class Activations {
     public let config: GPT2Config
+    /// The threads of every forward and backward pass run on this workspace.
+    public let pool: ComputePool
     private var storage = FloatBuffer(count: 0)
     private var indices = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
     private var indexCapacity = 1
 
-    public init(config: GPT2Config) { self.config = config }
+    /// - Parameter threads: threads of the compute pool (1: everything on the calling thread).
+    public init(config: GPT2Config, threads: Int = 1) {
+        self.config = config
+        self.pool = ComputePool(threads: threads)
+    }
     deinit { indices.deallocate() }
 
     /// Floats currently reserved (for benchmarks and memory reports).
@@ -54,13 +61,12 @@ public final class Activations {
     func prepare(for batch: PackedBatch) -> Views {
         let L = config.layers, C = config.embedding, F = config.mlpWidth, H = config.heads
         let N = batch.tokenCount, A = batch.attentionArea, M = batch.countedCount
-        let (rowBlock, chunkWidth) = LanguageModelHead.Scratch.shape(counted: M, vocabulary: config.vocabulary)
+        let head = LanguageModelHead.Scratch.Shape(counted: M, vocabulary: config.vocabulary, channels: C, threads: pool.threads)
         let sizes = [
             N * C, L * N * C, L * N, L * N, L * N * 3 * C, L * H * A, L * N * C, L * N * C,
             L * N * C, L * N, L * N, L * N * F, L * N * F, L * N * C, N * C, N, N, M, M,
             N * C, N * C, N * 3 * C, N * C, N * F, N * F,
-            CausalAttention.scratchCount(longestSequence: batch.longestSequence),
-            rowBlock * C, rowBlock * C, rowBlock * chunkWidth, rowBlock,
+            CausalAttention.scratchCount(widestSpan: batch.widestSpan, threads: pool.threads), head.floats,
         ]
         let total = sizes.reduce(0, +)
         if total > storage.count { storage = FloatBuffer(count: total) }
@@ -81,9 +87,7 @@ public final class Activations {
             fcGelu: take(), residual3: take(), lnf: take(), lnfMean: take(), lnfRstd: take(),
             logProbs: take(), logSumExp: take(), dResidual: take(), dNormed: take(), dQKV: take(),
             dAttended: take(), dFC: take(), dFCGelu: take(), attentionScratch: take(),
-            head: LanguageModelHead.Scratch(
-                gathered: take(), dGathered: take(), logits: take(), rowSums: take(),
-                active: indices, rowBlock: rowBlock, chunkWidth: chunkWidth))
+            head: LanguageModelHead.Scratch(shape: head, floats: take(), active: indices))
         self.views = views
         return views
     }

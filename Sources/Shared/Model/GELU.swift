@@ -11,22 +11,28 @@ enum GELU {
     static let k = Float((2.0 / Double.pi).squareRoot())
     static let c: Float = 0.044715
 
-    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let x = input[i]
-            let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
-            out[i] = x / (1 + e)
+    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, pool: ComputePool) {
+        pool.forEachRange(count, alignment: 16) { range in
+            for i in range {
+                let x = input[i]
+                let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
+                out[i] = x / (1 + e)
+            }
         }
     }
 
     /// Writes `dInput` (overwrites) from the upstream gradient and the stored pre-activation.
-    static func backward(dInput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, dOut: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let x = input[i]
-            let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
-            let s = 1 / (1 + e)
-            let dydx = s + 2 * x * (e * s * s) * k * (1 + 3 * c * x * x)
-            dInput[i] = dOut[i] * dydx
+    static func backward(
+        dInput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, dOut: UnsafePointer<Float>, count: Int, pool: ComputePool
+    ) {
+        pool.forEachRange(count, alignment: 16) { range in
+            for i in range {
+                let x = input[i]
+                let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
+                let s = 1 / (1 + e)
+                let dydx = s + 2 * x * (e * s * s) * k * (1 + 3 * c * x * x)
+                dInput[i] = dOut[i] * dydx
+            }
         }
     }
 }

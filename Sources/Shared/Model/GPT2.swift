@@ -23,33 +23,34 @@ public struct GPT2: Sendable {
         let a = activations.prepare(for: batch)
         let C = config.embedding, F = config.mlpWidth, H = config.heads, V = config.vocabulary
         let N = batch.tokenCount, A = batch.attentionArea, eps = config.layerNormEpsilon
-        let p = parameters
-        Embedding.forward(out: a.encoded, batch: batch, wte: p + layout.wte, wpe: p + layout.wpe, channels: C)
+        let p = parameters, pool = activations.pool
+        Embedding.forward(out: a.encoded, batch: batch, wte: p + layout.wte, wpe: p + layout.wpe, channels: C, pool: pool)
         for (l, w) in layout.blocks.enumerated() {
             let input = l == 0 ? a.encoded : a.residual3 + (l - 1) * N * C
             let ln1 = a.ln1 + l * N * C, qkv = a.qkv + l * N * 3 * C, attended = a.attended + l * N * C
             let residual2 = a.residual2 + l * N * C, ln2 = a.ln2 + l * N * C
             let fc = a.fc + l * N * F, fcGelu = a.fcGelu + l * N * F, residual3 = a.residual3 + l * N * C
             LayerNorm.forward(out: ln1, mean: a.ln1Mean + l * N, rstd: a.ln1Rstd + l * N, input: input,
-                              weight: p + w.ln1Weight, bias: p + w.ln1Bias, rows: N, channels: C, epsilon: eps)
+                              weight: p + w.ln1Weight, bias: p + w.ln1Bias, rows: N, channels: C, epsilon: eps, pool: pool)
             Linear.forward(out: qkv, input: ln1, weight: p + w.qkvWeight, bias: p + w.qkvBias,
-                           rows: N, inputs: C, outputs: 3 * C)
-            CausalAttention.forward(out: attended, probs: a.probs + l * H * A, qkv: qkv, batch: batch, heads: H, channels: C)
+                           rows: N, inputs: C, outputs: 3 * C, pool: pool)
+            CausalAttention.forward(out: attended, probs: a.probs + l * H * A, qkv: qkv, batch: batch, heads: H, channels: C,
+                                    pool: pool)
             Linear.forward(out: residual2, input: attended, weight: p + w.attnProjWeight, bias: p + w.attnProjBias,
-                           rows: N, inputs: C, outputs: C)
-            add(residual2, input, count: N * C)
+                           rows: N, inputs: C, outputs: C, pool: pool)
+            add(residual2, input, count: N * C, pool: pool)
             LayerNorm.forward(out: ln2, mean: a.ln2Mean + l * N, rstd: a.ln2Rstd + l * N, input: residual2,
-                              weight: p + w.ln2Weight, bias: p + w.ln2Bias, rows: N, channels: C, epsilon: eps)
-            Linear.forward(out: fc, input: ln2, weight: p + w.fcWeight, bias: p + w.fcBias, rows: N, inputs: C, outputs: F)
-            GELU.forward(out: fcGelu, input: fc, count: N * F)
+                              weight: p + w.ln2Weight, bias: p + w.ln2Bias, rows: N, channels: C, epsilon: eps, pool: pool)
+            Linear.forward(out: fc, input: ln2, weight: p + w.fcWeight, bias: p + w.fcBias, rows: N, inputs: C, outputs: F, pool: pool)
+            GELU.forward(out: fcGelu, input: fc, count: N * F, pool: pool)
             Linear.forward(out: residual3, input: fcGelu, weight: p + w.fcProjWeight, bias: p + w.fcProjBias,
-                           rows: N, inputs: F, outputs: C)
-            add(residual3, residual2, count: N * C)
+                           rows: N, inputs: F, outputs: C, pool: pool)
+            add(residual3, residual2, count: N * C, pool: pool)
         }
         LayerNorm.forward(out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, input: a.residual3 + (config.layers - 1) * N * C,
-                          weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C, epsilon: eps)
+                          weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C, epsilon: eps, pool: pool)
         LanguageModelHead.forward(logProbs: a.logProbs, logSumExp: a.logSumExp, hidden: a.lnf, wte: p + layout.wte,
-                                  batch: batch, scratch: a.head, vocabulary: V, channels: C)
+                                  batch: batch, scratch: a.head, vocabulary: V, channels: C, pool: pool)
         var sums = [Double](repeating: 0, count: batch.sequenceCount)
         for m in 0..<batch.countedCount { sums[Int(batch.countedSequences[m])] += Double(a.logProbs[m]) }
         return sums
@@ -68,17 +69,17 @@ public struct GPT2: Sendable {
         precondition(sequenceGradients.count == batch.sequenceCount, "one gradient per sequence")
         let C = config.embedding, F = config.mlpWidth, H = config.heads, V = config.vocabulary
         let N = batch.tokenCount, A = batch.attentionArea, L = config.layers
-        let p = parameters, g = gradients
+        let p = parameters, g = gradients, pool = activations.pool
         a.dNormed.update(repeating: 0, count: N * C)
         a.dResidual.update(repeating: 0, count: N * C)
         sequenceGradients.withUnsafeBufferPointer { coefficients in
             LanguageModelHead.backward(dHidden: a.dNormed, dWTE: g + layout.wte, coefficients: coefficients.baseAddress!,
                                        hidden: a.lnf, wte: p + layout.wte, logSumExp: a.logSumExp, batch: batch,
-                                       scratch: a.head, vocabulary: V, channels: C)
+                                       scratch: a.head, vocabulary: V, channels: C, pool: pool)
         }
         LayerNorm.backward(dInput: a.dResidual, dWeight: g + layout.lnfWeight, dBias: g + layout.lnfBias, dOut: a.dNormed,
                            input: a.residual3 + (L - 1) * N * C, weight: p + layout.lnfWeight,
-                           mean: a.lnfMean, rstd: a.lnfRstd, rows: N, channels: C)
+                           mean: a.lnfMean, rstd: a.lnfRstd, rows: N, channels: C, pool: pool)
         for (l, w) in layout.blocks.enumerated().reversed() {
             let input = l == 0 ? a.encoded : a.residual3 + (l - 1) * N * C
             let ln1 = a.ln1 + l * N * C, qkv = a.qkv + l * N * 3 * C, attended = a.attended + l * N * C
@@ -86,29 +87,30 @@ public struct GPT2: Sendable {
             let fc = a.fc + l * N * F, fcGelu = a.fcGelu + l * N * F
             // dResidual holds ∂/∂residual3; the residual branch passes it through to residual2 unchanged.
             Linear.backward(dInput: a.dFCGelu, dWeight: g + w.fcProjWeight, dBias: g + w.fcProjBias, dOut: a.dResidual,
-                            input: fcGelu, weight: p + w.fcProjWeight, rows: N, inputs: F, outputs: C)
-            GELU.backward(dInput: a.dFC, input: fc, dOut: a.dFCGelu, count: N * F)
+                            input: fcGelu, weight: p + w.fcProjWeight, rows: N, inputs: F, outputs: C, pool: pool)
+            GELU.backward(dInput: a.dFC, input: fc, dOut: a.dFCGelu, count: N * F, pool: pool)
             Linear.backward(dInput: a.dNormed, dWeight: g + w.fcWeight, dBias: g + w.fcBias, dOut: a.dFC,
-                            input: ln2, weight: p + w.fcWeight, rows: N, inputs: C, outputs: F)
+                            input: ln2, weight: p + w.fcWeight, rows: N, inputs: C, outputs: F, pool: pool)
             LayerNorm.backward(dInput: a.dResidual, dWeight: g + w.ln2Weight, dBias: g + w.ln2Bias, dOut: a.dNormed,
                                input: residual2, weight: p + w.ln2Weight, mean: a.ln2Mean + l * N, rstd: a.ln2Rstd + l * N,
-                               rows: N, channels: C)
+                               rows: N, channels: C, pool: pool)
             // dResidual now holds ∂/∂residual2, which again passes through to the block's input.
             Linear.backward(dInput: a.dAttended, dWeight: g + w.attnProjWeight, dBias: g + w.attnProjBias, dOut: a.dResidual,
-                            input: attended, weight: p + w.attnProjWeight, rows: N, inputs: C, outputs: C)
+                            input: attended, weight: p + w.attnProjWeight, rows: N, inputs: C, outputs: C, pool: pool)
             CausalAttention.backward(dQKV: a.dQKV, dOut: a.dAttended, qkv: qkv, probs: a.probs + l * H * A,
-                                     scratch: a.attentionScratch, batch: batch, heads: H, channels: C)
+                                     scratch: a.attentionScratch, batch: batch, heads: H, channels: C, pool: pool)
             Linear.backward(dInput: a.dNormed, dWeight: g + w.qkvWeight, dBias: g + w.qkvBias, dOut: a.dQKV,
-                            input: ln1, weight: p + w.qkvWeight, rows: N, inputs: C, outputs: 3 * C)
+                            input: ln1, weight: p + w.qkvWeight, rows: N, inputs: C, outputs: 3 * C, pool: pool)
             LayerNorm.backward(dInput: a.dResidual, dWeight: g + w.ln1Weight, dBias: g + w.ln1Bias, dOut: a.dNormed,
                                input: input, weight: p + w.ln1Weight, mean: a.ln1Mean + l * N, rstd: a.ln1Rstd + l * N,
-                               rows: N, channels: C)
+                               rows: N, channels: C, pool: pool)
         }
-        Embedding.backward(dWTE: g + layout.wte, dWPE: g + layout.wpe, dOut: a.dResidual, batch: batch, channels: C)
+        Embedding.backward(dWTE: g + layout.wte, dWPE: g + layout.wpe, dOut: a.dResidual, batch: batch, channels: C, pool: pool)
     }
 
-    @inline(__always)
-    private func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { target[i] += source[i] }
+    private func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int, pool: ComputePool) {
+        pool.forEachRange(count, alignment: 16) { range in
+            for i in range { target[i] += source[i] }
+        }
     }
 }

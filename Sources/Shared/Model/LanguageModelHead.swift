@@ -5,33 +5,71 @@ import Foundation
 ///     logits = h · wteᵀ,   log p(y | h) = logits[y] − logsumexp(logits)
 ///     ∂ log p / ∂ logits = onehot(y) − softmax(logits)
 ///
-/// Logits are never held for the whole batch (design.md section 5): counted rows are gathered in blocks
-/// of at most `Scratch.rowBlock` rows and the vocabulary is walked in column chunks, with a running
-/// log-sum-exp in the forward pass. The backward pass recomputes each chunk's logits from the stored
-/// log-sum-exp; walking the vocabulary (not the rows) in the outer loop writes each row of `dWTE`
-/// once per row block instead of once per chunk.
+/// Logits are never held for the whole batch (design rule: never a full [tokens × vocabulary] tensor):
+/// counted rows are gathered in blocks and the vocabulary is walked in column chunks whose width depends
+/// on the vocabulary alone, with a running log-sum-exp in the forward pass, so every row's result is the
+/// same whatever the thread count.
+///
+/// Forward: one pool task per block of `forwardRows` rows (rows are independent). Backward: for each
+/// block of `backwardRows` rows, one task per vocabulary chunk recomputes the chunk's logits from the
+/// stored log-sum-exp, writes its own rows of `dWTE` and its share of the rows' gradient; the shares are
+/// then summed in chunk order. Every sum thus runs in an order fixed by the shapes, not by the threads.
 enum LanguageModelHead {
     /// Working memory, sized once per shape by `Activations`.
     struct Scratch {
-        /// (R, C) gathered hidden rows.
-        var gathered: UnsafeMutablePointer<Float>
-        /// (R, C) gradient of the gathered rows.
-        var dGathered: UnsafeMutablePointer<Float>
-        /// (R, W) one chunk of logits, then of their gradient.
-        var logits: UnsafeMutablePointer<Float>
-        /// (R) running sums of the forward log-sum-exp.
-        var rowSums: UnsafeMutablePointer<Float>
-        /// (M) indices of counted positions taking part in the backward pass.
-        var active: UnsafeMutablePointer<Int32>
-        var rowBlock: Int
-        var chunkWidth: Int
+        struct Shape: Equatable {
+            /// Counted rows per forward task, and per backward block.
+            var forwardRows: Int
+            var backwardRows: Int
+            /// Vocabulary columns per chunk, and the number of chunks.
+            var chunkWidth: Int
+            var chunks: Int
+            var threads: Int
+            var channels: Int
 
-        /// Rows per block and vocabulary columns per chunk for M counted rows: at most 1024 rows, and a
-        /// chunk of about 4 Mi floats (16 MiB), but never narrower than 256 columns.
-        static func shape(counted M: Int, vocabulary V: Int) -> (rowBlock: Int, chunkWidth: Int) {
-            let rows = max(1, min(M, 1024))
-            let width = min(V, max(256, (1 << 22) / rows))
-            return (rows, width)
+            /// At most 64 rows per forward task and 256 per backward block; about 32 chunks of the
+            /// vocabulary, never narrower than 256 columns.
+            init(counted M: Int, vocabulary V: Int, channels C: Int, threads: Int) {
+                self.init(forwardRows: max(1, min(M, 64)), backwardRows: max(1, min(M, 256)),
+                          chunkWidth: min(V, max(256, (V + 31) / 32)), vocabulary: V, channels: C, threads: threads)
+            }
+
+            init(forwardRows: Int, backwardRows: Int, chunkWidth: Int, vocabulary V: Int, channels C: Int, threads: Int) {
+                self.forwardRows = forwardRows
+                self.backwardRows = backwardRows
+                self.chunkWidth = chunkWidth
+                self.chunks = (V + chunkWidth - 1) / chunkWidth
+                self.threads = threads
+                self.channels = C
+            }
+
+            var gatheredFloats: Int { max(threads * forwardRows, backwardRows) * channels }
+            var logitsFloats: Int { threads * max(forwardRows, backwardRows) * chunkWidth }
+            var rowSumFloats: Int { threads * forwardRows }
+            var shareFloats: Int { chunks * backwardRows * channels }
+            var floats: Int { gatheredFloats + logitsFloats + rowSumFloats + shareFloats }
+        }
+
+        let shape: Shape
+        /// (max(T·forwardRows, backwardRows), C) gathered hidden rows: per thread forward, shared backward.
+        let gathered: UnsafeMutablePointer<Float>
+        /// (T, rows, W) one chunk of logits, then of their gradient, per thread.
+        let logits: UnsafeMutablePointer<Float>
+        /// (T, forwardRows) running sums of the forward log-sum-exp, per thread.
+        let rowSums: UnsafeMutablePointer<Float>
+        /// (chunks, backwardRows, C) each chunk's share of the gathered rows' gradient.
+        let shares: UnsafeMutablePointer<Float>
+        /// (M) indices of counted positions taking part in the backward pass.
+        let active: UnsafeMutablePointer<Int32>
+
+        /// Carves the buffers from `floats`, which holds at least `shape.floats`.
+        init(shape: Shape, floats: UnsafeMutablePointer<Float>, active: UnsafeMutablePointer<Int32>) {
+            self.shape = shape
+            gathered = floats
+            logits = gathered + shape.gatheredFloats
+            rowSums = logits + shape.logitsFloats
+            shares = rowSums + shape.rowSumFloats
+            self.active = active
         }
     }
 
@@ -43,41 +81,42 @@ enum LanguageModelHead {
     static func forward(
         logProbs: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
         hidden: UnsafePointer<Float>, wte: UnsafePointer<Float>, batch: PackedBatch,
-        scratch: Scratch, vocabulary V: Int, channels C: Int
+        scratch: Scratch, vocabulary V: Int, channels C: Int, pool: ComputePool
     ) {
-        let M = batch.countedCount
-        var first = 0
-        while first < M {
-            let R = min(scratch.rowBlock, M - first)
+        let M = batch.countedCount, shape = scratch.shape, rowsPerTask = shape.forwardRows
+        pool.run((M + rowsPerTask - 1) / rowsPerTask) { task, slot in
+            let first = task * rowsPerTask, R = min(rowsPerTask, M - first)
+            let gathered = scratch.gathered + slot * rowsPerTask * C
+            let logits = scratch.logits + slot * max(shape.forwardRows, shape.backwardRows) * shape.chunkWidth
+            let rowSums = scratch.rowSums + slot * rowsPerTask
             for r in 0..<R {
-                (scratch.gathered + r * C).update(from: hidden + Int(batch.countedRows[first + r]) * C, count: C)
+                (gathered + r * C).update(from: hidden + Int(batch.countedRows[first + r]) * C, count: C)
                 logSumExp[first + r] = -.infinity
-                scratch.rowSums[r] = 0
+                rowSums[r] = 0
             }
             var v0 = 0
             while v0 < V {
-                let W = min(scratch.chunkWidth, V - v0)
-                BLAS.sgemm(.none, .transpose, m: R, n: W, k: C, a: scratch.gathered, lda: C,
-                           b: wte + v0 * C, ldb: C, beta: 0, c: scratch.logits, ldc: W)
+                let W = min(shape.chunkWidth, V - v0)
+                BLAS.sgemm(.none, .transpose, m: R, n: W, k: C, a: gathered, lda: C,
+                           b: wte + v0 * C, ldb: C, beta: 0, c: logits, ldc: W)
                 for r in 0..<R {
-                    let row = scratch.logits + r * W
+                    let row = logits + r * W
                     let target = Int(batch.countedTargets[first + r]) - v0
                     if target >= 0, target < W { logProbs[first + r] = row[target] }
                     let peak = VectorMath.max(row, count: W)
                     let running = logSumExp[first + r]
                     if peak > running {
-                        scratch.rowSums[r] *= exp(running - peak)
+                        rowSums[r] *= exp(running - peak)
                         logSumExp[first + r] = peak
                     }
-                    scratch.rowSums[r] += VectorMath.exponentiate(row, count: W, shift: logSumExp[first + r])
+                    rowSums[r] += VectorMath.exponentiate(row, count: W, shift: logSumExp[first + r])
                 }
                 v0 += W
             }
             for r in 0..<R {
-                logSumExp[first + r] += log(scratch.rowSums[r])
+                logSumExp[first + r] += log(rowSums[r])
                 logProbs[first + r] -= logSumExp[first + r]
             }
-            first += R
         }
     }
 
@@ -89,8 +128,9 @@ enum LanguageModelHead {
         dHidden: UnsafeMutablePointer<Float>, dWTE: UnsafeMutablePointer<Float>,
         coefficients: UnsafePointer<Float>, hidden: UnsafePointer<Float>, wte: UnsafePointer<Float>,
         logSumExp: UnsafePointer<Float>, batch: PackedBatch,
-        scratch: Scratch, vocabulary V: Int, channels C: Int
+        scratch: Scratch, vocabulary V: Int, channels C: Int, pool: ComputePool
     ) {
+        let shape = scratch.shape, logitsPerThread = max(shape.forwardRows, shape.backwardRows) * shape.chunkWidth
         var activeCount = 0
         for m in 0..<batch.countedCount where coefficients[Int(batch.countedSequences[m])] != 0 {
             scratch.active[activeCount] = Int32(m)
@@ -98,36 +138,40 @@ enum LanguageModelHead {
         }
         var first = 0
         while first < activeCount {
-            let R = min(scratch.rowBlock, activeCount - first)
+            let R = min(shape.backwardRows, activeCount - first)
             for r in 0..<R {
                 let m = Int(scratch.active[first + r])
                 (scratch.gathered + r * C).update(from: hidden + Int(batch.countedRows[m]) * C, count: C)
             }
-            scratch.dGathered.update(repeating: 0, count: R * C)
-            var v0 = 0
-            while v0 < V {
-                let W = min(scratch.chunkWidth, V - v0)
+            pool.run(shape.chunks) { chunk, slot in
+                let v0 = chunk * shape.chunkWidth, W = min(shape.chunkWidth, V - v0)
+                let logits = scratch.logits + slot * logitsPerThread      // (R, W)
                 BLAS.sgemm(.none, .transpose, m: R, n: W, k: C, a: scratch.gathered, lda: C,
-                           b: wte + v0 * C, ldb: C, beta: 0, c: scratch.logits, ldc: W)
+                           b: wte + v0 * C, ldb: C, beta: 0, c: logits, ldc: W)
                 for r in 0..<R {
                     let m = Int(scratch.active[first + r])
                     let coefficient = coefficients[Int(batch.countedSequences[m])]
                     let shift = logSumExp[m]
-                    let row = scratch.logits + r * W
+                    let row = logits + r * W
                     for j in 0..<W { row[j] = -coefficient * VectorMath.exp(row[j] - shift) }
                     let target = Int(batch.countedTargets[m]) - v0
                     if target >= 0, target < W { row[target] += coefficient }
                 }
-                BLAS.sgemm(.none, .none, m: R, n: C, k: W, a: scratch.logits, lda: W,
-                           b: wte + v0 * C, ldb: C, beta: 1, c: scratch.dGathered, ldc: C)
-                BLAS.sgemm(.transpose, .none, m: W, n: C, k: R, a: scratch.logits, lda: W,
+                BLAS.sgemm(.transpose, .none, m: W, n: C, k: R, a: logits, lda: W,
                            b: scratch.gathered, ldb: C, beta: 1, c: dWTE + v0 * C, ldc: C)
-                v0 += W
+                BLAS.sgemm(.none, .none, m: R, n: C, k: W, a: logits, lda: W,
+                           b: wte + v0 * C, ldb: C, beta: 0, c: scratch.shares + chunk * shape.backwardRows * C, ldc: C)
             }
-            for r in 0..<R {
-                let m = Int(scratch.active[first + r])
-                let source = scratch.dGathered + r * C, target = dHidden + Int(batch.countedRows[m]) * C
-                for i in 0..<C { target[i] += source[i] }
+            // Rows can repeat (a shared prompt's last row predicts every response's first token), so the
+            // threads split the channels, and each adds its rows' shares in row and chunk order.
+            pool.forEachRange(C) { channels in
+                for r in 0..<R {
+                    let target = dHidden + Int(batch.countedRows[Int(scratch.active[first + r])]) * C
+                    for chunk in 0..<shape.chunks {
+                        let share = scratch.shares + (chunk * shape.backwardRows + r) * C
+                        for i in channels { target[i] += share[i] }
+                    }
+                }
             }
             first += R
         }

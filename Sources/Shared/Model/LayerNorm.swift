@@ -2,6 +2,9 @@
 /// biased variance, `eps` inside the square root).
 ///
 ///     y = (x − μ) · rstd · w + b,   rstd = 1 / sqrt(σ² + eps)
+///
+/// Rows are independent and split across the pool's threads; the parameter gradients, sums over rows,
+/// are split by channel instead, each channel summed over rows in row order whatever the thread count.
 enum LayerNorm {
     /// - Parameters:
     ///   - out: (N, C) normalised, scaled and shifted rows.
@@ -11,24 +14,26 @@ enum LayerNorm {
     static func forward(
         out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        rows: Int, channels C: Int, epsilon: Float
+        rows: Int, channels C: Int, epsilon: Float, pool: ComputePool
     ) {
-        for n in 0..<rows {
-            let x = input + n * C
-            var sum: Float = 0
-            for i in 0..<C { sum += x[i] }
-            let m = sum / Float(C)
-            var variance: Float = 0
-            for i in 0..<C {
-                let d = x[i] - m
-                variance += d * d
+        pool.forEachRange(rows) { range in
+            for n in range {
+                let x = input + n * C
+                var sum: Float = 0
+                for i in 0..<C { sum += x[i] }
+                let m = sum / Float(C)
+                var variance: Float = 0
+                for i in 0..<C {
+                    let d = x[i] - m
+                    variance += d * d
+                }
+                variance /= Float(C)
+                let s = 1 / (variance + epsilon).squareRoot()
+                let y = out + n * C
+                for i in 0..<C { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
+                mean[n] = m
+                rstd[n] = s
             }
-            variance /= Float(C)
-            let s = 1 / (variance + epsilon).squareRoot()
-            let y = out + n * C
-            for i in 0..<C { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
-            mean[n] = m
-            rstd[n] = s
         }
     }
 
@@ -41,27 +46,36 @@ enum LayerNorm {
         dInput: UnsafeMutablePointer<Float>, dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
         dOut: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>,
-        rows: Int, channels C: Int
+        rows: Int, channels C: Int, pool: ComputePool
     ) {
-        for n in 0..<rows {
-            let x = input + n * C, dy = dOut + n * C, dx = dInput + n * C
-            let m = mean[n], s = rstd[n]
-            var gMean: Float = 0
-            var gxMean: Float = 0
-            for i in 0..<C {
-                let xhat = (x[i] - m) * s
-                let g = dy[i] * weight[i]
-                gMean += g
-                gxMean += g * xhat
+        pool.forEachRange(rows) { range in
+            for n in range {
+                let x = input + n * C, dy = dOut + n * C, dx = dInput + n * C
+                let m = mean[n], s = rstd[n]
+                var gMean: Float = 0
+                var gxMean: Float = 0
+                for i in 0..<C {
+                    let xhat = (x[i] - m) * s
+                    let g = dy[i] * weight[i]
+                    gMean += g
+                    gxMean += g * xhat
+                }
+                gMean /= Float(C)
+                gxMean /= Float(C)
+                for i in 0..<C {
+                    let xhat = (x[i] - m) * s
+                    dx[i] += s * (dy[i] * weight[i] - gMean - xhat * gxMean)
+                }
             }
-            gMean /= Float(C)
-            gxMean /= Float(C)
-            for i in 0..<C {
-                let xhat = (x[i] - m) * s
-                let g = dy[i] * weight[i]
-                dBias[i] += dy[i]
-                dWeight[i] += dy[i] * xhat
-                dx[i] += s * (g - gMean - xhat * gxMean)
+        }
+        pool.forEachRange(C) { channels in
+            for n in 0..<rows {
+                let x = input + n * C, dy = dOut + n * C
+                let m = mean[n], s = rstd[n]
+                for i in channels {
+                    dBias[i] += dy[i]
+                    dWeight[i] += dy[i] * ((x[i] - m) * s)
+                }
             }
         }
     }

@@ -58,7 +58,8 @@ struct GradientEngineTests {
         // BFPO/IPO losses are squares of margins of size ~100, so fp32 log-probs (1e-6 relative) give
         // ~1e-5 relative in the loss.
         #expect(abs(loss - expectedLoss) <= 1e-4 * abs(expectedLoss), "loss \(loss) vs oracle \(expectedLoss)")
-        #expect(result.tokens == pairs.reduce(0) { $0 + $1.chosenIDs.count + $1.rejectedIDs.count })
+        let scored = pairs.reduce(0) { $0 + $1.chosenIDs.count + (kind == .sft ? 0 : $1.rejectedIDs.count) }
+        #expect(result.tokens == scored)
 
         // One random direction per tensor; Double central differences (h = 1e-5) are exact to ~1e-8
         // relative here, so the 1e-3 bound measures the fp32 gradient only.

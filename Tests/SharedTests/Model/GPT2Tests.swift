@@ -2,40 +2,53 @@ import Testing
 @testable import Shared
 
 /// The fp32 model against the naive Double oracle: forward log-probs, then every parameter tensor's
-/// gradient against central finite differences.
+/// gradient against central finite differences, with every sequence packed on its own and with shared
+/// prefixes; shared packing against separate packing; and the thread count against a single bit.
 struct GPT2Tests {
     let config = ModelFixtures.config
     let parameters = ModelFixtures.parameters()
-    /// ∂loss/∂ log π(sequence): the test loss is Σ_s c_s · log π(s), which exercises the backward pass
-    /// with gradients of both signs and of different sizes per sequence.
-    let coefficients: [Double] = [0.7, -1.3, 0.4, 0.9]
 
-    func oracleLoss(_ p: [Double]) -> Double {
+    enum Packing: CaseIterable { case separate, shared }
+
+    /// The sequences, their packed batch, and ∂loss/∂ log π(sequence) for each: the test loss is
+    /// Σ_s c_s · log π(s), which exercises the backward pass with gradients of both signs and of
+    /// different sizes per sequence.
+    func fixture(_ packing: Packing) throws -> (sequences: [(ids: [Int], mask: [Bool])], batch: PackedBatch, coefficients: [Double]) {
+        switch packing {
+        case .separate: (ModelFixtures.sequences, try ModelFixtures.batch(), [0.7, -1.3, 0.4, 0.9])
+        case .shared: (ModelFixtures.groups.flatMap { $0 }, try ModelFixtures.groupedBatch(shared: true), [0.7, -1.3, 0.4, 0.9, -0.6, 1.1])
+        }
+    }
+
+    func oracleLoss(_ p: [Double], _ packing: Packing) throws -> Double {
         let oracle = ReferenceGPT2(config: config)
-        return zip(ModelFixtures.sequences, coefficients).reduce(0) {
+        let (sequences, _, coefficients) = try fixture(packing)
+        return zip(sequences, coefficients).reduce(0) {
             $0 + $1.1 * oracle.sequenceLogProb(parameters: p, ids: $1.0.ids, mask: $1.0.mask)
         }
     }
 
-    @Test func forwardLogProbsMatchDoubleOracle() throws {
-        let batch = try ModelFixtures.batch()
+    @Test(arguments: Packing.allCases)
+    func forwardLogProbsMatchDoubleOracle(packing: Packing) throws {
+        let (sequences, batch, _) = try fixture(packing)
         let model = GPT2(config: config)
         let weights = parameters.map(Float.init)
         let logProbs = model.forward(parameters: weights, batch: batch, activations: Activations(config: config))
         let oracle = ReferenceGPT2(config: config)
         var worst = 0.0
-        for (s, sequence) in ModelFixtures.sequences.enumerated() {
+        for (s, sequence) in sequences.enumerated() {
             let expected = oracle.sequenceLogProb(parameters: parameters, ids: sequence.ids, mask: sequence.mask)
             // fp32 rounding over ~50 summed log-probs of size ~3: 1e-5 relative is ample headroom.
             let error = abs(logProbs[s] - expected) / max(1, abs(expected))
             worst = max(worst, error)
             #expect(error < 1e-5, "sequence \(s): \(logProbs[s]) vs oracle \(expected)")
         }
-        print("forward: worst relative error \(worst) over \(batch.sequenceCount) sequences")
+        print("forward (\(packing)): worst relative error \(worst) over \(batch.sequenceCount) sequences")
     }
 
-    @Test func everyParameterGradientMatchesFiniteDifferences() throws {
-        let batch = try ModelFixtures.batch()
+    @Test(arguments: Packing.allCases)
+    func everyParameterGradientMatchesFiniteDifferences(packing: Packing) throws {
+        let (_, batch, coefficients) = try fixture(packing)
         let model = GPT2(config: config)
         let weights = parameters.map(Float.init)
         let activations = Activations(config: config)
@@ -66,7 +79,7 @@ struct GPT2Tests {
                     plus[spec.offset + i] += h * d
                     minus[spec.offset + i] -= h * d
                 }
-                let numeric = (oracleLoss(plus) - oracleLoss(minus)) / (2 * h)
+                let numeric = (try oracleLoss(plus, packing) - oracleLoss(minus, packing)) / (2 * h)
                 let exact = zip(analytic, direction).reduce(0) { $0 + $1.0 * $1.1 }
                 let norm = probe >= 0 ? 1 : (direction.map { $0 * $0 }.reduce(0, +)).squareRoot()
                 let error = abs(exact - numeric) / max(abs(numeric), scale * norm)
@@ -74,6 +87,69 @@ struct GPT2Tests {
                 #expect(error < 1e-3, "\(spec.name) probe \(probe): analytic \(exact) vs numeric \(numeric)")
             }
         }
-        print("gradient: worst relative error \(worst.error) in \(worst.name) over \(model.layout.tensors.count) tensors")
+        print("gradient (\(packing)): worst relative error \(worst.error) in \(worst.name) over \(model.layout.tensors.count) tensors")
+    }
+
+    /// Sharing a prefix changes which rows are computed, not the function: log-probs and every gradient
+    /// equal separate packing's to within fp32 rounding of differently ordered sums.
+    @Test func sharedPrefixPackingEqualsSeparatePacking() throws {
+        let model = GPT2(config: config)
+        let weights = parameters.map(Float.init)
+        let coefficients = try fixture(.shared).coefficients.map(Float.init)
+        func run(_ batch: PackedBatch) -> (logProbs: [Double], gradient: [Float]) {
+            let activations = Activations(config: config)
+            let logProbs = model.forward(parameters: weights, batch: batch, activations: activations)
+            let gradient = FloatBuffer(count: model.layout.count)
+            model.backward(parameters: weights, gradients: gradient.pointer, batch: batch, activations: activations,
+                           sequenceGradients: coefficients)
+            return (logProbs, gradient.array)
+        }
+        let shared = try ModelFixtures.groupedBatch(shared: true), separate = try ModelFixtures.groupedBatch(shared: false)
+        #expect(shared.tokenCount == separate.tokenCount - 66 - 2 - 2)
+        let (a, b) = (run(shared), run(separate))
+        for (x, y) in zip(a.logProbs, b.logProbs) { #expect(abs(x - y) <= 1e-5 * max(1, abs(y)), "\(x) vs \(y)") }
+        var worst = (error: 0.0, name: "")
+        for spec in model.layout.tensors {
+            let scale = max(1e-3, spec.range.map { Double(b.gradient[$0] * b.gradient[$0]) }.reduce(0, +).squareRoot() / Double(spec.count).squareRoot())
+            let error = spec.range.map { Double(abs(a.gradient[$0] - b.gradient[$0])) }.max()! / scale
+            if error > worst.error { worst = (error, spec.name) }
+            // Relative to the tensor's RMS gradient: fp32 sums in another order differ by ~1e-6 of it.
+            #expect(error < 1e-4, "\(spec.name): shared and separate gradients differ by \(error) of the tensor's RMS")
+        }
+        print("shared vs separate packing: worst gradient difference \(worst.error) of RMS in \(worst.name)")
+    }
+
+    /// Every thread count gives the same bits: tasks write disjoint outputs and every sum runs in an
+    /// order fixed by the shapes. The shapes are large enough that every layer splits its work: 480 rows
+    /// (several 64-row tiles), 4 heads, two vocabulary chunks.
+    @Test func logProbsAndGradientsAreBitIdenticalAcrossThreadCounts() throws {
+        let config = GPT2Config(layers: 2, heads: 4, embedding: 64, positions: 160, vocabulary: 300)
+        let model = GPT2(config: config)
+        var rng = TestRandom(seed: 23)
+        let weights = (0..<model.layout.count).map { _ in Float(0.2 * rng.normal()) }
+        func draw(_ count: Int) -> [Int] { (0..<count).map { _ in Int.random(in: 0..<300, using: &rng) } }
+        var groups: [[(ids: [Int], mask: [Bool])]] = []
+        for length in [100, 37, 64] {
+            let prompt = draw(length)
+            let chosen = prompt + draw(30), rejected = prompt + draw(19)
+            groups.append([(chosen, chosen.indices.map { $0 >= length }), (rejected, rejected.indices.map { $0 >= length })])
+        }
+        let batch = try PackedBatch(groups: groups, vocabulary: 300, maxPositions: 160)
+        let coefficients = (0..<batch.sequenceCount).map { _ in Float(rng.normal()) }
+        func run(threads: Int) -> (logProbs: [Double], gradient: [Float]) {
+            let activations = Activations(config: config, threads: threads)
+            let logProbs = model.forward(parameters: weights, batch: batch, activations: activations)
+            let gradient = FloatBuffer(count: model.layout.count)
+            model.backward(parameters: weights, gradients: gradient.pointer, batch: batch, activations: activations,
+                           sequenceGradients: coefficients)
+            return (logProbs, gradient.array)
+        }
+        let one = run(threads: 1)
+        for threads in [2, 3] {
+            let other = run(threads: threads)
+            #expect(other.logProbs == one.logProbs, "log-probs with \(threads) threads")
+            let differing = zip(other.gradient, one.gradient).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(differing) gradient entries differ with \(threads) threads")
+        }
     }
 }

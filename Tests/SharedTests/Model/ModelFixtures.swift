@@ -20,6 +20,31 @@ enum ModelFixtures {
         try PackedBatch(sequences: sequences, vocabulary: config.vocabulary, maxPositions: config.positions)
     }
 
+    /// Groups whose members share prefixes: a pair with a 66-token prompt (longer than an attention row
+    /// block); three sequences whose shared part is capped one token short of the shortest and holds
+    /// counted tokens (so several sequences predict from the same row); and a sequence alone.
+    static let groups: [[(ids: [Int], mask: [Bool])]] = {
+        var rng = TestRandom(seed: 17)
+        func draw(_ count: Int) -> [Int] { (0..<count).map { _ in Int.random(in: 1..<13, using: &rng) } }
+        let prompt = draw(66)
+        let chosen = prompt + [0] + draw(8), rejected = prompt + [12] + draw(4)
+        func responseMask(_ ids: [Int]) -> [Bool] { (0..<ids.count).map { $0 >= 66 } }
+        return [
+            [(chosen, responseMask(chosen)), (rejected, responseMask(rejected))],
+            [([3, 1, 4, 1, 5, 9], [false, false, true, true, true, true]),
+             ([3, 1, 4, 1, 2], [false, true, true, true, true]),
+             ([3, 1, 4], [false, false, true])],
+            [([11, 3, 10], [false, false, true])],
+        ]
+    }()
+
+    /// `groups` packed with their prefixes shared, or (`shared: false`) every sequence on its own.
+    static func groupedBatch(shared: Bool) throws -> PackedBatch {
+        shared
+            ? try PackedBatch(groups: groups, vocabulary: config.vocabulary, maxPositions: config.positions)
+            : try PackedBatch(sequences: groups.flatMap { $0 }, vocabulary: config.vocabulary, maxPositions: config.positions)
+    }
+
     /// Random parameters of a size where every nonlinearity is away from its flat regions.
     static func parameters(seed: UInt64 = 1) -> [Double] {
         let layout = ParameterLayout(config: config)
