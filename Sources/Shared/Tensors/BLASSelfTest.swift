@@ -80,12 +80,17 @@ public enum BLASSelfTest {
             var c = c0
             product(problem, a, b, &c)
             let (error, tolerance) = largestError(problem: problem, a: a, b: b, c0: c0, c: c)
-            // Negated so that a NaN error, which compares false with everything, takes the place.
-            if worst.map({ !(error / tolerance <= $0.error / $0.tolerance) }) ?? true {
+            if worst.map({ severity(error, tolerance) > severity($0.error, $0.tolerance) }) ?? true {
                 worst = (problem, error, tolerance)
             }
         }
         return worst.map { Outcome(worst: $0.problem, error: $0.error, tolerance: $0.tolerance) }!
+    }
+
+    /// How far past its tolerance an error is; a NaN error (from a NaN or infinite result) is worse than
+    /// any number.
+    private static func severity(_ error: Double, _ tolerance: Double) -> Double {
+        error.isNaN ? .infinity : error / tolerance
     }
 
     /// The element of `c` farthest from the Double reference relative to its tolerance: that error and
