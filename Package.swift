@@ -24,6 +24,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        // CPUID and XGETBV as static inline functions: what the CPU and the OS let OpenBLAS's kernels use.
+        .systemLibrary(name: "CCPUFeatures"),
         .systemLibrary(
             name: "CZeroMQ",
             pkgConfig: "libzmq",
@@ -36,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "Shared",
-            dependencies: ["COpenBLAS", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "Coordinator",

@@ -44,7 +44,7 @@ def main():
         first = results[0]
         print(f"\nPyTorch {first['torch']}, transformers {first['transformers']}, "
               f"attention implementation: {first['attn_implementation']}")
-    print(f"{'config':10}  {'threads':>7}  {'Swift tok/s':>11}  {'PyTorch tok/s':>13}  {'ratio':>6}  "
+    print(f"{'config':10}  {'Swift BLAS core':15}  {'threads':>7}  {'Swift tok/s':>11}  {'PyTorch tok/s':>13}  {'ratio':>6}  "
           f"{'Swift RSS MiB':>13}  {'PyTorch RSS MiB':>15}  target >= 1.0x")
     ratios = []
     for row, ref in zip(rows, results):
@@ -55,7 +55,8 @@ def main():
         loads = [x.get("other_load_cpus") for x in (row, ref)]
         if any(load is not None and load > BUSY for load in loads):
             verdict += f"  (machine busy: other load {loads[0] or 0:.2f} / {loads[1] or 0:.2f} CPUs; rerun)"
-        print(f"{row['config']:10}  {row['threads']:7d}  {row['tokens_per_second']:11.1f}  "
+        # The OpenBLAS kernels the Swift row ran; rows from before bfpo-bench reported them have none.
+        print(f"{row['config']:10}  {row.get('blas_core', 'unknown'):15}  {row['threads']:7d}  {row['tokens_per_second']:11.1f}  "
               f"{ref['tokens_per_second']:13.1f}  {ratio:5.2f}x  {row['peak_rss_mib']:13.0f}  "
               f"{ref['peak_rss_mib']:15.0f}  {verdict}")
         ratios.append({"impl": "ratio", "config": row["config"], "threads": row["threads"],

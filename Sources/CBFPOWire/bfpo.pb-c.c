@@ -993,7 +993,7 @@ const ProtobufCMessageDescriptor bfpo__wire__envelope__descriptor =
   (ProtobufCMessageInit) bfpo__wire__envelope__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__register__field_descriptors[2] =
+static const ProtobufCFieldDescriptor bfpo__wire__register__field_descriptors[3] =
 {
   {
     "worker_name",
@@ -1019,15 +1019,28 @@ static const ProtobufCFieldDescriptor bfpo__wire__register__field_descriptors[2]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "blas_core",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Register, blas_core),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__register__field_indices_by_name[] = {
+  2,   /* field[2] = blas_core */
   1,   /* field[1] = threads */
   0,   /* field[0] = worker_name */
 };
 static const ProtobufCIntRange bfpo__wire__register__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__register__descriptor =
 {
@@ -1037,7 +1050,7 @@ const ProtobufCMessageDescriptor bfpo__wire__register__descriptor =
   "Bfpo__Wire__Register",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Register),
-  2,
+  3,
   bfpo__wire__register__field_descriptors,
   bfpo__wire__register__field_indices_by_name,
   1,  bfpo__wire__register__number_ranges,

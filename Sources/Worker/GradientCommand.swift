@@ -60,6 +60,9 @@ struct GradientCommand: ParsableCommand {
     @Option(help: "Where to write the gradient (F32 safetensors).")
     var out: String
 
+    @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
+    var blasCore: BLASCoreMode = .auto
+
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -67,6 +70,7 @@ struct GradientCommand: ParsableCommand {
     }
 
     func run() throws {
+        try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas"))
         let log = Logger(component: "gradient")
         let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
         let (config, parameters) = try ModelDirectory.load(directory: model)

@@ -32,6 +32,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
     var logLevel = "info"
 
+    @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
+    var blasCore: BLASCoreMode = .auto
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
@@ -40,9 +43,11 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let kernels = try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas", threshold: Logger.Level(name: logLevel)!))
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
         let session = try WorkerSession(
-            options: .init(endpoint: connect, name: name, threads: threads, replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
+            options: .init(endpoint: connect, name: name, threads: threads, blasCore: kernels.core,
+                          replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
             context: try ZMQContext(), log: log)
         let reason = try session.run()
         log.info("stopping: \(reason)")

@@ -11,6 +11,8 @@ final class WorkerSession {
         var endpoint: String
         var name: String
         var threads: Int
+        /// The OpenBLAS kernels this process runs, reported at registration.
+        var blasCore: String
         /// Seconds to wait for any reply before treating the coordinator as gone.
         var replyTimeout: Double = 30
         /// Seconds without any coordinator after which the worker gives up.
@@ -101,7 +103,7 @@ final class WorkerSession {
     /// Sends `Register` and waits for `Welcome`.
     private func register() throws -> Registration {
         transport.expectedRunID = nil
-        let hello = WireMessage(.register(Wire.Register(workerName: options.name, threads: UInt32(options.threads))), runID: "")
+        let hello = WireMessage(.register(Wire.Register(workerName: options.name, threads: UInt32(options.threads), blasCore: options.blasCore)), runID: "")
         do {
             try transport.send(hello)
         } catch let error as WireError {

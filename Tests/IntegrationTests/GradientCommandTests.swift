@@ -34,9 +34,12 @@ struct GradientCommandTests {
         try makeModel(seed: 1, name: "policy")
         try makeModel(seed: 2, name: "reference")
         try pairsText.write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
+        // `system`: the same OpenBLAS kernels as this test process, whose products the comparison below
+        // expects to the last bits (another core rounds differently, ~1e-8 relative).
         let result = try ProcessRunner.run("bfpo-worker", [
             "gradient", "--model", path("policy"), "--reference", path("reference"), "--data", path("pairs.jsonl"),
-            "--objective", kind.rawValue, "--batch-size", "2", "--threads", "1", "--out", path("grad.safetensors")])
+            "--objective", kind.rawValue, "--batch-size", "2", "--threads", "1", "--blas-core", "system",
+            "--out", path("grad.safetensors")])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(report["objective"] as? String == kind.rawValue)

@@ -117,10 +117,15 @@ struct  Bfpo__Wire__Register
   ProtobufCMessage base;
   char *worker_name;
   uint32_t threads;
+  /*
+   * The OpenBLAS kernels the worker runs (openblas_get_corename), e.g. "Cooperlake"; printable ASCII,
+   * at most 64 bytes. Empty from a worker that does not say.
+   */
+  char *blas_core;
 };
 #define BFPO__WIRE__REGISTER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__register__descriptor) \
-    , (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -169,9 +169,10 @@ final class CoordinatorCore {
 
     // MARK: Workers
 
-    func register(name: String, threads: Int, now: Double) -> UInt64 {
-        let id = roster.register(name: name, threads: threads, now: now)
-        log.info("\(roster.name(of: id)) joined with \(threads) threads; \(roster.count) workers")
+    func register(name: String, threads: Int, blasCore: String = "", now: Double) -> UInt64 {
+        let id = roster.register(name: name, threads: threads, blasCore: blasCore, now: now)
+        let kernels = blasCore.isEmpty ? "BLAS core not reported" : "BLAS core \(blasCore)"
+        log.info("\(roster.name(of: id)) joined with \(threads) threads, \(kernels); \(roster.count) workers")
         return id
     }
 

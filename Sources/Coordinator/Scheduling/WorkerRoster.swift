@@ -8,6 +8,9 @@ struct WorkerRoster {
         let id: UInt64
         let name: String
         let threads: Int
+        /// The OpenBLAS kernels the worker reported (empty when it did not): a worker on slow fallback
+        /// kernels explains a slow run.
+        let blasCore: String
         var lastSeen: Double
         /// Told to stop (the run is over); the coordinator waits for these before exiting.
         var stopped = false
@@ -21,10 +24,10 @@ struct WorkerRoster {
 
     var count: Int { workers.count }
 
-    mutating func register(name: String, threads: Int, now: Double) -> UInt64 {
+    mutating func register(name: String, threads: Int, blasCore: String = "", now: Double) -> UInt64 {
         let id = nextID
         nextID += 1
-        workers[id] = Worker(id: id, name: name, threads: threads, lastSeen: now)
+        workers[id] = Worker(id: id, name: name, threads: threads, blasCore: blasCore, lastSeen: now)
         return id
     }
 

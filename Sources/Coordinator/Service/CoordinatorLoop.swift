@@ -107,7 +107,8 @@ final class CoordinatorLoop {
         let now = self.now
         switch message.body {
         case .register(let register):
-            let id = core.register(name: register.workerName, threads: Int(register.threads), now: now)
+            let id = core.register(
+                name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, now: now)
             peers[id] = peer
             let shards = core.store.ranges.enumerated().map {
                 Wire.ShardRange(shardID: UInt32($0.offset), offset: UInt64($0.element.lowerBound), count: UInt64($0.element.count))

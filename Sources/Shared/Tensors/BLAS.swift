@@ -7,7 +7,7 @@ import COpenBLAS
 /// multiply strided views (one head's columns of a packed QKV buffer) without copying.
 public enum BLAS {
     /// Whether an operand is used as stored or transposed.
-    public enum Transpose {
+    public enum Transpose: Sendable {
         case none, transpose
 
         var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
@@ -38,5 +38,13 @@ public enum BLAS {
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+
+    /// The kernel set ("core") OpenBLAS chose when it was loaded, e.g. `Prescott` or `Cooperlake`; fixed for
+    /// the life of the process, since OpenBLAS reads `OPENBLAS_CORETYPE` only at load (`BLASCoreSetup`
+    /// restarts the process to change it). The corresponding C function is `openblas_get_corename`.
+    public static var corename: String {
+        guard let name = openblas_get_corename() else { return "" }
+        return String(cString: name)
     }
 }

@@ -9,10 +9,15 @@ extension Wire {
         /// At most `Limits.maxNameBytes` bytes.
         public var workerName: String
         public var threads: UInt32
+        /// The OpenBLAS kernels the worker runs (`BLASCoreReport.core`), so that the coordinator's log says
+        /// which workers run slow fallback kernels. Printable ASCII, at most `Limits.maxBLASCoreBytes`
+        /// bytes; empty when the worker does not say.
+        public var blasCore: String
 
-        public init(workerName: String, threads: UInt32) {
+        public init(workerName: String, threads: UInt32, blasCore: String = "") {
             self.workerName = workerName
             self.threads = threads
+            self.blasCore = blasCore
         }
     }
 

@@ -23,6 +23,8 @@ public enum Wire {
         public static let maxRunIDBytes = 256
         /// Longest worker name, in UTF-8 bytes.
         public static let maxNameBytes = 256
+        /// Longest BLAS core name (`Register.blasCore`), in bytes of printable ASCII.
+        public static let maxBLASCoreBytes = 64
         /// Longest reason (Refused, PushReply, Stop), in UTF-8 bytes.
         public static let maxReasonBytes = 4096
         /// Longest model config.json carried by Welcome, in UTF-8 bytes.

@@ -91,6 +91,7 @@ private struct Encoder {
             bfpo__wire__register__init(&r)
             r.worker_name = arena.string(m.workerName)
             r.threads = m.threads
+            r.blas_core = arena.string(m.blasCore)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_REGISTER
             c.register_ = arena.store(r)
         case .welcome(let m):
@@ -279,7 +280,7 @@ private enum Decoder {
             let m = try present(c.register_, "Envelope", "register")
             return .register(Wire.Register(
                 workerName: try string(m.worker_name, "Register", "worker_name", limit: Limits.maxNameBytes),
-                threads: m.threads))
+                threads: m.threads, blasCore: try printableASCII(m.blas_core, "Register", "blas_core", limit: Limits.maxBLASCoreBytes)))
         case BFPO__WIRE__ENVELOPE__BODY_WELCOME:
             return .welcome(try welcome(try present(c.welcome, "Envelope", "welcome")))
         case BFPO__WIRE__ENVELOPE__BODY_REFUSED:
@@ -474,6 +475,18 @@ private enum Decoder {
         let length = strlen(pointer)
         guard length <= limit else { throw WireError.tooLong(message: message, field: field, count: length, limit: limit) }
         guard let value = String(validatingCString: pointer) else { throw WireError.invalidUTF8(message: message, field: field) }
+        return value
+    }
+
+    /// A string that goes into log lines as it is: bounded, and only printable ASCII (no control
+    /// characters or escapes that could forge or garble a line).
+    private static func printableASCII(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String, limit: Int) throws -> String {
+        let value = try string(pointer, message, field, limit: limit)
+        let bytes = Array(value.utf8)
+        if let offset = bytes.firstIndex(where: { !(0x20...0x7E).contains($0) }) {
+            let byte = String(bytes[offset], radix: 16, uppercase: true)
+            throw WireError.invalidField(message: message, field: field, reason: "byte \(offset) (0x\(byte)) is not printable ASCII")
+        }
         return value
     }
 

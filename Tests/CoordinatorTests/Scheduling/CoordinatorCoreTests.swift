@@ -68,6 +68,14 @@ final class CoordinatorCoreTests {
         }
     }
 
+    @Test func theRosterKeepsEachWorkersBLASCore() throws {
+        let core = try makeCore()
+        let fast = core.register(name: "fast", threads: 2, blasCore: "Cooperlake", now: 0)
+        let silent = core.register(name: "old", threads: 2, now: 0)
+        #expect(core.roster.workers[fast]?.blasCore == "Cooperlake")
+        #expect(core.roster.workers[silent]?.blasCore == "")
+    }
+
     @Test func referencePhaseLeasesEveryPairThenTrainingStarts() throws {
         let core = try makeCore()
         let worker = core.register(name: "w", threads: 1, now: 0)

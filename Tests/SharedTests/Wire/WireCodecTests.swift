@@ -27,6 +27,7 @@ extension WireTests {
     @Suite struct Codec {
         @Test func everyMessageSurvivesARoundTripWithExactValues() throws {
             _ = try roundTrip(.register(Wire.Register(workerName: "node-7/worker-3 ✓", threads: 16)), runID: "")
+            _ = try roundTrip(.register(Wire.Register(workerName: "w", threads: 2, blasCore: "Cooperlake")), runID: "")
             _ = try roundTrip(.welcome(Wire.Welcome(
                 workerID: 3, incarnation: 0xDEAD_BEEF_CAFE, modelConfigJSON: #"{"model_type":"gpt2","n_layer":2}"#,
                 objective: try Objective(kind: .ipo, parameters: ObjectiveParameters(beta: 0.1, b1: 2.5, alpha: -0.25)),
@@ -167,6 +168,25 @@ extension WireTests {
             let longRun = String(repeating: "r", count: 300)
             #expect(throws: WireError.tooLong(message: "Envelope", field: "run_id", count: 300, limit: 256)) {
                 _ = try WireCodec.decode(WireCodec.encode(Envelope(runID: longRun, body: .heartbeat(Wire.Heartbeat(workerID: 1)))))
+            }
+        }
+
+        /// `blas_core` goes into the coordinator's log as it is, so only short printable ASCII is accepted.
+        @Test func blasCoreMustBePrintableASCIIAndShort() {
+            func register(blasCore: [UInt8]) -> [UInt8] {
+                var body = ProtoBytes()
+                body.field(1, string: "w")
+                body.field(3, bytes: blasCore)
+                return ProtoBytes.envelope(bodyField: 10, body: body)
+            }
+            #expect(throws: WireError.invalidField(message: "Register", field: "blas_core", reason: "byte 4 (0x1B) is not printable ASCII")) {
+                _ = try WireCodec.decode(register(blasCore: Array("Fake\u{1B}[2J".utf8)))
+            }
+            #expect(throws: WireError.invalidField(message: "Register", field: "blas_core", reason: "byte 0 (0xC3) is not printable ASCII")) {
+                _ = try WireCodec.decode(register(blasCore: Array("é".utf8)))
+            }
+            #expect(throws: WireError.tooLong(message: "Register", field: "blas_core", count: 65, limit: 64)) {
+                _ = try WireCodec.decode(register(blasCore: Array(repeating: UInt8(ascii: "x"), count: 65)))
             }
         }
 

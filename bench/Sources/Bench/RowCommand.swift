@@ -20,12 +20,16 @@ struct RowCommand: ParsableCommand {
 
     @OptionGroup var timing: StepOptions
 
+    @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
+    var blasCore: BLASCoreMode = .auto
+
     func validate() throws {
         guard BenchConfig.named(config) != nil else { throw ValidationError("unknown config \(config)") }
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        let kernels = try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas"))
         let bench = BenchConfig.named(config)!
         let steps = timing.steps ?? bench.defaultSteps
         let model = GPT2(config: bench.model)
@@ -72,7 +76,7 @@ struct RowCommand: ParsableCommand {
             gflopPerStep: flops.total / 1e9, gflopLayerMatmuls: flops.layerMatmuls / 1e9,
             gflopAttention: flops.attention / 1e9, gflopHead: flops.head / 1e9,
             gflops: flops.total / seconds / 1e9, peakRSSMiB: Machine.peakRSSMiB, loss: loss,
-            dataChecksum: data.checksum, otherLoadCPUs: otherLoad)
+            dataChecksum: data.checksum, otherLoadCPUs: otherLoad, blasCore: kernels.core)
         print(try row.jsonLine())
     }
 }

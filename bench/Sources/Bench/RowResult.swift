@@ -26,6 +26,8 @@ struct RowResult: Codable {
     var dataChecksum: UInt32
     /// Average number of CPUs other processes kept busy during the timed steps (Linux only).
     var otherLoadCPUs: Double?
+    /// The OpenBLAS kernels the row ran (`openblas_get_corename`): Prescott's and Cooperlake's differ 3–4×.
+    var blasCore: String
     /// Filled in by the suite, which measures the peak once for all rows.
     var peakGFLOPS1Thread: Double?
     /// gflops / (peakGFLOPS1Thread × threads).
@@ -43,6 +45,7 @@ struct RowResult: Codable {
         case peakRSSMiB = "peak_rss_mib"
         case dataChecksum = "data_checksum"
         case otherLoadCPUs = "other_load_cpus"
+        case blasCore = "blas_core"
         case peakGFLOPS1Thread = "peak_gflops_1thread"
         case peakShare = "peak_share"
     }
