@@ -1,6 +1,6 @@
 /// Several token sequences of their own lengths packed end to end into one stream of N rows, with the
-/// positions whose log-prob counts (design: "Tokenized pairs"), and sequences that begin with the same
-/// tokens sharing the rows of that common prefix.
+/// positions whose log-prob counts (the tokenized-pairs contract), and sequences that begin with the same
+/// tokens sharing the rows of that common prefix (docs/compute.md, "Shared prompts").
 ///
 /// Packing is how chosen and rejected responses, and the pairs of a batch, run as one batch without
 /// padding: every per-token layer works on all N rows at once, and attention stays within each group.
