@@ -10,16 +10,18 @@ import Foundation
 /// on the vocabulary alone, with a running log-sum-exp in the forward pass, so every row's result is the
 /// same whatever the thread count.
 ///
-/// Forward: one pool task per block of `forwardRows` rows (rows are independent). Backward: for each
-/// block of `backwardRows` rows, one task per vocabulary chunk recomputes the chunk's logits from the
-/// stored log-sum-exp, writes its own rows of `dWTE` and its share of the rows' gradient; the shares are
-/// then summed in chunk order. Every sum thus runs in an order fixed by the shapes, not by the threads.
+/// Forward: one pool task per tile of rows (rows are independent; tiles are large, one per thread,
+/// because each walks, and so packs, the whole of `wte`). Backward: for each block of
+/// `backwardRows` rows, one task per vocabulary chunk recomputes the chunk's logits from the stored
+/// log-sum-exp, writes its own rows of `dWTE` and its share of the rows' gradient; the shares are then
+/// summed in chunk order. Every sum thus runs in an order fixed by the shapes, not by the threads.
 enum LanguageModelHead {
     /// Working memory, sized once per shape by `Activations`.
     struct Scratch {
-        struct Shape: Equatable {
-            /// Counted rows per forward task, and per backward block.
-            var forwardRows: Int
+        struct Shape {
+            /// The counted rows' tiles of the forward pass, one task each.
+            var forward: BLAS.Tiling
+            /// Counted rows per backward block.
             var backwardRows: Int
             /// Vocabulary columns per chunk, and the number of chunks.
             var chunkWidth: Int
@@ -27,15 +29,19 @@ enum LanguageModelHead {
             var threads: Int
             var channels: Int
 
-            /// At most 64 rows per forward task and 256 per backward block; about 32 chunks of the
-            /// vocabulary, never narrower than 256 columns.
+            /// Forward: the rows in one tile per thread, as a product's tiles (`BLAS.Tiling`: the
+            /// chunk products of a tile compute each row as they would in any other tile), at most 1024
+            /// rows a tile. Backward: blocks of at most 1024 rows, a size that depends on M alone since
+            /// each block's rows are summed into `dWTE`. About 16 chunks of the vocabulary, never narrower
+            /// than 256 columns: enough tasks for the threads, and each chunk's products large.
             init(counted M: Int, vocabulary V: Int, channels C: Int, threads: Int) {
-                self.init(forwardRows: max(1, min(M, 64)), backwardRows: max(1, min(M, 256)),
-                          chunkWidth: min(V, max(256, (V + 31) / 32)), vocabulary: V, channels: C, threads: threads)
+                let chunkWidth = min(V, max(256, (V + 15) / 16))
+                self.init(forward: BLAS.Tiling(count: M, rowWork: chunkWidth * C, threads: threads, maxTile: 1024),
+                          backwardRows: max(1, min(M, 1024)), chunkWidth: chunkWidth, vocabulary: V, channels: C, threads: threads)
             }
 
-            init(forwardRows: Int, backwardRows: Int, chunkWidth: Int, vocabulary V: Int, channels C: Int, threads: Int) {
-                self.forwardRows = forwardRows
+            init(forward: BLAS.Tiling, backwardRows: Int, chunkWidth: Int, vocabulary V: Int, channels C: Int, threads: Int) {
+                self.forward = forward
                 self.backwardRows = backwardRows
                 self.chunkWidth = chunkWidth
                 self.chunks = (V + chunkWidth - 1) / chunkWidth
@@ -43,6 +49,7 @@ enum LanguageModelHead {
                 self.channels = C
             }
 
+            var forwardRows: Int { max(1, forward.widest) }
             var gatheredFloats: Int { max(threads * forwardRows, backwardRows) * channels }
             var logitsFloats: Int { threads * max(forwardRows, backwardRows) * chunkWidth }
             var rowSumFloats: Int { threads * forwardRows }
@@ -83,9 +90,9 @@ enum LanguageModelHead {
         hidden: UnsafePointer<Float>, wte: UnsafePointer<Float>, batch: PackedBatch,
         scratch: Scratch, vocabulary V: Int, channels C: Int, pool: ComputePool
     ) {
-        let M = batch.countedCount, shape = scratch.shape, rowsPerTask = shape.forwardRows
-        pool.run((M + rowsPerTask - 1) / rowsPerTask) { task, slot in
-            let first = task * rowsPerTask, R = min(rowsPerTask, M - first)
+        let shape = scratch.shape, rowsPerTask = shape.forwardRows
+        pool.run(shape.forward.parts) { task, slot in
+            let rows = shape.forward.range(task), first = rows.lowerBound, R = rows.count
             let gathered = scratch.gathered + slot * rowsPerTask * C
             let logits = scratch.logits + slot * max(shape.forwardRows, shape.backwardRows) * shape.chunkWidth
             let rowSums = scratch.rowSums + slot * rowsPerTask

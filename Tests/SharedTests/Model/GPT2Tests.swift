@@ -119,9 +119,11 @@ struct GPT2Tests {
         print("shared vs separate packing: worst gradient difference \(worst.error) of RMS in \(worst.name)")
     }
 
-    /// Every thread count gives the same bits: tasks write disjoint outputs and every sum runs in an
-    /// order fixed by the shapes. The shapes are large enough that every layer splits its work: 480 rows
-    /// (several 64-row tiles), 4 heads, two vocabulary chunks.
+    /// Every thread count gives the same bits where the BLAS kernel computes a product's elements
+    /// independently of where a call's tile starts (docs/compute.md), and agrees to fp32 rounding elsewhere:
+    /// tasks write disjoint outputs and every sum the model itself makes runs in an order fixed by the
+    /// shapes. The shapes are large enough that every layer splits its work: 480 rows (several 64-row
+    /// tiles), 4 heads, two vocabulary chunks.
     @Test func logProbsAndGradientsAreBitIdenticalAcrossThreadCounts() throws {
         let config = GPT2Config(layers: 2, heads: 4, embedding: 64, positions: 160, vocabulary: 300)
         let model = GPT2(config: config)
@@ -145,11 +147,51 @@ struct GPT2Tests {
             return (logProbs, gradient.array)
         }
         let one = run(threads: 1)
+        let exact = Self.kernelIgnoresTileStarts()
+        print("thread counts: the loaded BLAS kernel \(exact ? "ignores" : "depends on") where a tile starts")
         for threads in [2, 3] {
             let other = run(threads: threads)
-            #expect(other.logProbs == one.logProbs, "log-probs with \(threads) threads")
-            let differing = zip(other.gradient, one.gradient).filter { $0.bitPattern != $1.bitPattern }.count
-            #expect(differing == 0, "\(differing) gradient entries differ with \(threads) threads")
+            if exact {
+                #expect(other.logProbs == one.logProbs, "log-probs with \(threads) threads")
+                let differing = zip(other.gradient, one.gradient).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(differing) gradient entries differ with \(threads) threads")
+            } else {
+                for (a, b) in zip(other.logProbs, one.logProbs) { #expect(abs(a - b) <= 1e-5 * abs(b)) }
+                let scale = one.gradient.map { abs($0) }.max()!
+                #expect(zip(other.gradient, one.gradient).allSatisfy { abs($0 - $1) <= 1e-5 * scale })
+            }
         }
+    }
+
+    /// Whether the loaded kernel gives a product's elements the same bits when the product is cut into
+    /// tiles at row 64 or column 64, for the transposes `Linear` uses.
+    static func kernelIgnoresTileStarts() -> Bool {
+        let m = 200, n = 150, k = 300
+        var rng = TestRandom(seed: 5)
+        let a = (0..<(m * k)).map { _ in Float(rng.normal()) }, b = (0..<(k * n)).map { _ in Float(rng.normal()) }
+        for (transA, transB) in [(BLAS.Transpose.none, BLAS.Transpose.none), (.none, .transpose), (.transpose, .none)] {
+            let lda = transA == .none ? k : m, ldb = transB == .none ? n : k
+            var whole = [Float](repeating: 0, count: m * n), rows = whole, columns = whole
+            BLAS.sgemm(transA, transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: &whole, ldc: n)
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    let (a, b) = (a.baseAddress!, b.baseAddress!)
+                    rows.withUnsafeMutableBufferPointer { c in
+                        let c = c.baseAddress!
+                        BLAS.sgemm(transA, transB, m: 64, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+                        BLAS.sgemm(transA, transB, m: m - 64, n: n, k: k, a: transA == .none ? a + 64 * lda : a + 64, lda: lda,
+                                   b: b, ldb: ldb, beta: 0, c: c + 64 * n, ldc: n)
+                    }
+                    columns.withUnsafeMutableBufferPointer { c in
+                        let c = c.baseAddress!
+                        BLAS.sgemm(transA, transB, m: m, n: 64, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: n)
+                        BLAS.sgemm(transA, transB, m: m, n: n - 64, k: k, a: a, lda: lda,
+                                   b: transB == .none ? b + 64 : b + 64 * ldb, ldb: ldb, beta: 0, c: c + 64, ldc: n)
+                    }
+                }
+            }
+            if rows != whole || columns != whole { return false }
+        }
+        return true
     }
 }

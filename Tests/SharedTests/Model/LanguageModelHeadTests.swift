@@ -34,7 +34,8 @@ struct LanguageModelHeadTests {
         let M = batch.countedCount
 
         func shape(forwardRows: Int, backwardRows: Int, chunkWidth: Int, threads: Int) -> LanguageModelHead.Scratch.Shape {
-            .init(forwardRows: forwardRows, backwardRows: backwardRows, chunkWidth: chunkWidth, vocabulary: V, channels: C, threads: threads)
+            .init(forward: BLAS.Tiling(count: M, parts: (M + forwardRows - 1) / forwardRows, alignment: forwardRows),
+                  backwardRows: backwardRows, chunkWidth: chunkWidth, vocabulary: V, channels: C, threads: threads)
         }
         let whole = run(batch, hidden: hidden, wte: wte, coefficients: coefficients,
                         shape: shape(forwardRows: M, backwardRows: M, chunkWidth: V, threads: 1), pool: .serial)
