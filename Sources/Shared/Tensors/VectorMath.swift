@@ -67,7 +67,9 @@ enum VectorMath {
         var lanes = SIMD8<Float>(repeating: -.infinity)
         var i = 0
         while i + 8 <= count {
-            lanes = pointwiseMax(lanes, load(values + i))
+            // A select, not `pointwiseMax`, which the compiler leaves as an out-of-line generic call.
+            let next = load(values + i)
+            lanes.replace(with: next, where: next .> lanes)
             i += 8
         }
         var peak = lanes.max()
