@@ -88,7 +88,7 @@ public struct GPT2: Sendable {
             // dResidual holds ∂/∂residual3; the residual branch passes it through to residual2 unchanged.
             Linear.backward(dInput: a.dFCGelu, dWeight: g + w.fcProjWeight, dBias: g + w.fcProjBias, dOut: a.dResidual,
                             input: fcGelu, weight: p + w.fcProjWeight, rows: N, inputs: F, outputs: C, pool: pool)
-            GELU.backward(dInput: a.dFC, input: fc, dOut: a.dFCGelu, count: N * F, pool: pool)
+            GELU.backward(dInput: a.dFC, input: fc, output: fcGelu, dOut: a.dFCGelu, count: N * F, pool: pool)
             Linear.backward(dInput: a.dNormed, dWeight: g + w.fcWeight, dBias: g + w.fcBias, dOut: a.dFC,
                             input: ln2, weight: p + w.fcWeight, rows: N, inputs: C, outputs: F, pool: pool)
             LayerNorm.backward(dInput: a.dResidual, dWeight: g + w.ln2Weight, dBias: g + w.ln2Bias, dOut: a.dNormed,

@@ -19,15 +19,8 @@ enum LayerNorm {
         pool.forEachRange(rows) { range in
             for n in range {
                 let x = input + n * C
-                var sum: Float = 0
-                for i in 0..<C { sum += x[i] }
-                let m = sum / Float(C)
-                var variance: Float = 0
-                for i in 0..<C {
-                    let d = x[i] - m
-                    variance += d * d
-                }
-                variance /= Float(C)
+                let m = VectorMath.sum(x, count: C) / Float(C)
+                let variance = VectorMath.squaredDeviations(x, count: C, from: m) / Float(C)
                 let s = 1 / (variance + epsilon).squareRoot()
                 let y = out + n * C
                 for i in 0..<C { y[i] = (x[i] - m) * s * weight[i] + bias[i] }
@@ -52,16 +45,8 @@ enum LayerNorm {
             for n in range {
                 let x = input + n * C, dy = dOut + n * C, dx = dInput + n * C
                 let m = mean[n], s = rstd[n]
-                var gMean: Float = 0
-                var gxMean: Float = 0
-                for i in 0..<C {
-                    let xhat = (x[i] - m) * s
-                    let g = dy[i] * weight[i]
-                    gMean += g
-                    gxMean += g * xhat
-                }
-                gMean /= Float(C)
-                gxMean /= Float(C)
+                let gMean = VectorMath.dot(dy, weight, count: C) / Float(C)
+                let gxMean = VectorMath.dot(dy, weight, deviations: x, count: C, from: m) * s / Float(C)
                 for i in 0..<C {
                     let xhat = (x[i] - m) * s
                     dx[i] += s * (dy[i] * weight[i] - gMean - xhat * gxMean)

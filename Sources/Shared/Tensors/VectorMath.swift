@@ -62,6 +62,42 @@ enum VectorMath {
         return total
     }
 
+    /// Σ (values[i] − shift)² over 0..<count (LayerNorm's variance about its mean).
+    static func squaredDeviations(_ values: UnsafePointer<Float>, count: Int, from shift: Float) -> Float {
+        var lanes = SIMD8<Float>()
+        let center = SIMD8<Float>(repeating: shift)
+        var i = 0
+        while i + 8 <= count {
+            let d = load(values + i) - center
+            lanes += d * d
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count {
+            let d = values[i] - shift
+            total += d * d
+            i += 1
+        }
+        return total
+    }
+
+    /// Σ a[i]·b[i]·(x[i] − shift) over 0..<count (LayerNorm's backward projection onto x̂).
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, deviations x: UnsafePointer<Float>, count: Int, from shift: Float) -> Float {
+        var lanes = SIMD8<Float>()
+        let center = SIMD8<Float>(repeating: shift)
+        var i = 0
+        while i + 8 <= count {
+            lanes += load(a + i) * load(b + i) * (load(x + i) - center)
+            i += 8
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += a[i] * b[i] * (x[i] - shift)
+            i += 1
+        }
+        return total
+    }
+
     /// max(values[0..<count]); −∞ for an empty range.
     static func max(_ values: UnsafePointer<Float>, count: Int) -> Float {
         var lanes = SIMD8<Float>(repeating: -.infinity)

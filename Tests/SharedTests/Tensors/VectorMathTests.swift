@@ -35,6 +35,10 @@ func reductionsAgreeWithPlainLoops(count: Int) {
     #expect(sum == a.reduce(0, +))    // small integers and halves: every order sums exactly
     #expect(dot == zip(a, b).reduce(0) { $0 + $1.0 * $1.1 })
     #expect(VectorMath.max(a, count: count) == (a.max() ?? -.infinity))
+    // Deviations from 0.5 of halves are whole numbers and quarters: these sums are exact in any order too.
+    #expect(VectorMath.squaredDeviations(a, count: count, from: 0.5) == a.reduce(0) { $0 + ($1 - 0.5) * ($1 - 0.5) })
+    #expect(VectorMath.dot(a, b, deviations: a, count: count, from: 0.5)
+        == zip(a, b).reduce(0) { $0 + $1.0 * $1.1 * ($1.0 - 0.5) })
 }
 
 @Test func exponentiateReplacesValuesAndReturnsTheirSum() {
