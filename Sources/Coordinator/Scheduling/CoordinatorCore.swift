@@ -8,20 +8,14 @@ enum Assignment {
     case stop(reason: String)
 }
 
-/// Which parameters a lease computes on.
-enum ParameterSetID: Equatable {
-    case policy, reference
-}
-
 /// One batch handed to one worker.
 struct LeaseGrant {
-    enum Kind: Equatable { case reference, gradient }
     let leaseID: UInt64
     let batch: Int
     let epoch: Int
     let step: Int
-    let kind: Kind
-    let parameterSet: ParameterSetID
+    let kind: Wire.LeaseKind
+    let parameterSet: Wire.ParameterSet
     /// The versions of `parameterSet`'s shards the worker must compute on.
     let versions: [UInt64]
     let pairs: [TokenizedPair]
@@ -88,7 +82,7 @@ final class CoordinatorCore {
     private(set) var ledger = LeaseLedger()
     private(set) var roster: WorkerRoster
     private var referenceLogProbs: [ResponseLogProbs?]
-    private var leaseKinds: [UInt64: LeaseGrant.Kind] = [:]
+    private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
 
     /// The data-order generator after drawing the seed of the newest epoch started.
     private var random: RandomGenerator

@@ -37,7 +37,6 @@ struct LeaseLedger {
     private(set) var done: Set<Int> = []
     private var nextLeaseID: UInt64 = 1
 
-    var leasedCount: Int { leases.count }
     /// No batch pending or leased.
     var isDrained: Bool { pending.isEmpty && leases.isEmpty }
 

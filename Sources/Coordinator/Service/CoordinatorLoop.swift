@@ -196,8 +196,8 @@ final class CoordinatorLoop {
             let reference = grant.kind == .gradient ? grant.reference.flatMap { [$0.chosen, $0.rejected] } : nil
             let lease = Wire.Lease(
                 leaseID: grant.leaseID, batchID: UInt64(grant.batch), epoch: UInt64(grant.epoch), step: UInt64(grant.step),
-                leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind == .gradient ? .gradient : .reference,
-                parameterSet: grant.parameterSet == .policy ? .policy : .reference, shardVersions: grant.versions,
+                leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind,
+                parameterSet: grant.parameterSet, shardVersions: grant.versions,
                 pairs: UInt32(grant.pairs.count), normalizer: 1, sequenceLengths: lengths,
                 bufferPairs: UInt32(grant.bufferPairs), bufferWeight: grant.bufferWeight)
             reply(.lease(lease), frames: LeasePayload.frames(tokenIDs: ids, lossMask: mask, safetyLabels: labels,

@@ -251,7 +251,7 @@ extension Wire {
         }
     }
 
-    /// Worker → coordinator, on a timer from the worker's I/O thread.
+    /// Worker → coordinator, on a timer from the worker's heartbeat thread (its own socket).
     public struct Heartbeat: Sendable, Equatable {
         public var workerID: UInt64
         public init(workerID: UInt64) { self.workerID = workerID }

@@ -120,19 +120,9 @@ enum ZMQCall {
         _ = try retrying("zmq_bind(\(endpoint))") { zmq_bind(socket, endpoint) }
     }
 
-    /// The corresponding C function is `zmq_unbind`.
-    static func unbind(_ socket: Handle, _ endpoint: String) throws {
-        _ = try retrying("zmq_unbind(\(endpoint))") { zmq_unbind(socket, endpoint) }
-    }
-
     /// The corresponding C function is `zmq_connect`.
     static func connect(_ socket: Handle, _ endpoint: String) throws {
         _ = try retrying("zmq_connect(\(endpoint))") { zmq_connect(socket, endpoint) }
-    }
-
-    /// The corresponding C function is `zmq_disconnect`.
-    static func disconnect(_ socket: Handle, _ endpoint: String) throws {
-        _ = try retrying("zmq_disconnect(\(endpoint))") { zmq_disconnect(socket, endpoint) }
     }
 
     // MARK: Sending

@@ -49,8 +49,8 @@ public enum ZMQSocketOption: Sendable {
 ///
 /// Threading: like every libzmq socket, not thread-safe. Use it from one thread at a time; moving it to
 /// another thread needs a full memory barrier (handing it over through a lock or a queue gives one).
-/// The usual shape is one I/O thread per socket, talking to other threads through an inproc PAIR or a
-/// locked queue. Hence no `Sendable`.
+/// The usual shape is one thread owning each socket, talking to other threads through an inproc PAIR or
+/// a locked queue. Hence no `Sendable`.
 ///
 /// Sockets start with `LINGER` 0: closing drops unsent messages instead of blocking process exit on a
 /// peer that is gone; a protocol that must deliver before closing waits for a reply instead.
@@ -115,9 +115,7 @@ public final class ZMQSocket {
     }
 
     public func bind(_ endpoint: String) throws { try withUnsafeHandle { try ZMQCall.bind($0, endpoint) } }
-    public func unbind(_ endpoint: String) throws { try withUnsafeHandle { try ZMQCall.unbind($0, endpoint) } }
     public func connect(_ endpoint: String) throws { try withUnsafeHandle { try ZMQCall.connect($0, endpoint) } }
-    public func disconnect(_ endpoint: String) throws { try withUnsafeHandle { try ZMQCall.disconnect($0, endpoint) } }
 
     // MARK: Messages
 
@@ -186,13 +184,3 @@ public final class ZMQSocket {
     }
 }
 
-/// Waiting on several sockets at once (`zmq_poll`).
-public enum ZMQPoller {
-    /// The indices of `sockets` that have a message ready, waiting up to `timeout` for at least one (nil:
-    /// indefinitely). Empty when the time ran out.
-    /// - Throws: `WireError.closed` if a socket is closed, `ZMQError` from `zmq_poll`.
-    public static func readable(_ sockets: [ZMQSocket], timeout: Duration?) throws -> [Int] {
-        let handles = try sockets.map { try $0.withUnsafeHandle { $0 } }
-        return try ZMQCall.pollReadable(handles, timeout: timeout)
-    }
-}

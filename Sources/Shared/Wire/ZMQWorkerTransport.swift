@@ -7,7 +7,7 @@
 /// the protocol tolerates (leases expire and are handed out again).
 ///
 /// Threading: one thread at a time, like the socket it owns (see `ZMQSocket`); a worker runs it on its
-/// I/O thread.
+/// session thread.
 public final class ZMQWorkerTransport: WorkerTransport {
     public struct Configuration: Sendable {
         /// The coordinator's endpoint, e.g. `tcp://10.0.0.1:5555`.

@@ -157,7 +157,7 @@ final class CoordinatorCoreTests {
         let outcome = core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [1, 0],
                                         metrics: try metrics(pairs: 2), tokens: 5, gradient: gradient(core, value: 1), now: 1)
         #expect(outcome == .refused("gradient for batch 0 claims parameter versions [1, 0] the coordinator never published"))
-        #expect(core.ledger.leasedCount == 1)
+        #expect(core.ledger.leases.count == 1)
         let again = try lease(core.requestWork(worker: worker, now: 1))
         #expect(again.batch == 1)
     }

@@ -24,7 +24,7 @@ struct LeaseLedgerTests {
         #expect(throws: LeaseLedger.Refusal.batchMismatch(lease: lease.id, leased: 0, presented: 3)) {
             try ledger.complete(lease: lease.id, batch: 3, worker: 1)
         }
-        #expect(ledger.leasedCount == 1)
+        #expect(ledger.leases.count == 1)
     }
 
     @Test func expiredLeaseReturnsItsBatchAndItsLateResultIsRefused() throws {
@@ -50,7 +50,7 @@ struct LeaseLedgerTests {
         _ = ledger.lease(to: 7, now: 0, duration: 5)
         #expect(ledger.revoke(worker: 7).map(\.batch) == [0, 2])
         #expect(ledger.pending == [0, 2, 3])
-        #expect(ledger.leasedCount == 1)
+        #expect(ledger.leases.count == 1)
     }
 
     @Test func postponingMovesDeadlinesAndEligibilityFilters() throws {

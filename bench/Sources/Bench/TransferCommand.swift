@@ -50,7 +50,7 @@ struct TransferCommand: ParsableCommand {
         let psRate = moved / ps / 1e9
         // Raw libzmq: the same bytes, as messages of the same frames, one DEALER to one ROUTER, zero-copy,
         // an I/O thread for each side.
-        let raw = try ZMQThroughput.measure(bytesPerFrame: ranges[0].count * MemoryLayout<Float>.size, frames: shards,
+        let raw = try RawThroughput.measure(bytesPerFrame: ranges[0].count * MemoryLayout<Float>.size, frames: shards,
                                             messages: 2 * workers * rounds, ioThreads: 2)
         print(String(format: "parameter server  %.2f GB/s  (%.2f s for %.1f GB: pulls copied into the model's vector, pushes checked finite)",
                      psRate, ps, moved / 1e9))

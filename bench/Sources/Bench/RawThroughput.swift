@@ -1,18 +1,20 @@
 import Foundation
+import Shared
 
-/// Loopback throughput of the transport, for `make bench` (timings belong in benchmarks, not tests).
-public enum ZMQThroughput {
-    public struct Result: Sendable, CustomStringConvertible {
+/// Loopback throughput of raw libzmq sockets: the baseline `bfpo-bench transfer` sets the parameter
+/// server's figures against.
+enum RawThroughput {
+    struct Result: Sendable, CustomStringConvertible {
         /// Payload bytes per message (frames × bytes per frame).
-        public let bytesPerMessage: Int
-        public let messages: Int
+        let bytesPerMessage: Int
+        let messages: Int
         /// From the first send to the last frame received.
-        public let seconds: Double
+        let seconds: Double
 
         /// Payload gigabytes (10⁹ bytes) per second.
-        public var gigabytesPerSecond: Double { Double(bytesPerMessage) * Double(messages) / seconds / 1e9 }
+        var gigabytesPerSecond: Double { Double(bytesPerMessage) * Double(messages) / seconds / 1e9 }
 
-        public var description: String {
+        var description: String {
             String(format: "%d messages × %d bytes in %.3f s: %.2f GB/s", messages, bytesPerMessage, seconds, gigabytesPerSecond)
         }
     }
@@ -26,7 +28,7 @@ public enum ZMQThroughput {
     ///     handing libzmq a copy of it each time.
     ///   - ioThreads: libzmq I/O threads of the one context both sockets share.
     /// - Throws: `ZMQError` or `WireError` from the sockets.
-    public static func measure(
+    static func measure(
         bytesPerFrame: Int, frames: Int = 1, messages: Int, zeroCopy: Bool = true, ioThreads: Int = 1
     ) throws -> Result {
         precondition(bytesPerFrame > 0 && frames > 0 && messages > 0, "sizes and counts must be positive")
