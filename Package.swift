@@ -36,9 +36,11 @@ let package = Package(
             name: "CBFPOWire",
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
+        // Element-wise kernels compiled per instruction set (AVX-512, AVX2), chosen at run time.
+        .target(name: "CKernels"),
         .target(
             name: "Shared",
-            dependencies: ["COpenBLAS", "CCPUFeatures", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .executableTarget(
             name: "Coordinator",

@@ -1,3 +1,5 @@
+import CKernels
+
 /// GPT-2's `gelu_new`, the tanh approximation of GELU, forward and backward side by side.
 ///
 ///     y  = ½x(1 + tanh u),   u = k(x + 0.044715x³),   k = √(2/π)
@@ -10,16 +12,37 @@
 ///
 /// The backward pass reads s back from the stored output as y/x instead of a second exponential (where
 /// |x| < 1e-30 the quotient would lose digits, and s = ½ to float precision there).
+///
+/// Where the CPU has AVX-512 or AVX2 the loops run in `CKernels` (the same formulas, compiled for that
+/// unit: the Swift code is built for baseline x86-64, whose vectors are four floats wide).
 enum GELU {
     static let k = Float((2.0 / Double.pi).squareRoot())
     static let c: Float = 0.044715
 
-    static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, pool: ComputePool) {
+    /// The widest vector unit the kernels have code for, decided once per process.
+    enum Unit {
+        case avx512, avx2, baseline
+
+        static let best: Unit = {
+            let cpu = CPUFeatures.current
+            if cpu.avx512f && cpu.avx512dq && cpu.avx512vl && cpu.fma { return .avx512 }
+            return cpu.avx2 && cpu.fma ? .avx2 : .baseline
+        }()
+    }
+
+    static func forward(
+        out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: Unit = .best
+    ) {
         pool.forEachRange(count, alignment: 16) { range in
-            for i in range {
-                let x = input[i]
-                let e = VectorMath.exp(-2 * k * (x + c * x * x * x))
-                out[i] = x / (1 + e)
+            let x = input + range.lowerBound, y = out + range.lowerBound, n = range.count
+            switch unit {
+            case .avx512: bfpo_gelu_forward_avx512(x, y, n)
+            case .avx2: bfpo_gelu_forward_avx2(x, y, n)
+            case .baseline:
+                for i in 0..<n {
+                    let e = VectorMath.exp(-2 * k * (x[i] + c * x[i] * x[i] * x[i]))
+                    y[i] = x[i] / (1 + e)
+                }
             }
         }
     }
@@ -27,14 +50,19 @@ enum GELU {
     /// Writes `dInput` (overwrites) from the upstream gradient, the stored pre-activation and output.
     static func backward(
         dInput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-        dOut: UnsafePointer<Float>, count: Int, pool: ComputePool
+        dOut: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: Unit = .best
     ) {
         pool.forEachRange(count, alignment: 16) { range in
-            for i in range {
-                let x = input[i]
-                let s = abs(x) < 1e-30 ? 0.5 : output[i] / x
-                let dydx = s + 2 * x * (s * (1 - s)) * k * (1 + 3 * c * x * x)
-                dInput[i] = dOut[i] * dydx
+            let x = input + range.lowerBound, y = output + range.lowerBound, n = range.count
+            let dy = dOut + range.lowerBound, dx = dInput + range.lowerBound
+            switch unit {
+            case .avx512: bfpo_gelu_backward_avx512(x, y, dy, dx, n)
+            case .avx2: bfpo_gelu_backward_avx2(x, y, dy, dx, n)
+            case .baseline:
+                for i in 0..<n {
+                    let s = abs(x[i]) < 1e-30 ? 0.5 : y[i] / x[i]
+                    dx[i] = dy[i] * (s + 2 * x[i] * (s * (1 - s)) * k * (1 + 3 * c * x[i] * x[i]))
+                }
             }
         }
     }
