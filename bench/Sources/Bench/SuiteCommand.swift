@@ -11,7 +11,7 @@ struct SuiteCommand: ParsableCommand {
     @Option(help: "Comma-separated configs.")
     var configs: String = BenchConfig.all.map(\.name).joined(separator: ",")
 
-    @Option(help: "Comma-separated OpenBLAS thread counts.")
+    @Option(help: "Comma-separated compute thread counts.")
     var threads: String = "1,2"
 
     @OptionGroup var timing: StepOptions
