@@ -39,6 +39,7 @@ final class WorkerSession {
     private var lastRun: String?
     /// Signalled once libzmq no longer needs the last push's gradient frames (see `SendGuard`).
     private var lastPushSent: DispatchSemaphore?
+    private var leaseTime = LeaseTime()
 
     init(options: Options, context: ZMQContext, log: Logger) throws {
         self.options = options
@@ -53,6 +54,7 @@ final class WorkerSession {
         defer {
             heartbeat.stop()
             transport.close()
+            log.info(leaseTime.summary)
         }
         var unreachableSince: Date?
         var backoff = 0.25
@@ -75,10 +77,12 @@ final class WorkerSession {
                 }
                 continue
             }
+            let asked = Date()
             let reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
             switch reply?.body {
             case .lease(let lease)?:
                 try work(on: lease, message: reply!, member: member)
+                leaseTime.finished(askedAt: asked)
             case .wait(let wait)?:
                 Thread.sleep(forTimeInterval: Double(wait.retryMilliseconds) / 1000)
             case .stop(let stop)?:
@@ -233,7 +237,7 @@ final class WorkerSession {
         let versions = cache.versions.map { $0 ?? 0 }
         switch lease.kind {
         case .reference:
-            let logProbs = try member.engine.logProbs(parameters: cache.values.pointer, pairs: batch.pairs)
+            let logProbs = try computing { try member.engine.logProbs(parameters: cache.values.pointer, pairs: batch.pairs) }
             let values = logProbs.flatMap { [$0.chosen, $0.rejected] }
             let push = Wire.ReferencePush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID)
             report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
@@ -242,10 +246,12 @@ final class WorkerSession {
                 log.warning("the previous gradient is still being sent after 30 s; overwriting it anyway")
             }
             member.gradient.zero()
-            let result = try member.engine.accumulateGradient(
-                parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
-                normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
-                into: member.gradient.pointer)
+            let result = try computing {
+                try member.engine.accumulateGradient(
+                    parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
+                    normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
+                    into: member.gradient.pointer)
+            }
             let sent = DispatchSemaphore(value: 0)
             lastPushSent = sent
             let owner = SendGuard(signalling: sent)
@@ -260,6 +266,13 @@ final class WorkerSession {
         }
     }
 
+    /// Runs one engine call, adding its duration to the lease time spent computing.
+    private func computing<Result>(_ call: () throws -> Result) rethrows -> Result {
+        let start = Date()
+        defer { leaseTime.compute += Date().timeIntervalSince(start) }
+        return try call()
+    }
+
     private func report(_ reply: WireBody?, lease: Wire.Lease) {
         guard case .pushReply(let outcome)? = reply else { return }
         if outcome.accepted {
@@ -267,6 +280,28 @@ final class WorkerSession {
         } else {
             log.info("lease \(lease.leaseID) (batch \(lease.batchID)) refused: \(outcome.reason)")
         }
+    }
+}
+
+/// Where a worker's time went from its first lease request to its last push reply: the engine's calls, and
+/// the rest (asking for work, pulls, pushes, waiting for the coordinator or the other workers). On a slow
+/// network the rest grows; `bench/network.sh` reads the summary line the worker logs at exit.
+private struct LeaseTime {
+    private var leases = 0
+    var compute: TimeInterval = 0
+    private var span: (start: Date, end: Date)?
+
+    /// Counts a lease asked for at `asked` and done (computed and pushed, or dropped) now.
+    mutating func finished(askedAt asked: Date) {
+        leases += 1
+        span = (span?.start ?? asked, Date())
+    }
+
+    var summary: String {
+        let total = span.map { $0.end.timeIntervalSince($0.start) } ?? 0
+        let waiting = max(0, total - compute)
+        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time)",
+                      leases, compute, waiting, total > 0 ? 100 * waiting / total : 0)
     }
 }
 

@@ -49,6 +49,7 @@ struct LauncherTests {
         for worker in ["worker-1", "worker-2"] {
             let log = cluster.log("run/logs/\(worker)")
             #expect(log.contains("stopping: training finished"), "\(worker): \(log)")
+            #expect(log.contains("worker summary: "), "\(worker): \(log)")
         }
     }
 

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# Training throughput across a commodity network: the workload of bench/workload.sh (end_to_end.sh's) with
+# a coordinator and N single-threaded workers, each process in a network namespace of its own, all joined
+# by a Linux bridge in one more namespace, every link shaped with tc tbf to the run's rate in both
+# directions (the coordinator's one link carries every worker's traffic, as on a switch); or, for
+# `loopback`, every process on the host's 127.0.0.1 as end_to_end.sh runs them.
+# Nothing touches the host's network: the veths, the bridge and the addresses (10.77.0.0/24) exist only in
+# the namespaces this run creates (bfpobPID-…), deleted with every process it started on exit, on failure
+# and on Ctrl-C. Must run as root, with ip and tc (iproute2). On one machine the workers also share its
+# cores: compare rows with the same N.
+#
+#   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers 0] [--pairs 96]
+#                    [--bin .build/release]
+#
+#   --workers LIST   the worker counts N to run (1 to 250)
+#   --links LIST     loopback (the host's 127.0.0.1, no namespaces), unshaped (namespaces and bridge, no
+#                    tbf) or a tc rate such as 1gbit, 100mbit, 500kbit; loopback, when listed, runs first
+#   --servers LIST   external shard servers S; they do not exist yet, so only 0 (the coordinator serves
+#                    every shard) is accepted
+#   --pairs N        random preference pairs trained on, one epoch; at least 16 (default 96)
+#   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
+#
+# Prints the machine (CPU model, cores), then one row per link and N:
+#   tokens/s     the mean of metrics.jsonl's tokens_per_second over the steps after the first
+#   vs loopback  tokens/s over the loopback row's with the same N (n/a without one)
+#   bytes/token  bytes the coordinator's veth sent and received during the whole run (the reference
+#                pass included), over the tokens trained (the coordinator's "training finished" line);
+#                n/a for loopback, where the host's lo carries them mixed with all else
+#   net wait     the mean over the workers of the share of lease time not spent computing (asking for
+#                work, pulls, pushes, waiting), from the "worker summary" line each worker logs at exit
+# and last the BLAS core the workers logged. Exits 2 on a bad argument, 1 when a run fails.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/cluster/common.sh"
+. "$here/bench/workload.sh"
+
+bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" servers=0
+bad() { echo "network.sh: $*" >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -h|--help) usage 31 ;;
+        --bin|--pairs|--workers|--links|--servers) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
+        --bin) bin="$2"; shift 2 ;;
+        --pairs) pairs="$2"; shift 2 ;;
+        --workers) counts="$2"; shift 2 ;;
+        --links) links="$2"; shift 2 ;;
+        --servers) servers="$2"; shift 2 ;;
+        *) echo "network.sh: unknown argument $1" >&2; usage 31 2 ;;
+    esac
+done
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] && [ "$pairs" -ge 16 ] \
+    || bad "--pairs must be an integer of at least 16 (two steps of 8 pairs: the first step's figure is left out)"
+[ -n "${counts// /}" ] || bad "--workers needs at least one count"
+for count in $counts; do
+    # Worker i gets 10.77.0.(i+1), the coordinator 10.77.0.1.
+    [[ "$count" =~ ^[1-9][0-9]*$ ]] && [ "$count" -le 250 ] || bad "bad worker count \"$count\" in --workers (1 to 250)"
+done
+[ -n "${links// /}" ] || bad "--links needs at least one link setting"
+for link in $links; do
+    [[ "$link" =~ ^(loopback|unshaped|[1-9][0-9]*[kmg]bit)$ ]] \
+        || bad "bad link \"$link\" in --links (loopback, unshaped or a rate such as 100mbit)"
+done
+for count in $servers; do
+    [ "$count" = 0 ] || bad "external shard servers are not implemented yet: --servers accepts only 0"
+done
+[ "$(id -u)" -eq 0 ] || bad "must run as root: it creates network namespaces, veths and a bridge"
+for tool in ip tc; do
+    command -v "$tool" > /dev/null || bad "needs $tool (iproute2, e.g. apt-get install iproute2)"
+done
+for tool in bfpo-coordinator bfpo-worker; do
+    [ -x "$bin/$tool" ] || bad "$bin/$tool not found; build first (swift build -c release)"
+done
+bin=$(cd "$bin" && pwd)
+# loopback first, so that every other row has its ratio.
+case " $links " in *" loopback "*) links="loopback ${links//loopback/}" ;; esac
+
+prefix="bfpob$$" pids=() namespaces=()
+work=$(mktemp -d)
+
+# teardown: ends every process this script started, by pid (TERM, then KILL after 5 s), then deletes its
+# namespaces; deleting one destroys the interfaces in it: the bridge, and each veth with its peer.
+teardown() {
+    local pid ns
+    for pid in ${pids[@]+"${pids[@]}"}; do kill -TERM "$pid" 2> /dev/null || true; done
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        for _ in $(seq 1 50); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2> /dev/null || true
+    done
+    for ns in ${namespaces[@]+"${namespaces[@]}"}; do ip netns delete "$ns" 2> /dev/null || true; done
+    pids=() namespaces=()
+}
+trap 'teardown; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# failed WHAT LOG…: says which run failed and how, shows the last lines of its logs and exits 1.
+failed() {
+    echo "network.sh: $1; the last lines of its logs:" >&2
+    shift
+    tail -n 20 "$@" >&2
+    exit 1
+}
+
+add_namespace() {
+    namespaces+=("$1")
+    ip netns add "$1"
+    ip -n "$1" link set lo up
+}
+
+# shape NS DEV RATE: tbf on DEV's egress at RATE. The burst is the usual rate/HZ (HZ is 250 on Debian's
+# kernels and this project's VMs: 4 ms of traffic), so that timer and scheduling delays on a busy machine do not hold the link
+# below its rate, and at least 64 KB, one whole GSO packet of a veth, which tbf would otherwise split.
+# latency 50 ms bounds the queue about as a commodity switch's buffer does: TCP keeps the link full
+# without the queue adding seconds of delay.
+shape() {
+    local bits="${3%?bit}" burst
+    case "$3" in
+        *kbit) bits=$((bits * 1000)) ;;
+        *mbit) bits=$((bits * 1000000)) ;;
+        *gbit) bits=$((bits * 1000000000)) ;;
+    esac
+    burst=$((bits / 8 / 250))
+    [ "$burst" -ge 65536 ] || burst=65536
+    tc -n "$1" qdisc add dev "$2" root tbf rate "$3" burst "$burst" latency 50ms
+}
+
+# attach NS ADDRESS RATE: a namespace NS whose eth0 (ADDRESS/24) is a veth whose peer, port pNAME, is in the
+# bridge; both ends are created in their namespaces, never in the host's. tbf on both ends' egress shapes
+# what NS sends and what it receives.
+attach() {
+    local ns="$1" address="$2" rate="$3" port="p${1##*-}"
+    add_namespace "$ns"
+    ip -n "$bridge" link add name "$port" type veth peer name eth0 netns "$ns"
+    ip -n "$bridge" link set "$port" master br0 up
+    ip -n "$ns" address add "$address/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    if [ "$rate" != unshaped ]; then
+        shape "$bridge" "$port" "$rate"
+        shape "$ns" eth0 "$rate"
+    fi
+}
+
+# coordinator_bytes: what the coordinator's eth0 has sent and received so far.
+coordinator_bytes() {
+    ip netns exec "$prefix-c" cat /sys/class/net/eth0/statistics/tx_bytes /sys/class/net/eth0/statistics/rx_bytes \
+        | awk '{ s += $1 } END { print s }'
+}
+
+# launch NS LOG COMMAND…: COMMAND in the background in namespace NS (on the host when NS is empty), logging
+# to LOG; `ip netns exec` execs it, so the pid recorded is COMMAND's.
+launch() {
+    local ns="$1" log="$2"
+    shift 2
+    if [ -n "$ns" ]; then
+        ip netns exec "$ns" "$@" > "$log" 2>&1 &
+    else
+        "$@" > "$log" 2>&1 &
+    fi
+    pids+=($!)
+}
+
+# measure LINK N: one run, in $work/LINK-N; sets rate, bytes_per_token and net_wait for its row.
+measure() {
+    local link="$1" count="$2" dir="$work/$1-$2" ns="" endpoint before=0 status=0 i alive
+    mkdir -p "$dir/logs"
+    if [ "$link" = loopback ]; then
+        # Below Linux's ephemeral range, as the integration tests choose.
+        endpoint="tcp://127.0.0.1:$((20000 + RANDOM % 12768))"
+    else
+        bridge="$prefix-br" ns="$prefix-c"
+        add_namespace "$bridge"
+        ip -n "$bridge" link add name br0 type bridge
+        ip -n "$bridge" link set br0 up
+        attach "$ns" 10.77.0.1 "$link"
+        for i in $(seq 1 "$count"); do attach "$prefix-w$i" "10.77.0.$((i + 1))" "$link"; done
+        endpoint="tcp://10.77.0.1:5555"
+        before=$(coordinator_bytes)
+    fi
+    coordinator_log="$dir/logs/coordinator.log"
+    launch "$ns" "$coordinator_log" "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$dir/run" \
+        --bind "$endpoint" --set "workers_expected=$count"
+    coordinator=${pids[-1]}
+    await_listening || failed "the coordinator (link $link, N=$count) did not start" "$coordinator_log"
+    for i in $(seq 1 "$count"); do
+        launch "${ns:+$prefix-w$i}" "$dir/logs/worker-$i.log" "$bin/bfpo-worker" run --connect "$endpoint" --threads 1 \
+            --name "worker-$i" --blas-core auto
+    done
+    # Until the coordinator ends. The workers stop first, when it tells them to; a coordinator still
+    # running 30 s after the last of them is stuck (it would wait for workers forever).
+    while kill -0 "$coordinator" 2> /dev/null; do
+        alive=0
+        for pid in "${pids[@]:1}"; do kill -0 "$pid" 2> /dev/null && alive=1; done
+        if [ "$alive" = 0 ]; then
+            for _ in $(seq 1 300); do kill -0 "$coordinator" 2> /dev/null || break; sleep 0.1; done
+            ! kill -0 "$coordinator" 2> /dev/null \
+                || failed "every worker exited but the coordinator (link $link, N=$count) did not" "$dir"/logs/*.log
+        fi
+        sleep 0.5
+    done
+    wait "$coordinator" || status=$?
+    [ "$status" -eq 0 ] || failed "the coordinator (link $link, N=$count) exited with status $status" "$coordinator_log"
+    # The coordinator told the workers to stop; they log their summary on the way out.
+    for pid in "${pids[@]:1}"; do
+        for _ in $(seq 1 150); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+    done
+    rate=$(workload_tokens_per_second "$dir/run/metrics.jsonl")
+    bytes_per_token=n/a
+    if [ -n "$ns" ]; then
+        local bytes tokens
+        bytes=$(($(coordinator_bytes) - before))
+        tokens=$(sed -n 's/.*training finished: [0-9]* steps, \([0-9]*\) tokens.*/\1/p' "$coordinator_log")
+        [ -z "$tokens" ] || [ "$tokens" -eq 0 ] || bytes_per_token=$((bytes / tokens))
+    fi
+    net_wait=$(sed -n 's/.*worker summary: .*compute \([0-9.]*\) s, network and waiting \([0-9.]*\) s.*/\1 \2/p' \
+        "$dir"/logs/worker-*.log | awk -v count="$count" '$1 + $2 > 0 { s += $2 / ($1 + $2); n++ }
+            END { if (n == count) printf "%.0f %%", 100 * s / n; else print "n/a" }')
+    blas=$(grep -ho 'BLAS core: .*' "$dir"/logs/worker-*.log | sort -u | paste -sd ';' -)
+    teardown
+}
+
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
+workload_prepare "$bin" "$work" "$pairs"
+declare -A loopback_rate
+printf '%-10s %7s %10s %12s %12s %9s\n' link workers tokens/s "vs loopback" bytes/token "net wait"
+for link in $links; do
+    for count in $counts; do
+        echo "network.sh: link $link, N=$count…" >&2
+        measure "$link" "$count"
+        [ "$link" != loopback ] || loopback_rate[$count]=$rate
+        ratio=n/a
+        [ -z "${loopback_rate[$count]:-}" ] \
+            || ratio=$(awk -v a="$rate" -v b="${loopback_rate[$count]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
+        printf '%-10s %7s %10s %12s %12s %9s\n' "$link" "$count" "$rate" "$ratio" "$bytes_per_token" "$net_wait"
+    done
+done
+echo "workers' ${blas:-BLAS core: not logged}"
