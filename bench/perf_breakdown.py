@@ -3,12 +3,15 @@
 
 Reads `perf script --inline -F ip,sym,srcline` output on standard input (see bench/profile.sh). Only
 samples taken inside `GradientEngine.accumulateGradient` (the benchmarked step) are counted; setup,
-parameter init and the reference log-probs are left out. Each sample goes to the innermost layer
+parameter init and the reference log-probs are left out (but for the compute pool's helper threads,
+whose stacks do not show which call they serve: their share of the one reference forward pass before
+timing counts too). Each sample goes to the innermost layer
 function on its stack (Linear, CausalAttention, LanguageModelHead, LayerNorm, GELU, Embedding;
 forward or backward), Linear further split by which of the block's four products called it (read
 from the GPT2.swift call line), and tagged by where the leaf is: OpenBLAS (sgemm), libm (tanhf, expf,
-...) or the Swift code itself. Samples on OpenBLAS worker threads carry no caller and are reported
-as their own line (only with more than one thread).
+...) or the Swift code itself. Samples in OpenBLAS whose callers perf could not unwind (its AVX-512
+kernels carry no unwind tables, so with them most sgemm samples end here) are counted on a line of their
+own: then the layer shares describe the element-wise work, and the sgemm share is that line's.
 """
 import collections
 import os
@@ -99,21 +102,22 @@ def classify(frames, sources):
 def main():
     sources = sys.argv[1] if len(sys.argv) > 1 else "Sources/Shared/Model"
     totals = collections.Counter()
-    step = other_thread = everything = 0
+    step = uncalled_sgemm = everything = 0
     for frames in samples(sys.stdin):
         everything += 1
         symbols = " ".join(symbol for symbol, _ in frames)
-        if "GradientEngine" in symbols and "accumulate" in symbols:
+        # The compute pool's helper threads run the step's tasks with no engine frame above them.
+        if ("GradientEngine" in symbols and "accumulate" in symbols) or "4Crew" in symbols and "serve" in symbols:
             step += 1
             totals[classify(frames, sources)] += 1
-        elif "blas_thread_server" in symbols or ("sgemm" in frames[0][0] and "Shared" not in symbols):
-            other_thread += 1
+        elif "sgemm" in frames[0][0] and "Shared" not in symbols:
+            uncalled_sgemm += 1
     if step == 0:
         sys.exit("no samples inside GradientEngine.accumulateGradient")
     by_layer = collections.Counter()
     for (name, direction, _), count in totals.items():
         by_layer[(name, direction)] += count
-    print(f"{everything} samples, {step} in the step (the shares below), {other_thread} on OpenBLAS worker threads")
+    print(f"{everything} samples, {step} in the step (the shares below), {uncalled_sgemm} in sgemm with no caller")
     print(f"{'layer':38} {'pass':9} {'share':>7}  {'sgemm':>6} {'libm':>6} {'swift':>6} {'other':>6}")
     for (name, direction), count in by_layer.most_common():
         parts = [100 * totals[(name, direction, w)] / step for w in ("sgemm", "libm", "swift", "other")]

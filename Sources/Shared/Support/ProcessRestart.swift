@@ -10,13 +10,18 @@ enum ProcessRestart {
         var description: String { "Could not restart the process with changed environment: \(reason)." }
     }
 
-    /// Sets (or, for nil, removes) each variable of `changes`, then `execv`s `/proc/self/exe` with this
-    /// process's argv. Returns only by throwing.
+    /// Sets (or, for nil, removes) each variable of `changes`, then `execv`s this process's executable with
+    /// this process's argv. The executable is named by its real path (what `/proc/self/exe` links to), not
+    /// by that link, so the restarted process keeps its name for `ps`, `pgrep` and profilers. Returns only
+    /// by throwing.
     static func restart(changing changes: [(name: String, value: String?)]) throws -> Never {
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &target, target.count - 1)
+        guard length > 0 else { throw Failure(reason: "the executable's path is unknown: " + String(cString: strerror(errno))) }
         for change in changes {
             if let value = change.value { setenv(change.name, value, 1) } else { unsetenv(change.name) }
         }
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        execv(target, CommandLine.unsafeArgv)
         throw Failure(reason: String(cString: strerror(errno)))
     }
 }
