@@ -5,14 +5,11 @@ import Testing
 /// `--blas-core` as users run it: whatever kernels the process ends up with, it says which in one log
 /// line on stderr, and the `gradient` contract on stdout is the same up to float rounding.
 struct BLASCoreCommandTests {
-    let directory: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("blas-core-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory("blas-core") }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     /// The core named by the `BLAS core: NAME (reason)` line of `stderr`, if there is exactly one.
     func loggedCore(_ stderr: String) -> String? {
@@ -22,7 +19,7 @@ struct BLASCoreCommandTests {
     }
 
     @Test func systemAndAutoLogTheirCoreAndPrintTheSameReport() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         let made = try ProcessRunner.run("bfpo-worker", [
             "init", "--layers", "2", "--heads", "2", "--embd", "8", "--vocab", "13", "--positions", "16",
             "--seed", "1", "--out", path("policy")])
@@ -60,7 +57,7 @@ struct BLASCoreCommandTests {
     }
 
     @Test func aCoreTheCPUCannotRunOrAnUnknownNameIsRefusedBeforeAnyWork() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         let unknown = try ProcessRunner.run("bfpo-worker", [
             "gradient", "--model", path("none"), "--data", path("none.jsonl"), "--blas-core", "Skylake", "--out", path("g")])
         #expect(unknown.status != 0)

@@ -5,14 +5,11 @@ import Testing
 /// `bfpo-worker init` and `bfpo-worker gradient` as users run them: the contract's JSON on stdout and the
 /// gradient file, equal to what the engine computes in-process, and clear errors naming the bad line.
 struct GradientCommandTests {
-    let directory: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gradient-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory("gradient") }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     let pairsText = """
         {"chosen_ids":[3,9,4,1],"chosen_mask":[0,0,1,1],"rejected_ids":[3,9,7],"rejected_mask":[0,0,1],"is_chosen_safe":1,"is_rejected_safe":0}
@@ -30,7 +27,7 @@ struct GradientCommandTests {
 
     @Test(arguments: ObjectiveKind.allCases)
     func gradientCommandMatchesTheEngine(kind: ObjectiveKind) throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel(seed: 1, name: "policy")
         try makeModel(seed: 2, name: "reference")
         try pairsText.write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
@@ -89,7 +86,7 @@ struct GradientCommandTests {
     }
 
     @Test func badRowIsReportedWithFileLineAndField() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel(seed: 1, name: "policy")
         let bad = pairsText.replacingOccurrences(of: "[5,2,6,6,0]", with: "[5,2,6,6,13]")
         try bad.write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
@@ -103,7 +100,7 @@ struct GradientCommandTests {
     }
 
     @Test func tooLongSequenceSuggestsMaxLengthAndTruncationFixesIt() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel(seed: 1, name: "policy")
         let long = #"{"chosen_ids":[1,2,3,4,5,6,7,8,9,10,11,12,1,2,3,4,5,6,7,8],"chosen_mask":[0,0,0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1],"rejected_ids":[1,2],"rejected_mask":[0,1],"is_chosen_safe":1,"is_rejected_safe":0}"#
         try (long + "\n").write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)

@@ -5,14 +5,11 @@ import Testing
 /// model directory's tokenizer (the byte tokenizer of `make-tokenizer`: bytes are ids 0–255, then
 /// `<|endoftext|>` 256, `<|system|>` 257, `<|user|>` 258, `<|assistant|>` 259) and the chat template.
 struct TextDatasetCommandTests {
-    let directory: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("text-data-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory("text-data") }
 
-    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     let pku = """
         {"prompt":"Hi","response_0":"ok","response_1":"no","is_response_0_safe":true,"is_response_1_safe":false,"better_response_id":1,"safer_response_id":0}
@@ -32,7 +29,7 @@ struct TextDatasetCommandTests {
     func bytes(_ text: String) -> [Int] { text.utf8.map(Int.init) }
 
     @Test func gradientTokenizesTextWithTheTemplateAndMatchesTheTokenizedForm() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel()
         try pku.write(toFile: path("pku.jsonl"), atomically: true, encoding: .utf8)
         let text = try ProcessRunner.run("bfpo-worker", [
@@ -65,7 +62,7 @@ struct TextDatasetCommandTests {
     }
 
     @Test func badRowsFailNamingTheLineUnlessSkipped() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel()
         let bad = pku + #"{"prompt":"Z","response_0":"a","response_1":"b","is_response_0_safe":true,"is_response_1_safe":true,"better_response_id":2,"safer_response_id":0}"# + "\n"
         try bad.write(toFile: path("pku.jsonl"), atomically: true, encoding: .utf8)
@@ -85,7 +82,7 @@ struct TextDatasetCommandTests {
     }
 
     @Test func dataStatsSummarizesATextDataset() throws {
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer { scratch.remove() }
         try makeModel()
         try pku.write(toFile: path("pku.jsonl"), atomically: true, encoding: .utf8)
         let result = try ProcessRunner.run("bfpo-worker", [
