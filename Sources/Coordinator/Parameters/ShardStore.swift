@@ -88,6 +88,9 @@ final class ShardStore: @unchecked Sendable {
     /// No update is running.
     var isIdle: Bool { group.wait(timeout: .now()) == .success }
 
+    /// Blocks until the running update, if any, is done.
+    func waitUntilIdle() { group.wait() }
+
     /// ‖gradient‖₂ over all shards, each shard's sum of squares computed in parallel.
     func norm(of gradient: FloatBuffer) -> Double {
         var squares = [Double](repeating: 0, count: shards.count)

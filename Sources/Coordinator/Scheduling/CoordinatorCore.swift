@@ -308,8 +308,8 @@ final class CoordinatorCore {
             return
         }
         while isApplying {
+            store.waitUntilIdle()
             try tick(now: now)
-            if applying != nil { Thread.sleep(forTimeInterval: 0.001) }
         }
         try sinks.checkpoint(state())
         phase = .finished(reason)
