@@ -4,7 +4,7 @@
 #   cluster/ssh.sh --hosts HOST[:N][,HOST[:N]…] --recipe FILE [--run-dir DIR] [--port PORT] [--threads T]
 #                  [--address ADDRESS] [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [-- COORDINATOR ARGS…]
 #
-# HOST:N starts N workers on HOST (default 1), each with T OpenBLAS threads (default 1), and sets the
+# HOST:N starts N workers on HOST (default 1), each with T compute threads (default 1), and sets the
 # recipe's workers_expected to their total. The coordinator listens on tcp://ADDRESS:PORT, ADDRESS being
 # the address of this machine the workers reach (default: the first of `hostname -I`; never every
 # interface), and the workers connect there. Worker hosts need only the binaries, at --remote-bin (default:
