@@ -50,8 +50,10 @@ enum LanguageModelHead {
             }
 
             var forwardRows: Int { max(1, forward.widest) }
+            /// One thread's chunk of logits: room for a forward tile or a backward block.
+            var logitsPerThread: Int { max(forwardRows, backwardRows) * chunkWidth }
             var gatheredFloats: Int { max(threads * forwardRows, backwardRows) * channels }
-            var logitsFloats: Int { threads * max(forwardRows, backwardRows) * chunkWidth }
+            var logitsFloats: Int { threads * logitsPerThread }
             var rowSumFloats: Int { threads * forwardRows }
             var shareFloats: Int { chunks * backwardRows * channels }
             var floats: Int { gatheredFloats + logitsFloats + rowSumFloats + shareFloats }
@@ -94,7 +96,7 @@ enum LanguageModelHead {
         pool.run(shape.forward.parts) { task, slot in
             let rows = shape.forward.range(task), first = rows.lowerBound, R = rows.count
             let gathered = scratch.gathered + slot * rowsPerTask * C
-            let logits = scratch.logits + slot * max(shape.forwardRows, shape.backwardRows) * shape.chunkWidth
+            let logits = scratch.logits + slot * shape.logitsPerThread
             let rowSums = scratch.rowSums + slot * rowsPerTask
             for r in 0..<R {
                 (gathered + r * C).update(from: hidden + Int(batch.countedRows[first + r]) * C, count: C)
@@ -137,7 +139,7 @@ enum LanguageModelHead {
         logSumExp: UnsafePointer<Float>, batch: PackedBatch,
         scratch: Scratch, vocabulary V: Int, channels C: Int, pool: ComputePool
     ) {
-        let shape = scratch.shape, logitsPerThread = max(shape.forwardRows, shape.backwardRows) * shape.chunkWidth
+        let shape = scratch.shape
         var activeCount = 0
         for m in 0..<batch.countedCount where coefficients[Int(batch.countedSequences[m])] != 0 {
             scratch.active[activeCount] = Int32(m)
@@ -152,7 +154,7 @@ enum LanguageModelHead {
             }
             pool.run(shape.chunks) { chunk, slot in
                 let v0 = chunk * shape.chunkWidth, W = min(shape.chunkWidth, V - v0)
-                let logits = scratch.logits + slot * logitsPerThread      // (R, W)
+                let logits = scratch.logits + slot * shape.logitsPerThread      // (R, W)
                 BLAS.sgemm(.none, .transpose, m: R, n: W, k: C, a: scratch.gathered, lda: C,
                            b: wte + v0 * C, ldb: C, beta: 0, c: logits, ldc: W)
                 for r in 0..<R {

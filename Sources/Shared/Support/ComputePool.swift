@@ -16,9 +16,6 @@ public final class ComputePool: @unchecked Sendable {
     public let threads: Int
     private let crew: Crew
 
-    /// A pool that runs everything on the calling thread.
-    public static let serial = ComputePool(threads: 1)
-
     /// Also turns OpenBLAS's own threading off, process-wide: the pool's threads call `sgemm` side by side
     /// and each product must run whole on the thread that called it.
     public init(threads: Int) {

@@ -20,8 +20,8 @@ struct GELUTests {
         let inputs: [Float] = [0, 1e-40, -1e-40, 1e-20] + (0..<73).map { Float($0 - 36) * 0.25 + 0.01 }
         let upstream = inputs.indices.map { Float(($0 % 5) - 2) * 0.5 + 0.25 }
         var outputs = [Float](repeating: 0, count: inputs.count), gradients = outputs
-        GELU.forward(out: &outputs, input: inputs, count: inputs.count, pool: .serial, unit: unit)
-        GELU.backward(dInput: &gradients, input: inputs, output: outputs, dOut: upstream, count: inputs.count, pool: .serial, unit: unit)
+        GELU.forward(out: &outputs, input: inputs, count: inputs.count, pool: ComputePool(threads: 1), unit: unit)
+        GELU.backward(dInput: &gradients, input: inputs, output: outputs, dOut: upstream, count: inputs.count, pool: ComputePool(threads: 1), unit: unit)
         let k = (2.0 / Double.pi).squareRoot(), c = 0.044715
         var worst = (value: 0.0, gradient: 0.0)
         for (i, x32) in inputs.enumerated() {

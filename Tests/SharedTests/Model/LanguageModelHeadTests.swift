@@ -38,9 +38,9 @@ struct LanguageModelHeadTests {
                   backwardRows: backwardRows, chunkWidth: chunkWidth, vocabulary: V, channels: C, threads: threads)
         }
         let whole = run(batch, hidden: hidden, wte: wte, coefficients: coefficients,
-                        shape: shape(forwardRows: M, backwardRows: M, chunkWidth: V, threads: 1), pool: .serial)
+                        shape: shape(forwardRows: M, backwardRows: M, chunkWidth: V, threads: 1), pool: ComputePool(threads: 1))
         let chunked = run(batch, hidden: hidden, wte: wte, coefficients: coefficients,
-                          shape: shape(forwardRows: 7, backwardRows: 11, chunkWidth: 5, threads: 1), pool: .serial)
+                          shape: shape(forwardRows: 7, backwardRows: 11, chunkWidth: 5, threads: 1), pool: ComputePool(threads: 1))
         let threaded = run(batch, hidden: hidden, wte: wte, coefficients: coefficients,
                            shape: shape(forwardRows: 7, backwardRows: 11, chunkWidth: 5, threads: 3), pool: ComputePool(threads: 3))
         // Both orders sum the same fp32 terms differently: agreement to 1e-5 absolute on values of order 1–10.

@@ -37,7 +37,7 @@ struct ComputePoolTests {
 
     @Test func aSerialPoolRunsOnTheCaller() {
         var order: [Int] = []
-        ComputePool.serial.run(4) { index, slot in
+        ComputePool(threads: 1).run(4) { index, slot in
             #expect(slot == 0)
             order.append(index)
         }
