@@ -772,7 +772,457 @@ void   bfpo__wire__stop__free_unpacked
   assert(message->base.descriptor == &bfpo__wire__stop__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[15] =
+void   bfpo__wire__server_hello__init
+                     (Bfpo__Wire__ServerHello         *message)
+{
+  static const Bfpo__Wire__ServerHello init_value = BFPO__WIRE__SERVER_HELLO__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__server_hello__get_packed_size
+                     (const Bfpo__Wire__ServerHello *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_hello__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__server_hello__pack
+                     (const Bfpo__Wire__ServerHello *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_hello__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__server_hello__pack_to_buffer
+                     (const Bfpo__Wire__ServerHello *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_hello__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__ServerHello *
+       bfpo__wire__server_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__ServerHello *)
+     protobuf_c_message_unpack (&bfpo__wire__server_hello__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__server_hello__free_unpacked
+                     (Bfpo__Wire__ServerHello *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__server_hello__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__shard_state__init
+                     (Bfpo__Wire__ShardState         *message)
+{
+  static const Bfpo__Wire__ShardState init_value = BFPO__WIRE__SHARD_STATE__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__shard_state__get_packed_size
+                     (const Bfpo__Wire__ShardState *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__shard_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__shard_state__pack
+                     (const Bfpo__Wire__ShardState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__shard_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__shard_state__pack_to_buffer
+                     (const Bfpo__Wire__ShardState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__shard_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__ShardState *
+       bfpo__wire__shard_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__ShardState *)
+     protobuf_c_message_unpack (&bfpo__wire__shard_state__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__shard_state__free_unpacked
+                     (Bfpo__Wire__ShardState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__shard_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__server_assignment__init
+                     (Bfpo__Wire__ServerAssignment         *message)
+{
+  static const Bfpo__Wire__ServerAssignment init_value = BFPO__WIRE__SERVER_ASSIGNMENT__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__server_assignment__get_packed_size
+                     (const Bfpo__Wire__ServerAssignment *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_assignment__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__server_assignment__pack
+                     (const Bfpo__Wire__ServerAssignment *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_assignment__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__server_assignment__pack_to_buffer
+                     (const Bfpo__Wire__ServerAssignment *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__server_assignment__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__ServerAssignment *
+       bfpo__wire__server_assignment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__ServerAssignment *)
+     protobuf_c_message_unpack (&bfpo__wire__server_assignment__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__server_assignment__free_unpacked
+                     (Bfpo__Wire__ServerAssignment *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__server_assignment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__lease_ref__init
+                     (Bfpo__Wire__LeaseRef         *message)
+{
+  static const Bfpo__Wire__LeaseRef init_value = BFPO__WIRE__LEASE_REF__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__lease_ref__get_packed_size
+                     (const Bfpo__Wire__LeaseRef *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__lease_ref__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__lease_ref__pack
+                     (const Bfpo__Wire__LeaseRef *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__lease_ref__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__lease_ref__pack_to_buffer
+                     (const Bfpo__Wire__LeaseRef *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__lease_ref__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__LeaseRef *
+       bfpo__wire__lease_ref__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__LeaseRef *)
+     protobuf_c_message_unpack (&bfpo__wire__lease_ref__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__lease_ref__free_unpacked
+                     (Bfpo__Wire__LeaseRef *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__lease_ref__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__step_reduce__init
+                     (Bfpo__Wire__StepReduce         *message)
+{
+  static const Bfpo__Wire__StepReduce init_value = BFPO__WIRE__STEP_REDUCE__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__step_reduce__get_packed_size
+                     (const Bfpo__Wire__StepReduce *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduce__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__step_reduce__pack
+                     (const Bfpo__Wire__StepReduce *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduce__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__step_reduce__pack_to_buffer
+                     (const Bfpo__Wire__StepReduce *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduce__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StepReduce *
+       bfpo__wire__step_reduce__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StepReduce *)
+     protobuf_c_message_unpack (&bfpo__wire__step_reduce__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__step_reduce__free_unpacked
+                     (Bfpo__Wire__StepReduce *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__step_reduce__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__step_reduced__init
+                     (Bfpo__Wire__StepReduced         *message)
+{
+  static const Bfpo__Wire__StepReduced init_value = BFPO__WIRE__STEP_REDUCED__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__step_reduced__get_packed_size
+                     (const Bfpo__Wire__StepReduced *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduced__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__step_reduced__pack
+                     (const Bfpo__Wire__StepReduced *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduced__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__step_reduced__pack_to_buffer
+                     (const Bfpo__Wire__StepReduced *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_reduced__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StepReduced *
+       bfpo__wire__step_reduced__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StepReduced *)
+     protobuf_c_message_unpack (&bfpo__wire__step_reduced__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__step_reduced__free_unpacked
+                     (Bfpo__Wire__StepReduced *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__step_reduced__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__step_commit__init
+                     (Bfpo__Wire__StepCommit         *message)
+{
+  static const Bfpo__Wire__StepCommit init_value = BFPO__WIRE__STEP_COMMIT__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__step_commit__get_packed_size
+                     (const Bfpo__Wire__StepCommit *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_commit__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__step_commit__pack
+                     (const Bfpo__Wire__StepCommit *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_commit__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__step_commit__pack_to_buffer
+                     (const Bfpo__Wire__StepCommit *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_commit__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StepCommit *
+       bfpo__wire__step_commit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StepCommit *)
+     protobuf_c_message_unpack (&bfpo__wire__step_commit__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__step_commit__free_unpacked
+                     (Bfpo__Wire__StepCommit *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__step_commit__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__step_committed__init
+                     (Bfpo__Wire__StepCommitted         *message)
+{
+  static const Bfpo__Wire__StepCommitted init_value = BFPO__WIRE__STEP_COMMITTED__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__step_committed__get_packed_size
+                     (const Bfpo__Wire__StepCommitted *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_committed__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__step_committed__pack
+                     (const Bfpo__Wire__StepCommitted *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_committed__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__step_committed__pack_to_buffer
+                     (const Bfpo__Wire__StepCommitted *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__step_committed__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StepCommitted *
+       bfpo__wire__step_committed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StepCommitted *)
+     protobuf_c_message_unpack (&bfpo__wire__step_committed__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__step_committed__free_unpacked
+                     (Bfpo__Wire__StepCommitted *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__step_committed__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__state_request__init
+                     (Bfpo__Wire__StateRequest         *message)
+{
+  static const Bfpo__Wire__StateRequest init_value = BFPO__WIRE__STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__state_request__get_packed_size
+                     (const Bfpo__Wire__StateRequest *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__state_request__pack
+                     (const Bfpo__Wire__StateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__state_request__pack_to_buffer
+                     (const Bfpo__Wire__StateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StateRequest *
+       bfpo__wire__state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StateRequest *)
+     protobuf_c_message_unpack (&bfpo__wire__state_request__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__state_request__free_unpacked
+                     (Bfpo__Wire__StateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   bfpo__wire__state_reply__init
+                     (Bfpo__Wire__StateReply         *message)
+{
+  static const Bfpo__Wire__StateReply init_value = BFPO__WIRE__STATE_REPLY__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__state_reply__get_packed_size
+                     (const Bfpo__Wire__StateReply *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_reply__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__state_reply__pack
+                     (const Bfpo__Wire__StateReply *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_reply__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__state_reply__pack_to_buffer
+                     (const Bfpo__Wire__StateReply *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__state_reply__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__StateReply *
+       bfpo__wire__state_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__StateReply *)
+     protobuf_c_message_unpack (&bfpo__wire__state_reply__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__state_reply__free_unpacked
+                     (Bfpo__Wire__StateReply *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__state_reply__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[23] =
 {
   {
     "protocol_version",
@@ -954,6 +1404,102 @@ static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[15
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "server_hello",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, server_hello),
+    &bfpo__wire__server_hello__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "server_assignment",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, server_assignment),
+    &bfpo__wire__server_assignment__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step_reduce",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, step_reduce),
+    &bfpo__wire__step_reduce__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step_reduced",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, step_reduced),
+    &bfpo__wire__step_reduced__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step_commit",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, step_commit),
+    &bfpo__wire__step_commit__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step_committed",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, step_committed),
+    &bfpo__wire__step_committed__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state_request",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, state_request),
+    &bfpo__wire__state_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state_reply",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, state_reply),
+    &bfpo__wire__state_reply__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__envelope__field_indices_by_name[] = {
   10,   /* field[10] = gradient_push */
@@ -965,8 +1511,16 @@ static const unsigned bfpo__wire__envelope__field_indices_by_name[] = {
   4,   /* field[4] = refused */
   2,   /* field[2] = register */
   1,   /* field[1] = run_id */
+  16,   /* field[16] = server_assignment */
+  15,   /* field[15] = server_hello */
   9,   /* field[9] = shard_reply */
   8,   /* field[8] = shard_request */
+  22,   /* field[22] = state_reply */
+  21,   /* field[21] = state_request */
+  19,   /* field[19] = step_commit */
+  20,   /* field[20] = step_committed */
+  17,   /* field[17] = step_reduce */
+  18,   /* field[18] = step_reduced */
   14,   /* field[14] = stop */
   7,   /* field[7] = wait */
   3,   /* field[3] = welcome */
@@ -976,7 +1530,7 @@ static const ProtobufCIntRange bfpo__wire__envelope__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 15 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__envelope__descriptor =
 {
@@ -986,7 +1540,7 @@ const ProtobufCMessageDescriptor bfpo__wire__envelope__descriptor =
   "Bfpo__Wire__Envelope",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Envelope),
-  15,
+  23,
   bfpo__wire__envelope__field_descriptors,
   bfpo__wire__envelope__field_indices_by_name,
   2,  bfpo__wire__envelope__number_ranges,
@@ -1057,7 +1611,7 @@ const ProtobufCMessageDescriptor bfpo__wire__register__descriptor =
   (ProtobufCMessageInit) bfpo__wire__register__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[10] =
+static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[11] =
 {
   {
     "worker_id",
@@ -1179,6 +1733,18 @@ static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[10]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shard_endpoints",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Bfpo__Wire__Welcome, n_shard_endpoints),
+    offsetof(Bfpo__Wire__Welcome, shard_endpoints),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
   6,   /* field[6] = alpha */
@@ -1189,13 +1755,14 @@ static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
   9,   /* field[9] = lease_ms */
   2,   /* field[2] = model_config_json */
   3,   /* field[3] = objective */
+  10,   /* field[10] = shard_endpoints */
   7,   /* field[7] = shards */
   0,   /* field[0] = worker_id */
 };
 static const ProtobufCIntRange bfpo__wire__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
 {
@@ -1205,7 +1772,7 @@ const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
   "Bfpo__Wire__Welcome",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Welcome),
-  10,
+  11,
   bfpo__wire__welcome__field_descriptors,
   bfpo__wire__welcome__field_indices_by_name,
   1,  bfpo__wire__welcome__number_ranges,
@@ -2249,6 +2816,659 @@ const ProtobufCMessageDescriptor bfpo__wire__stop__descriptor =
   bfpo__wire__stop__field_indices_by_name,
   1,  bfpo__wire__stop__number_ranges,
   (ProtobufCMessageInit) bfpo__wire__stop__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__server_hello__field_descriptors[2] =
+{
+  {
+    "server_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerHello, server_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "endpoint",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerHello, endpoint),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__server_hello__field_indices_by_name[] = {
+  1,   /* field[1] = endpoint */
+  0,   /* field[0] = server_name */
+};
+static const ProtobufCIntRange bfpo__wire__server_hello__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__server_hello__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.ServerHello",
+  "ServerHello",
+  "Bfpo__Wire__ServerHello",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__ServerHello),
+  2,
+  bfpo__wire__server_hello__field_descriptors,
+  bfpo__wire__server_hello__field_indices_by_name,
+  1,  bfpo__wire__server_hello__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__server_hello__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__shard_state__field_descriptors[5] =
+{
+  {
+    "shard_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, shard_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "optimizer_steps",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, optimizer_steps),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__shard_state__field_indices_by_name[] = {
+  2,   /* field[2] = count */
+  1,   /* field[1] = offset */
+  4,   /* field[4] = optimizer_steps */
+  0,   /* field[0] = shard_id */
+  3,   /* field[3] = version */
+};
+static const ProtobufCIntRange bfpo__wire__shard_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__shard_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.ShardState",
+  "ShardState",
+  "Bfpo__Wire__ShardState",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__ShardState),
+  5,
+  bfpo__wire__shard_state__field_descriptors,
+  bfpo__wire__shard_state__field_indices_by_name,
+  1,  bfpo__wire__shard_state__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__shard_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__server_assignment__field_descriptors[4] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerAssignment, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_config_json",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerAssignment, model_config_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "optimizer_json",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerAssignment, optimizer_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__ServerAssignment, n_shards),
+    offsetof(Bfpo__Wire__ServerAssignment, shards),
+    &bfpo__wire__shard_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__server_assignment__field_indices_by_name[] = {
+  1,   /* field[1] = model_config_json */
+  2,   /* field[2] = optimizer_json */
+  0,   /* field[0] = server_id */
+  3,   /* field[3] = shards */
+};
+static const ProtobufCIntRange bfpo__wire__server_assignment__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__server_assignment__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.ServerAssignment",
+  "ServerAssignment",
+  "Bfpo__Wire__ServerAssignment",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__ServerAssignment),
+  4,
+  bfpo__wire__server_assignment__field_descriptors,
+  bfpo__wire__server_assignment__field_indices_by_name,
+  1,  bfpo__wire__server_assignment__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__server_assignment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__lease_ref__field_descriptors[2] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__LeaseRef, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "worker_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__LeaseRef, worker_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__lease_ref__field_indices_by_name[] = {
+  0,   /* field[0] = lease_id */
+  1,   /* field[1] = worker_id */
+};
+static const ProtobufCIntRange bfpo__wire__lease_ref__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__lease_ref__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.LeaseRef",
+  "LeaseRef",
+  "Bfpo__Wire__LeaseRef",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__LeaseRef),
+  2,
+  bfpo__wire__lease_ref__field_descriptors,
+  bfpo__wire__lease_ref__field_indices_by_name,
+  1,  bfpo__wire__lease_ref__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__lease_ref__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__step_reduce__field_descriptors[4] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepReduce, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepReduce, step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leases",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__StepReduce, n_leases),
+    offsetof(Bfpo__Wire__StepReduce, leases),
+    &bfpo__wire__lease_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dropped",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__StepReduce, n_dropped),
+    offsetof(Bfpo__Wire__StepReduce, dropped),
+    &bfpo__wire__lease_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__step_reduce__field_indices_by_name[] = {
+  3,   /* field[3] = dropped */
+  2,   /* field[2] = leases */
+  0,   /* field[0] = server_id */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange bfpo__wire__step_reduce__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__step_reduce__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StepReduce",
+  "StepReduce",
+  "Bfpo__Wire__StepReduce",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StepReduce),
+  4,
+  bfpo__wire__step_reduce__field_descriptors,
+  bfpo__wire__step_reduce__field_indices_by_name,
+  1,  bfpo__wire__step_reduce__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__step_reduce__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__step_reduced__field_descriptors[4] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepReduced, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepReduced, step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sums_of_squares",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Bfpo__Wire__StepReduced, n_sums_of_squares),
+    offsetof(Bfpo__Wire__StepReduced, sums_of_squares),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failure",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepReduced, failure),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__step_reduced__field_indices_by_name[] = {
+  3,   /* field[3] = failure */
+  0,   /* field[0] = server_id */
+  1,   /* field[1] = step */
+  2,   /* field[2] = sums_of_squares */
+};
+static const ProtobufCIntRange bfpo__wire__step_reduced__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__step_reduced__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StepReduced",
+  "StepReduced",
+  "Bfpo__Wire__StepReduced",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StepReduced),
+  4,
+  bfpo__wire__step_reduced__field_descriptors,
+  bfpo__wire__step_reduced__field_indices_by_name,
+  1,  bfpo__wire__step_reduced__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__step_reduced__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors[4] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommit, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommit, step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scale",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommit, scale),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "learning_rate",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommit, learning_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__step_commit__field_indices_by_name[] = {
+  3,   /* field[3] = learning_rate */
+  2,   /* field[2] = scale */
+  0,   /* field[0] = server_id */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange bfpo__wire__step_commit__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StepCommit",
+  "StepCommit",
+  "Bfpo__Wire__StepCommit",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StepCommit),
+  4,
+  bfpo__wire__step_commit__field_descriptors,
+  bfpo__wire__step_commit__field_indices_by_name,
+  1,  bfpo__wire__step_commit__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__step_commit__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__step_committed__field_descriptors[3] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommitted, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommitted, step),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__StepCommitted, n_shards),
+    offsetof(Bfpo__Wire__StepCommitted, shards),
+    &bfpo__wire__shard_version__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__step_committed__field_indices_by_name[] = {
+  0,   /* field[0] = server_id */
+  2,   /* field[2] = shards */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange bfpo__wire__step_committed__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__step_committed__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StepCommitted",
+  "StepCommitted",
+  "Bfpo__Wire__StepCommitted",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StepCommitted),
+  3,
+  bfpo__wire__step_committed__field_descriptors,
+  bfpo__wire__step_committed__field_indices_by_name,
+  1,  bfpo__wire__step_committed__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__step_committed__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__state_request__field_descriptors[1] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StateRequest, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__state_request__field_indices_by_name[] = {
+  0,   /* field[0] = server_id */
+};
+static const ProtobufCIntRange bfpo__wire__state_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StateRequest",
+  "StateRequest",
+  "Bfpo__Wire__StateRequest",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StateRequest),
+  1,
+  bfpo__wire__state_request__field_descriptors,
+  bfpo__wire__state_request__field_indices_by_name,
+  1,  bfpo__wire__state_request__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__state_reply__field_descriptors[2] =
+{
+  {
+    "server_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StateReply, server_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__StateReply, n_shards),
+    offsetof(Bfpo__Wire__StateReply, shards),
+    &bfpo__wire__shard_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__state_reply__field_indices_by_name[] = {
+  0,   /* field[0] = server_id */
+  1,   /* field[1] = shards */
+};
+static const ProtobufCIntRange bfpo__wire__state_reply__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__state_reply__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.StateReply",
+  "StateReply",
+  "Bfpo__Wire__StateReply",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__StateReply),
+  2,
+  bfpo__wire__state_reply__field_descriptors,
+  bfpo__wire__state_reply__field_indices_by_name,
+  1,  bfpo__wire__state_reply__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__state_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue bfpo__wire__lease_kind__enum_values_by_number[3] =

@@ -32,6 +32,16 @@ typedef struct Bfpo__Wire__ReferencePush Bfpo__Wire__ReferencePush;
 typedef struct Bfpo__Wire__PushReply Bfpo__Wire__PushReply;
 typedef struct Bfpo__Wire__Heartbeat Bfpo__Wire__Heartbeat;
 typedef struct Bfpo__Wire__Stop Bfpo__Wire__Stop;
+typedef struct Bfpo__Wire__ServerHello Bfpo__Wire__ServerHello;
+typedef struct Bfpo__Wire__ShardState Bfpo__Wire__ShardState;
+typedef struct Bfpo__Wire__ServerAssignment Bfpo__Wire__ServerAssignment;
+typedef struct Bfpo__Wire__LeaseRef Bfpo__Wire__LeaseRef;
+typedef struct Bfpo__Wire__StepReduce Bfpo__Wire__StepReduce;
+typedef struct Bfpo__Wire__StepReduced Bfpo__Wire__StepReduced;
+typedef struct Bfpo__Wire__StepCommit Bfpo__Wire__StepCommit;
+typedef struct Bfpo__Wire__StepCommitted Bfpo__Wire__StepCommitted;
+typedef struct Bfpo__Wire__StateRequest Bfpo__Wire__StateRequest;
+typedef struct Bfpo__Wire__StateReply Bfpo__Wire__StateReply;
 
 
 /* --- enums --- */
@@ -75,7 +85,15 @@ typedef enum {
   BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH = 19,
   BFPO__WIRE__ENVELOPE__BODY_PUSH_REPLY = 20,
   BFPO__WIRE__ENVELOPE__BODY_HEARTBEAT = 21,
-  BFPO__WIRE__ENVELOPE__BODY_STOP = 22
+  BFPO__WIRE__ENVELOPE__BODY_STOP = 22,
+  BFPO__WIRE__ENVELOPE__BODY_SERVER_HELLO = 23,
+  BFPO__WIRE__ENVELOPE__BODY_SERVER_ASSIGNMENT = 24,
+  BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCE = 25,
+  BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCED = 26,
+  BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT = 27,
+  BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED = 28,
+  BFPO__WIRE__ENVELOPE__BODY_STATE_REQUEST = 29,
+  BFPO__WIRE__ENVELOPE__BODY_STATE_REPLY = 30
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BFPO__WIRE__ENVELOPE__BODY__CASE)
 } Bfpo__Wire__Envelope__BodyCase;
 
@@ -102,6 +120,14 @@ struct  Bfpo__Wire__Envelope
     Bfpo__Wire__PushReply *push_reply;
     Bfpo__Wire__Heartbeat *heartbeat;
     Bfpo__Wire__Stop *stop;
+    Bfpo__Wire__ServerHello *server_hello;
+    Bfpo__Wire__ServerAssignment *server_assignment;
+    Bfpo__Wire__StepReduce *step_reduce;
+    Bfpo__Wire__StepReduced *step_reduced;
+    Bfpo__Wire__StepCommit *step_commit;
+    Bfpo__Wire__StepCommitted *step_committed;
+    Bfpo__Wire__StateRequest *state_request;
+    Bfpo__Wire__StateReply *state_reply;
   };
 };
 #define BFPO__WIRE__ENVELOPE__INIT \
@@ -151,10 +177,16 @@ struct  Bfpo__Wire__Welcome
   Bfpo__Wire__ShardRange **shards;
   uint32_t heartbeat_ms;
   uint32_t lease_ms;
+  /*
+   * Where each shard's policy parameters are pulled from and its gradients pushed to: one entry per
+   * entry of `shards`, in that order; an empty entry (or an empty list) means the coordinator itself.
+   */
+  size_t n_shard_endpoints;
+  char **shard_endpoints;
 };
 #define BFPO__WIRE__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__welcome__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0,NULL }
 
 
 /*
@@ -407,6 +439,180 @@ struct  Bfpo__Wire__Stop
 #define BFPO__WIRE__STOP__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__stop__descriptor) \
     , (char *)protobuf_c_empty_string }
+
+
+/*
+ * Server → coordinator: offer this server. Workers will reach it at `endpoint`. Sent with an empty run
+ * id, again whenever the coordinator forgets the server (it restarted).
+ */
+struct  Bfpo__Wire__ServerHello
+{
+  ProtobufCMessage base;
+  char *server_name;
+  /*
+   * A tcp:// or ipc:// endpoint, as workers must connect to it.
+   */
+  char *endpoint;
+};
+#define BFPO__WIRE__SERVER_HELLO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__server_hello__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One shard's place in the flat vector and its optimizer progress.
+ */
+struct  Bfpo__Wire__ShardState
+{
+  ProtobufCMessage base;
+  uint32_t shard_id;
+  uint64_t offset;
+  uint64_t count;
+  uint64_t version;
+  uint64_t optimizer_steps;
+};
+#define BFPO__WIRE__SHARD_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__shard_state__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+/*
+ * Coordinator → server: the shards it owns from now on, replacing anything it held. Followed by three
+ * float32 frames per entry of `shards`, in that order, each of the shard's count: parameters, AdamW first
+ * moment, AdamW second moment.
+ */
+struct  Bfpo__Wire__ServerAssignment
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  /*
+   * The model's HF config.json (the server needs its layout for weight decay).
+   */
+  char *model_config_json;
+  /*
+   * AdamW's hyperparameters as JSON: beta1, beta2, epsilon, weightDecay.
+   */
+  char *optimizer_json;
+  size_t n_shards;
+  Bfpo__Wire__ShardState **shards;
+};
+#define BFPO__WIRE__SERVER_ASSIGNMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__server_assignment__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * A worker's push of one lease.
+ */
+struct  Bfpo__Wire__LeaseRef
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  uint64_t worker_id;
+};
+#define BFPO__WIRE__LEASE_REF__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__lease_ref__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * Coordinator → server: the gradient of step `step` is the sum of these pushes, added in this order
+ * (the order makes a synchronous run's sum independent of the number of workers). Pushes listed in
+ * `dropped` will never count and are forgotten.
+ */
+struct  Bfpo__Wire__StepReduce
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  uint64_t step;
+  size_t n_leases;
+  Bfpo__Wire__LeaseRef **leases;
+  size_t n_dropped;
+  Bfpo__Wire__LeaseRef **dropped;
+};
+#define BFPO__WIRE__STEP_REDUCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_reduce__descriptor) \
+    , 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * Server → coordinator: the reduced gradient's sum of squares for each owned shard, in shard order; or,
+ * when `failure` is not empty, why the step could not be reduced.
+ */
+struct  Bfpo__Wire__StepReduced
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  uint64_t step;
+  size_t n_sums_of_squares;
+  double *sums_of_squares;
+  char *failure;
+};
+#define BFPO__WIRE__STEP_REDUCED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_reduced__descriptor) \
+    , 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Coordinator → server: one AdamW step on the reduced gradient times `scale` (clipping and the mean over
+ * pairs) at `learning_rate`.
+ */
+struct  Bfpo__Wire__StepCommit
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  uint64_t step;
+  float scale;
+  double learning_rate;
+};
+#define BFPO__WIRE__STEP_COMMIT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_commit__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+/*
+ * Server → coordinator: the step is applied and published at these versions.
+ */
+struct  Bfpo__Wire__StepCommitted
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  uint64_t step;
+  size_t n_shards;
+  Bfpo__Wire__ShardVersion **shards;
+};
+#define BFPO__WIRE__STEP_COMMITTED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_committed__descriptor) \
+    , 0, 0, 0,NULL }
+
+
+/*
+ * Coordinator → server: send the owned shards' whole state, for a checkpoint.
+ */
+struct  Bfpo__Wire__StateRequest
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+};
+#define BFPO__WIRE__STATE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__state_request__descriptor) \
+    , 0 }
+
+
+/*
+ * Server → coordinator: followed by three float32 frames per entry of `shards` (parameters, first moment,
+ * second moment), as in ServerAssignment.
+ */
+struct  Bfpo__Wire__StateReply
+{
+  ProtobufCMessage base;
+  uint64_t server_id;
+  size_t n_shards;
+  Bfpo__Wire__ShardState **shards;
+};
+#define BFPO__WIRE__STATE_REPLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__state_reply__descriptor) \
+    , 0, 0,NULL }
 
 
 /* Bfpo__Wire__Envelope methods */
@@ -732,6 +938,196 @@ Bfpo__Wire__Stop *
 void   bfpo__wire__stop__free_unpacked
                      (Bfpo__Wire__Stop *message,
                       ProtobufCAllocator *allocator);
+/* Bfpo__Wire__ServerHello methods */
+void   bfpo__wire__server_hello__init
+                     (Bfpo__Wire__ServerHello         *message);
+size_t bfpo__wire__server_hello__get_packed_size
+                     (const Bfpo__Wire__ServerHello   *message);
+size_t bfpo__wire__server_hello__pack
+                     (const Bfpo__Wire__ServerHello   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__server_hello__pack_to_buffer
+                     (const Bfpo__Wire__ServerHello   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__ServerHello *
+       bfpo__wire__server_hello__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__server_hello__free_unpacked
+                     (Bfpo__Wire__ServerHello *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__ShardState methods */
+void   bfpo__wire__shard_state__init
+                     (Bfpo__Wire__ShardState         *message);
+size_t bfpo__wire__shard_state__get_packed_size
+                     (const Bfpo__Wire__ShardState   *message);
+size_t bfpo__wire__shard_state__pack
+                     (const Bfpo__Wire__ShardState   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__shard_state__pack_to_buffer
+                     (const Bfpo__Wire__ShardState   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__ShardState *
+       bfpo__wire__shard_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__shard_state__free_unpacked
+                     (Bfpo__Wire__ShardState *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__ServerAssignment methods */
+void   bfpo__wire__server_assignment__init
+                     (Bfpo__Wire__ServerAssignment         *message);
+size_t bfpo__wire__server_assignment__get_packed_size
+                     (const Bfpo__Wire__ServerAssignment   *message);
+size_t bfpo__wire__server_assignment__pack
+                     (const Bfpo__Wire__ServerAssignment   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__server_assignment__pack_to_buffer
+                     (const Bfpo__Wire__ServerAssignment   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__ServerAssignment *
+       bfpo__wire__server_assignment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__server_assignment__free_unpacked
+                     (Bfpo__Wire__ServerAssignment *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__LeaseRef methods */
+void   bfpo__wire__lease_ref__init
+                     (Bfpo__Wire__LeaseRef         *message);
+size_t bfpo__wire__lease_ref__get_packed_size
+                     (const Bfpo__Wire__LeaseRef   *message);
+size_t bfpo__wire__lease_ref__pack
+                     (const Bfpo__Wire__LeaseRef   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__lease_ref__pack_to_buffer
+                     (const Bfpo__Wire__LeaseRef   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__LeaseRef *
+       bfpo__wire__lease_ref__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__lease_ref__free_unpacked
+                     (Bfpo__Wire__LeaseRef *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StepReduce methods */
+void   bfpo__wire__step_reduce__init
+                     (Bfpo__Wire__StepReduce         *message);
+size_t bfpo__wire__step_reduce__get_packed_size
+                     (const Bfpo__Wire__StepReduce   *message);
+size_t bfpo__wire__step_reduce__pack
+                     (const Bfpo__Wire__StepReduce   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__step_reduce__pack_to_buffer
+                     (const Bfpo__Wire__StepReduce   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StepReduce *
+       bfpo__wire__step_reduce__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__step_reduce__free_unpacked
+                     (Bfpo__Wire__StepReduce *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StepReduced methods */
+void   bfpo__wire__step_reduced__init
+                     (Bfpo__Wire__StepReduced         *message);
+size_t bfpo__wire__step_reduced__get_packed_size
+                     (const Bfpo__Wire__StepReduced   *message);
+size_t bfpo__wire__step_reduced__pack
+                     (const Bfpo__Wire__StepReduced   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__step_reduced__pack_to_buffer
+                     (const Bfpo__Wire__StepReduced   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StepReduced *
+       bfpo__wire__step_reduced__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__step_reduced__free_unpacked
+                     (Bfpo__Wire__StepReduced *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StepCommit methods */
+void   bfpo__wire__step_commit__init
+                     (Bfpo__Wire__StepCommit         *message);
+size_t bfpo__wire__step_commit__get_packed_size
+                     (const Bfpo__Wire__StepCommit   *message);
+size_t bfpo__wire__step_commit__pack
+                     (const Bfpo__Wire__StepCommit   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__step_commit__pack_to_buffer
+                     (const Bfpo__Wire__StepCommit   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StepCommit *
+       bfpo__wire__step_commit__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__step_commit__free_unpacked
+                     (Bfpo__Wire__StepCommit *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StepCommitted methods */
+void   bfpo__wire__step_committed__init
+                     (Bfpo__Wire__StepCommitted         *message);
+size_t bfpo__wire__step_committed__get_packed_size
+                     (const Bfpo__Wire__StepCommitted   *message);
+size_t bfpo__wire__step_committed__pack
+                     (const Bfpo__Wire__StepCommitted   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__step_committed__pack_to_buffer
+                     (const Bfpo__Wire__StepCommitted   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StepCommitted *
+       bfpo__wire__step_committed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__step_committed__free_unpacked
+                     (Bfpo__Wire__StepCommitted *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StateRequest methods */
+void   bfpo__wire__state_request__init
+                     (Bfpo__Wire__StateRequest         *message);
+size_t bfpo__wire__state_request__get_packed_size
+                     (const Bfpo__Wire__StateRequest   *message);
+size_t bfpo__wire__state_request__pack
+                     (const Bfpo__Wire__StateRequest   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__state_request__pack_to_buffer
+                     (const Bfpo__Wire__StateRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StateRequest *
+       bfpo__wire__state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__state_request__free_unpacked
+                     (Bfpo__Wire__StateRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Bfpo__Wire__StateReply methods */
+void   bfpo__wire__state_reply__init
+                     (Bfpo__Wire__StateReply         *message);
+size_t bfpo__wire__state_reply__get_packed_size
+                     (const Bfpo__Wire__StateReply   *message);
+size_t bfpo__wire__state_reply__pack
+                     (const Bfpo__Wire__StateReply   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__state_reply__pack_to_buffer
+                     (const Bfpo__Wire__StateReply   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__StateReply *
+       bfpo__wire__state_reply__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__state_reply__free_unpacked
+                     (Bfpo__Wire__StateReply *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Bfpo__Wire__Envelope_Closure)
@@ -785,6 +1181,36 @@ typedef void (*Bfpo__Wire__Heartbeat_Closure)
 typedef void (*Bfpo__Wire__Stop_Closure)
                  (const Bfpo__Wire__Stop *message,
                   void *closure_data);
+typedef void (*Bfpo__Wire__ServerHello_Closure)
+                 (const Bfpo__Wire__ServerHello *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__ShardState_Closure)
+                 (const Bfpo__Wire__ShardState *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__ServerAssignment_Closure)
+                 (const Bfpo__Wire__ServerAssignment *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__LeaseRef_Closure)
+                 (const Bfpo__Wire__LeaseRef *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StepReduce_Closure)
+                 (const Bfpo__Wire__StepReduce *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StepReduced_Closure)
+                 (const Bfpo__Wire__StepReduced *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StepCommit_Closure)
+                 (const Bfpo__Wire__StepCommit *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StepCommitted_Closure)
+                 (const Bfpo__Wire__StepCommitted *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StateRequest_Closure)
+                 (const Bfpo__Wire__StateRequest *message,
+                  void *closure_data);
+typedef void (*Bfpo__Wire__StateReply_Closure)
+                 (const Bfpo__Wire__StateReply *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -810,6 +1236,16 @@ extern const ProtobufCMessageDescriptor bfpo__wire__reference_push__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__push_reply__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__heartbeat__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__stop__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__server_hello__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__shard_state__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__server_assignment__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__lease_ref__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__step_reduce__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__step_reduced__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__step_committed__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__state_request__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__state_reply__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -32,6 +32,14 @@ public enum WireBody: Sendable, Equatable {
     case pushReply(Wire.PushReply)
     case heartbeat(Wire.Heartbeat)
     case stop(Wire.Stop)
+    case serverHello(Wire.ServerHello)
+    case serverAssignment(Wire.ServerAssignment)
+    case stepReduce(Wire.StepReduce)
+    case stepReduced(Wire.StepReduced)
+    case stepCommit(Wire.StepCommit)
+    case stepCommitted(Wire.StepCommitted)
+    case stateRequest(Wire.StateRequest)
+    case stateReply(Wire.StateReply)
 
     /// The proto message name, for logs and error messages.
     public var name: String {
@@ -49,6 +57,14 @@ public enum WireBody: Sendable, Equatable {
         case .pushReply: return "PushReply"
         case .heartbeat: return "Heartbeat"
         case .stop: return "Stop"
+        case .serverHello: return "ServerHello"
+        case .serverAssignment: return "ServerAssignment"
+        case .stepReduce: return "StepReduce"
+        case .stepReduced: return "StepReduced"
+        case .stepCommit: return "StepCommit"
+        case .stepCommitted: return "StepCommitted"
+        case .stateRequest: return "StateRequest"
+        case .stateReply: return "StateReply"
         }
     }
 }

@@ -37,11 +37,16 @@ extension Wire {
         public var heartbeatMilliseconds: UInt32
         /// ≥ 1.
         public var leaseMilliseconds: UInt32
+        /// Where each shard's policy parameters are pulled from and its gradients pushed to: empty, or one
+        /// entry per entry of `shards`, each empty (the coordinator itself) or a `tcp://`/`ipc://` endpoint
+        /// of at most `Limits.maxEndpointBytes` bytes.
+        public var shardEndpoints: [String]
 
         public init(
             workerID: UInt64, incarnation: UInt64, modelConfigJSON: String, objective: Objective,
-            shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32
+            shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32, shardEndpoints: [String] = []
         ) {
+            self.shardEndpoints = shardEndpoints
             self.workerID = workerID
             self.incarnation = incarnation
             self.modelConfigJSON = modelConfigJSON

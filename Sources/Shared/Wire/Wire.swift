@@ -6,7 +6,7 @@
 /// sees protobuf-c or libzmq.
 public enum Wire {
     /// Bumped on any incompatible change to proto/bfpo.proto; a peer with another version is refused.
-    public static let protocolVersion: UInt32 = 1
+    public static let protocolVersion: UInt32 = 2
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything
     /// outside these bounds is refused with a `WireError` before it reaches coordinator or worker logic.
@@ -25,6 +25,10 @@ public enum Wire {
         public static let maxNameBytes = 256
         /// Longest BLAS core name (`Register.blasCore`), in bytes of printable ASCII.
         public static let maxBLASCoreBytes = 64
+        /// Longest endpoint (`ServerHello.endpoint`, `Welcome.shardEndpoints`), in UTF-8 bytes.
+        public static let maxEndpointBytes = 1024
+        /// Most pushes one step may sum, and most listed as dropped (`StepReduce`).
+        public static let maxLeasesPerStep = 1 << 20
         /// Longest reason (Refused, PushReply, Stop), in UTF-8 bytes.
         public static let maxReasonBytes = 4096
         /// Longest model config.json carried by Welcome, in UTF-8 bytes.
