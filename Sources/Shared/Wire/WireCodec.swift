@@ -116,6 +116,9 @@ private struct Encoder {
             r.shards = arena.array(shards)
             r.heartbeat_ms = m.heartbeatMilliseconds
             r.lease_ms = m.leaseMilliseconds
+            let endpoints: [UnsafeMutablePointer<CChar>?] = m.shardEndpoints.map { arena.string($0) }
+            r.n_shard_endpoints = endpoints.count
+            r.shard_endpoints = arena.array(endpoints)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_WELCOME
             c.welcome = arena.store(r)
         case .refused(let m):
@@ -170,13 +173,7 @@ private struct Encoder {
             var r = Bfpo__Wire__ShardReply()
             bfpo__wire__shard_reply__init(&r)
             r.parameter_set = Self.parameterSet(m.parameterSet)
-            let shards: [UnsafeMutablePointer<Bfpo__Wire__ShardVersion>?] = m.shards.map { s in
-                var version = Bfpo__Wire__ShardVersion()
-                bfpo__wire__shard_version__init(&version)
-                version.shard_id = s.shardID
-                version.version = s.version
-                return arena.store(version)
-            }
+            let shards = shardVersions(m.shards)
             r.n_shards = shards.count
             r.shards = arena.array(shards)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY
@@ -222,6 +219,114 @@ private struct Encoder {
             r.reason = arena.string(m.reason)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_STOP
             c.stop = arena.store(r)
+        case .serverHello(let m):
+            var r = Bfpo__Wire__ServerHello()
+            bfpo__wire__server_hello__init(&r)
+            r.server_name = arena.string(m.serverName)
+            r.endpoint = arena.string(m.endpoint)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_SERVER_HELLO
+            c.server_hello = arena.store(r)
+        case .serverAssignment(let m):
+            var r = Bfpo__Wire__ServerAssignment()
+            bfpo__wire__server_assignment__init(&r)
+            r.server_id = m.serverID
+            r.model_config_json = arena.string(m.modelConfigJSON)
+            r.optimizer_json = arena.string(m.optimizerJSON)
+            let shards = shardStates(m.shards)
+            r.n_shards = shards.count
+            r.shards = arena.array(shards)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_SERVER_ASSIGNMENT
+            c.server_assignment = arena.store(r)
+        case .stepReduce(let m):
+            var r = Bfpo__Wire__StepReduce()
+            bfpo__wire__step_reduce__init(&r)
+            r.server_id = m.serverID
+            r.step = m.step
+            let leases = leaseRefs(m.leases)
+            r.n_leases = leases.count
+            r.leases = arena.array(leases)
+            let dropped = leaseRefs(m.dropped)
+            r.n_dropped = dropped.count
+            r.dropped = arena.array(dropped)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCE
+            c.step_reduce = arena.store(r)
+        case .stepReduced(let m):
+            var r = Bfpo__Wire__StepReduced()
+            bfpo__wire__step_reduced__init(&r)
+            r.server_id = m.serverID
+            r.step = m.step
+            r.n_sums_of_squares = m.sumsOfSquares.count
+            r.sums_of_squares = arena.array(m.sumsOfSquares)
+            r.failure = arena.string(m.failure)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCED
+            c.step_reduced = arena.store(r)
+        case .stepCommit(let m):
+            var r = Bfpo__Wire__StepCommit()
+            bfpo__wire__step_commit__init(&r)
+            r.server_id = m.serverID
+            r.step = m.step
+            r.scale = m.scale
+            r.learning_rate = m.learningRate
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT
+            c.step_commit = arena.store(r)
+        case .stepCommitted(let m):
+            var r = Bfpo__Wire__StepCommitted()
+            bfpo__wire__step_committed__init(&r)
+            r.server_id = m.serverID
+            r.step = m.step
+            let shards = shardVersions(m.shards)
+            r.n_shards = shards.count
+            r.shards = arena.array(shards)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED
+            c.step_committed = arena.store(r)
+        case .stateRequest(let m):
+            var r = Bfpo__Wire__StateRequest()
+            bfpo__wire__state_request__init(&r)
+            r.server_id = m.serverID
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STATE_REQUEST
+            c.state_request = arena.store(r)
+        case .stateReply(let m):
+            var r = Bfpo__Wire__StateReply()
+            bfpo__wire__state_reply__init(&r)
+            r.server_id = m.serverID
+            let shards = shardStates(m.shards)
+            r.n_shards = shards.count
+            r.shards = arena.array(shards)
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_STATE_REPLY
+            c.state_reply = arena.store(r)
+        }
+    }
+
+    private func shardVersions(_ versions: [Wire.ShardVersion]) -> [UnsafeMutablePointer<Bfpo__Wire__ShardVersion>?] {
+        versions.map { s in
+            var r = Bfpo__Wire__ShardVersion()
+            bfpo__wire__shard_version__init(&r)
+            r.shard_id = s.shardID
+            r.version = s.version
+            return arena.store(r)
+        }
+    }
+
+    private func shardStates(_ states: [Wire.ShardState]) -> [UnsafeMutablePointer<Bfpo__Wire__ShardState>?] {
+        states.map { s in
+            var r = Bfpo__Wire__ShardState()
+            bfpo__wire__shard_state__init(&r)
+            r.shard_id = s.shardID
+            r.offset = s.offset
+            r.count = s.count
+            r.version = s.version
+            r.optimizer_steps = s.optimizerSteps
+            return arena.store(r)
+        }
+    }
+
+    private func leaseRefs(_ refs: [Wire.LeaseRef]) -> [UnsafeMutablePointer<Bfpo__Wire__LeaseRef>?] {
+        refs.map { l in
+            var r = Bfpo__Wire__LeaseRef()
+            bfpo__wire__lease_ref__init(&r)
+            r.lease_id = l.leaseID
+            r.worker_id = l.workerID
+            return arena.store(r)
         }
     }
 
@@ -304,12 +409,7 @@ private enum Decoder {
                 workerID: m.worker_id, parameterSet: try parameterSet(m.parameter_set, "ShardRequest"), shardIDs: ids))
         case BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY:
             let m = try present(c.shard_reply, "Envelope", "shard_reply")
-            let pointers = try array(m.shards, m.n_shards, "ShardReply", "shards", limit: Limits.maxShards)
-            let shards = try pointers.map { p -> Wire.ShardVersion in
-                let s = try present(p, "ShardReply", "shards")
-                return Wire.ShardVersion(shardID: s.shard_id, version: s.version)
-            }
-            try requireUnique(shards.map(\.shardID), "ShardReply", "shards.shard_id")
+            let shards = try shardVersions(m.shards, m.n_shards, "ShardReply")
             return .shardReply(Wire.ShardReply(parameterSet: try parameterSet(m.parameter_set, "ShardReply"), shards: shards))
         case BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH:
             return .gradientPush(try gradientPush(try present(c.gradient_push, "Envelope", "gradient_push")))
@@ -327,6 +427,63 @@ private enum Decoder {
         case BFPO__WIRE__ENVELOPE__BODY_STOP:
             let m = try present(c.stop, "Envelope", "stop")
             return .stop(Wire.Stop(reason: try string(m.reason, "Stop", "reason", limit: Limits.maxReasonBytes)))
+        case BFPO__WIRE__ENVELOPE__BODY_SERVER_HELLO:
+            let m = try present(c.server_hello, "Envelope", "server_hello")
+            return .serverHello(Wire.ServerHello(
+                serverName: try printableASCII(m.server_name, "ServerHello", "server_name", limit: Limits.maxNameBytes),
+                endpoint: try endpoint(m.endpoint, "ServerHello", "endpoint", allowEmpty: false)))
+        case BFPO__WIRE__ENVELOPE__BODY_SERVER_ASSIGNMENT:
+            let m = try present(c.server_assignment, "Envelope", "server_assignment")
+            let shards = try shardStates(m.shards, m.n_shards, "ServerAssignment")
+            guard !shards.isEmpty else {
+                throw WireError.invalidField(message: "ServerAssignment", field: "shards", reason: "a server must own at least one shard")
+            }
+            return .serverAssignment(Wire.ServerAssignment(
+                serverID: m.server_id,
+                modelConfigJSON: try string(m.model_config_json, "ServerAssignment", "model_config_json", limit: Limits.maxModelConfigBytes),
+                optimizerJSON: try string(m.optimizer_json, "ServerAssignment", "optimizer_json", limit: Limits.maxModelConfigBytes),
+                shards: shards))
+        case BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCE:
+            let m = try present(c.step_reduce, "Envelope", "step_reduce")
+            let leases = try leaseRefs(m.leases, m.n_leases, "leases")
+            let dropped = try leaseRefs(m.dropped, m.n_dropped, "dropped")
+            var seen = Set<Wire.LeaseRef>(minimumCapacity: leases.count + dropped.count)
+            for ref in leases + dropped where !seen.insert(ref).inserted {
+                throw WireError.invalidField(message: "StepReduce", field: "leases",
+                                             reason: "lease \(ref.leaseID) of worker \(ref.workerID) is listed twice")
+            }
+            return .stepReduce(Wire.StepReduce(serverID: m.server_id, step: m.step, leases: leases, dropped: dropped))
+        case BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCED:
+            let m = try present(c.step_reduced, "Envelope", "step_reduced")
+            let sums = try array(m.sums_of_squares, m.n_sums_of_squares, "StepReduced", "sums_of_squares", limit: Limits.maxShards)
+            if let bad = sums.first(where: { !$0.isFinite || $0 < 0 }) {
+                throw WireError.invalidField(message: "StepReduced", field: "sums_of_squares", reason: "\(bad) is not finite and non-negative")
+            }
+            let failure = try string(m.failure, "StepReduced", "failure", limit: Limits.maxReasonBytes)
+            guard failure.isEmpty || sums.isEmpty else {
+                throw WireError.invalidField(message: "StepReduced", field: "sums_of_squares", reason: "a failed reduction carries no sums")
+            }
+            return .stepReduced(Wire.StepReduced(serverID: m.server_id, step: m.step, sumsOfSquares: sums, failure: failure))
+        case BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT:
+            let m = try present(c.step_commit, "Envelope", "step_commit")
+            guard m.scale.isFinite, m.scale >= 0 else {
+                throw WireError.invalidField(message: "StepCommit", field: "scale", reason: "\(m.scale) is not finite and non-negative")
+            }
+            guard m.learning_rate.isFinite, m.learning_rate >= 0 else {
+                throw WireError.invalidField(message: "StepCommit", field: "learning_rate",
+                                             reason: "\(m.learning_rate) is not finite and non-negative")
+            }
+            return .stepCommit(Wire.StepCommit(serverID: m.server_id, step: m.step, scale: m.scale, learningRate: m.learning_rate))
+        case BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED:
+            let m = try present(c.step_committed, "Envelope", "step_committed")
+            let shards = try shardVersions(m.shards, m.n_shards, "StepCommitted")
+            return .stepCommitted(Wire.StepCommitted(serverID: m.server_id, step: m.step, shards: shards))
+        case BFPO__WIRE__ENVELOPE__BODY_STATE_REQUEST:
+            let m = try present(c.state_request, "Envelope", "state_request")
+            return .stateRequest(Wire.StateRequest(serverID: m.server_id))
+        case BFPO__WIRE__ENVELOPE__BODY_STATE_REPLY:
+            let m = try present(c.state_reply, "Envelope", "state_reply")
+            return .stateReply(Wire.StateReply(serverID: m.server_id, shards: try shardStates(m.shards, m.n_shards, "StateReply")))
         default:
             throw WireError.missingBody
         }
@@ -351,7 +508,13 @@ private enum Decoder {
             let s = try present(p, "Welcome", "shards")
             return Wire.ShardRange(shardID: s.shard_id, offset: s.offset, count: s.count)
         }
-        try validateShardRanges(shards)
+        try validateShardRanges(shards, "Welcome")
+        let endpointPointers = try array(m.shard_endpoints, m.n_shard_endpoints, "Welcome", "shard_endpoints", limit: Limits.maxShards)
+        guard endpointPointers.isEmpty || endpointPointers.count == shards.count else {
+            throw WireError.invalidField(message: "Welcome", field: "shard_endpoints",
+                                         reason: "it has \(endpointPointers.count) entries for \(shards.count) shards")
+        }
+        let endpoints = try endpointPointers.map { try endpoint($0, "Welcome", "shard_endpoints", allowEmpty: true) }
         guard m.heartbeat_ms >= 1 else {
             throw WireError.invalidField(message: "Welcome", field: "heartbeat_ms", reason: "it must be at least 1")
         }
@@ -361,13 +524,14 @@ private enum Decoder {
         return Wire.Welcome(
             workerID: m.worker_id, incarnation: m.incarnation,
             modelConfigJSON: try string(m.model_config_json, "Welcome", "model_config_json", limit: Limits.maxModelConfigBytes),
-            objective: objective, shards: shards, heartbeatMilliseconds: m.heartbeat_ms, leaseMilliseconds: m.lease_ms)
+            objective: objective, shards: shards, heartbeatMilliseconds: m.heartbeat_ms, leaseMilliseconds: m.lease_ms,
+            shardEndpoints: endpoints)
     }
 
     /// Ids unique, counts ≥ 1, ends within UInt64, ranges pairwise disjoint.
-    private static func validateShardRanges(_ shards: [Wire.ShardRange]) throws {
-        func fail(_ reason: String) -> WireError { .invalidField(message: "Welcome", field: "shards", reason: reason) }
-        try requireUnique(shards.map(\.shardID), "Welcome", "shards.shard_id")
+    private static func validateShardRanges(_ shards: [Wire.ShardRange], _ message: String) throws {
+        func fail(_ reason: String) -> WireError { .invalidField(message: message, field: "shards", reason: reason) }
+        try requireUnique(shards.map(\.shardID), message, "shards.shard_id")
         for s in shards {
             guard s.count >= 1 else { throw fail("shard \(s.shardID) has count 0") }
             guard !s.offset.addingReportingOverflow(s.count).overflow else {
@@ -378,6 +542,48 @@ private enum Decoder {
         for (a, b) in zip(sorted, sorted.dropFirst()) where b.offset < a.offset + a.count {
             throw fail("shards \(a.shardID) and \(b.shardID) overlap")
         }
+    }
+
+    private static func shardVersions(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Bfpo__Wire__ShardVersion>?>?, _ count: Int, _ message: String
+    ) throws -> [Wire.ShardVersion] {
+        let shards = try array(pointer, count, message, "shards", limit: Limits.maxShards).map { p -> Wire.ShardVersion in
+            let s = try present(p, message, "shards")
+            return Wire.ShardVersion(shardID: s.shard_id, version: s.version)
+        }
+        try requireUnique(shards.map(\.shardID), message, "shards.shard_id")
+        return shards
+    }
+
+    /// Shard states whose ranges satisfy the invariants of `Welcome.shards`.
+    private static func shardStates(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Bfpo__Wire__ShardState>?>?, _ count: Int, _ message: String
+    ) throws -> [Wire.ShardState] {
+        let states = try array(pointer, count, message, "shards", limit: Limits.maxShards).map { p -> Wire.ShardState in
+            let s = try present(p, message, "shards")
+            return Wire.ShardState(shardID: s.shard_id, offset: s.offset, count: s.count, version: s.version, optimizerSteps: s.optimizer_steps)
+        }
+        try validateShardRanges(states.map(\.range), message)
+        return states
+    }
+
+    private static func leaseRefs(
+        _ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Bfpo__Wire__LeaseRef>?>?, _ count: Int, _ field: String
+    ) throws -> [Wire.LeaseRef] {
+        try array(pointer, count, "StepReduce", field, limit: Limits.maxLeasesPerStep).map { p in
+            let r = try present(p, "StepReduce", field)
+            return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id)
+        }
+    }
+
+    /// A `tcp://` or `ipc://` endpoint in printable ASCII (empty only where `allowEmpty`: the coordinator).
+    private static func endpoint(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String, allowEmpty: Bool) throws -> String {
+        let value = try printableASCII(pointer, message, field, limit: Limits.maxEndpointBytes)
+        if value.isEmpty && allowEmpty { return value }
+        guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://"), value.utf8.count > 6 else {
+            throw WireError.invalidField(message: message, field: field, reason: "\"\(value)\" is not a tcp:// or ipc:// endpoint")
+        }
+        return value
     }
 
     private static func lease(_ m: Bfpo__Wire__Lease) throws -> Wire.Lease {

@@ -1,3 +1,5 @@
+import Shared
+
 /// Hand-written protobuf bytes, for headers `WireCodec.encode` would never produce (unknown enum values,
 /// invalid UTF-8, oversized repeated fields).
 struct ProtoBytes {
@@ -41,7 +43,7 @@ struct ProtoBytes {
     }
 
     /// An Envelope of `version` and `runID` with body field `bodyField` holding `body`.
-    static func envelope(version: UInt32 = 1, runID: String = "run", bodyField: Int, body: ProtoBytes) -> [UInt8] {
+    static func envelope(version: UInt32 = Wire.protocolVersion, runID: String = "run", bodyField: Int, body: ProtoBytes) -> [UInt8] {
         var e = ProtoBytes()
         e.field(1, varint: Int64(version))
         e.field(2, string: runID)

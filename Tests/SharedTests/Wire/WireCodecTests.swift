@@ -115,21 +115,21 @@ extension WireTests {
 
         @Test func anEnvelopeWithoutBodyIsRefused() {
             var e = ProtoBytes()
-            e.field(1, varint: 1)
+            e.field(1, varint: Int64(Wire.protocolVersion))
             e.field(2, string: "run")
             #expect(throws: WireError.missingBody) { _ = try WireCodec.decode(e.bytes) }
             // Empty bytes are a valid empty envelope, whose version 0 is refused before the missing body.
-            #expect(throws: WireError.protocolVersionMismatch(received: 0, expected: 1)) { _ = try WireCodec.decode([]) }
+            #expect(throws: WireError.protocolVersionMismatch(received: 0, expected: Wire.protocolVersion)) { _ = try WireCodec.decode([]) }
         }
 
         @Test func anotherProtocolVersionIsRefusedButItsRefusedIsRead() throws {
-            let newer = WireCodec.encode(Envelope(protocolVersion: 2, runID: "run", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
-            #expect(throws: WireError.protocolVersionMismatch(received: 2, expected: 1)) { _ = try WireCodec.decode(newer) }
-            // A version-2 lease whose fields would not even validate still reports the version first.
+            let newer = WireCodec.encode(Envelope(protocolVersion: 3, runID: "run", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
+            #expect(throws: WireError.protocolVersionMismatch(received: 3, expected: 2)) { _ = try WireCodec.decode(newer) }
+            // A version-3 lease whose fields would not even validate still reports the version first.
             var lease = ProtoBytes()
             lease.field(6, varint: 99)
-            #expect(throws: WireError.protocolVersionMismatch(received: 2, expected: 1)) {
-                _ = try WireCodec.decode(ProtoBytes.envelope(version: 2, bodyField: 14, body: lease))
+            #expect(throws: WireError.protocolVersionMismatch(received: 3, expected: 2)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(version: 3, bodyField: 14, body: lease))
             }
             let refusal = Envelope(protocolVersion: 7, runID: "other", body: .refused(Wire.Refused(reason: "too old")))
             #expect(try WireCodec.decode(WireCodec.encode(refusal)) == refusal)

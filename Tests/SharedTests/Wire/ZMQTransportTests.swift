@@ -41,11 +41,11 @@ extension WireTests {
                 return (envelope, refused)
             }
 
-            try send(Envelope(protocolVersion: 2, runID: "run-A", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
+            try send(Envelope(protocolVersion: 3, runID: "run-A", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
             #expect(try coordinator.receive(timeout: .milliseconds(100)) == nil)
             let (envelope, versionRefusal) = try refusal()
             #expect(envelope.protocolVersion == Wire.protocolVersion && envelope.runID == "run-A")
-            #expect(versionRefusal.reason == "message refused: protocol version 2 is not supported: this peer speaks version 1")
+            #expect(versionRefusal.reason == "message refused: protocol version 3 is not supported: this peer speaks version 2")
 
             try send(Envelope(runID: "run-B", body: .workRequest(Wire.WorkRequest(workerID: 1))))
             #expect(try coordinator.receive(timeout: .milliseconds(100)) == nil)
