@@ -6,6 +6,6 @@ struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bfpo-coordinator",
         abstract: "Coordinate distributed BFPO training across bfpo-worker processes.",
-        subcommands: [TrainCommand.self]
+        subcommands: [TrainCommand.self, ServeCommand.self]
     )
 }

@@ -1,8 +1,10 @@
 import Foundation
 import Shared
 
-/// A worker's life in a run (design.md section 3): register, then repeatedly ask for a lease, pull the
+/// A worker's life in a run (docs/architecture.md): register, then repeatedly ask for a lease, pull the
 /// shards whose versions changed, compute reference log-probs or a gradient, push, until told to stop.
+/// Policy shards that shard servers serve are pulled from and pushed to those servers directly
+/// (docs/parameter-servers.md), all servers at once; the coordinator gets the push's metrics last.
 ///
 /// It re-registers (with backoff) when the coordinator stops answering or forgets it, dropping cached
 /// shards when the coordinator's incarnation changes. Runs on one thread, which owns `transport`.
@@ -28,9 +30,26 @@ final class WorkerSession {
         let policy: ParameterCache
         let reference: ParameterCache
         let gradient: FloatBuffer
+        /// The shard servers, each with the shards it serves; shards of none are the coordinator's.
+        let servers: [ShardHost]
+    }
+
+    /// One shard server as a worker reaches it.
+    private final class ShardHost {
+        let endpoint: String
+        /// The shards it serves, ascending.
+        let shards: [UInt32]
+        let transport: ZMQWorkerTransport
+
+        init(endpoint: String, shards: [UInt32], run: String, context: ZMQContext) throws {
+            self.endpoint = endpoint
+            self.shards = shards
+            transport = try ZMQWorkerTransport(configuration: .init(endpoint: endpoint, runID: run), context: context)
+        }
     }
 
     private let options: Options
+    private let context: ZMQContext
     private let transport: ZMQWorkerTransport
     private let heartbeat: HeartbeatThread
     private let log: Logger
@@ -43,6 +62,7 @@ final class WorkerSession {
 
     init(options: Options, context: ZMQContext, log: Logger) throws {
         self.options = options
+        self.context = context
         self.log = log
         transport = try ZMQWorkerTransport(configuration: .init(endpoint: options.endpoint), context: context)
         heartbeat = try HeartbeatThread(endpoint: options.endpoint, context: context)
@@ -53,6 +73,7 @@ final class WorkerSession {
     func run() throws -> String {
         defer {
             heartbeat.stop()
+            membership?.servers.forEach { $0.transport.close() }
             transport.close()
             log.info(leaseTime.summary)
         }
@@ -122,8 +143,10 @@ final class WorkerSession {
                 return .joined
             case .stop(let stop) where message.envelope.runID == lastRun:
                 return .stopped(reason: stop.reason)
-            case .refused(let refused) where !refused.registerAgain:
-                throw WorkerError.refused(refused.reason)
+            case .refused(let refused):
+                guard refused.registerAgain else { throw WorkerError.refused(refused.reason) }
+                log.debug("not welcomed yet: \(refused.reason)")
+                return .unanswered
             default:
                 continue  // a late reply from before; keep waiting for the Welcome
             }
@@ -152,16 +175,25 @@ final class WorkerSession {
         // Shards cached under an earlier incarnation or run may not match this coordinator's versions.
         let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run } ?? false
         let old = membership
+        old?.servers.forEach { $0.transport.close() }
+        var served: [String: [UInt32]] = [:]
+        for (index, endpoint) in welcome.shardEndpoints.enumerated() where !endpoint.isEmpty {
+            served[endpoint, default: []].append(UInt32(index))
+        }
+        let servers = try served.sorted { $0.value[0] < $1.value[0] }.map {
+            try ShardHost(endpoint: $0.key, shards: $0.value, run: run, context: context)
+        }
         membership = Membership(
             worker: welcome.workerID, run: run, incarnation: welcome.incarnation,
             engine: GradientEngine(model: model, objective: welcome.objective, threads: options.threads),
             policy: keep ? old!.policy : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
-            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count))
+            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count), servers: servers)
         transport.expectedRunID = run
         lastRun = run
         heartbeat.beat(worker: welcome.workerID, run: run, every: Double(welcome.heartbeatMilliseconds) / 1000)
-        log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards, objective \(welcome.objective.kind.rawValue)")
+        log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards"
+                 + (servers.isEmpty ? "" : " on \(servers.count) shard servers") + ", objective \(welcome.objective.kind.rawValue)")
     }
 
     // MARK: Requests
@@ -217,11 +249,32 @@ final class WorkerSession {
         try compute(lease, batch: batch, cache: cache, member: member)
     }
 
-    /// Requests `shards` and stores the replies; false when the membership was lost meanwhile.
+    /// Requests `shards` and stores the replies; false when the membership was lost meanwhile. Policy
+    /// shards of shard servers are asked of all servers first, so their replies travel side by side.
     private func pull(_ shards: [UInt32], set: Wire.ParameterSet, into cache: ParameterCache, member: Membership) throws -> Bool {
         guard !shards.isEmpty else { return true }
-        let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: shards)
-        guard let reply = try exchangeMessage(.shardRequest(request), member: member) else { return false }
+        let remote = set == .policy ? member.servers.compactMap { host -> (ShardHost, [UInt32])? in
+            let wanted = shards.filter { host.shards.contains($0) }
+            return wanted.isEmpty ? nil : (host, wanted)
+        } : []
+        for (host, wanted) in remote {
+            let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: wanted)
+            guard sendToServer(host, .shardRequest(request), member: member) else { return false }
+        }
+        let local = shards.filter { id in !remote.contains { $0.1.contains(id) } }
+        if !local.isEmpty {
+            let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: local)
+            guard let reply = try exchangeMessage(.shardRequest(request), member: member) else { return false }
+            try store(reply, set: set, into: cache)
+        }
+        for (host, _) in remote {
+            guard let reply = try replyFromServer(host, member: member) else { return false }
+            try store(reply, set: set, into: cache)
+        }
+        return true
+    }
+
+    private func store(_ reply: WireMessage, set: Wire.ParameterSet, into cache: ParameterCache) throws {
         guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
             throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
         }
@@ -229,7 +282,34 @@ final class WorkerSession {
         for (entry, frame) in zip(shardReply.shards, reply.frames) {
             try cache.store(shard: entry.shardID, version: entry.version, frame: frame)
         }
-        return true
+    }
+
+    /// Sends to a shard server; false (after forgetting the membership, so the worker registers again and
+    /// learns where shards are now) when it cannot be reached.
+    private func sendToServer(_ host: ShardHost, _ body: WireBody, frames: [WireMessage.Payload] = [], member: Membership) -> Bool {
+        do {
+            try host.transport.send(WireMessage(body, runID: member.run, frames: frames))
+            return true
+        } catch {
+            log.warning("shard server \(host.endpoint) unreachable (\(error)); registering again")
+            membership = nil
+            return false
+        }
+    }
+
+    /// A shard server's reply; nil (after forgetting the membership) when none came in time.
+    private func replyFromServer(_ host: ShardHost, member: Membership) throws -> WireMessage? {
+        guard let reply = try host.transport.receive(timeout: .milliseconds(Int(options.replyTimeout * 1000))) else {
+            log.warning("no reply from shard server \(host.endpoint) in \(Int(options.replyTimeout)) s; registering again")
+            membership = nil
+            return nil
+        }
+        if case .refused(let refused) = reply.body {
+            log.warning("shard server \(host.endpoint) refused: \(refused.reason); registering again")
+            membership = nil
+            return nil
+        }
+        return reply
     }
 
     private func compute(_ lease: Wire.Lease, batch: LeaseBatch, cache: ParameterCache, member: Membership) throws {
@@ -255,14 +335,30 @@ final class WorkerSession {
             let sent = DispatchSemaphore(value: 0)
             lastPushSent = sent
             let owner = SendGuard(signalling: sent)
-            let frames: [WireMessage.Payload] = member.policy.shards.map { shard in
-                .region(ZeroCopyRegion(pointer: UnsafeRawPointer(member.gradient.pointer + Int(shard.offset)),
-                                       byteCount: Int(shard.count) * MemoryLayout<Float>.size, owner: owner))
+            func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
+                shards.map { id in
+                    let shard = member.policy.shards[Int(id)]
+                    return .region(ZeroCopyRegion(pointer: UnsafeRawPointer(member.gradient.pointer + Int(shard.offset)),
+                                                  byteCount: Int(shard.count) * MemoryLayout<Float>.size, owner: owner))
+                }
             }
             let push = Wire.GradientPush(
                 workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,
                 metrics: result.metrics, tokens: UInt64(result.tokens), computeSeconds: Date().timeIntervalSince(start))
-            report(try exchange(.gradientPush(push), frames: frames, member: member), lease: lease)
+            // Every server must hold its part before the coordinator counts the push.
+            for host in member.servers {
+                guard sendToServer(host, .gradientPush(push), frames: frames(host.shards), member: member) else { return }
+            }
+            for host in member.servers {
+                guard let reply = try replyFromServer(host, member: member) else { return }
+                guard case .pushReply(let outcome) = reply.body, outcome.accepted else {
+                    log.info("lease \(lease.leaseID) (batch \(lease.batchID)) not taken by \(host.endpoint): \(reply.body)")
+                    return
+                }
+            }
+            let served = Set(member.servers.flatMap(\.shards))
+            let local = (0..<UInt32(member.policy.shards.count)).filter { !served.contains($0) }
+            report(try exchange(.gradientPush(push), frames: frames(local), member: member), lease: lease)
         }
     }
 

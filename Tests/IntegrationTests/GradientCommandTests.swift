@@ -57,8 +57,9 @@ struct GradientCommandTests {
         let batch = try engine.accumulateGradient(parameters: policy.pointer, pairs: pairs, reference: reference,
                                                   normalizer: 3, into: expected.pointer)
         let loss = try #require(report["loss"] as? Double)
-        #expect(abs(loss - batch.metrics.lossSum / 3) <= 1e-9 * max(1, abs(loss)))
-        // Batches of 2 and of 3 rows take different sgemm blockings: agreement to fp32 rounding.
+        // Batches of 2 and of 3 rows take different sgemm blockings, so the log-probs agree to fp32
+        // rounding and the loss (a difference of log-probs times β, then a log-sigmoid) to ~1e-6 relative.
+        #expect(abs(loss - batch.metrics.lossSum / 3) <= 1e-5 * max(1, abs(loss)))
         for (row, pair) in zip(rows, zip(batch.pairs, reference)) {
             let chosen = try #require(row["policy_chosen_logp"] as? Double)
             let rejected = try #require(row["reference_rejected_logp"] as? Double)

@@ -50,6 +50,7 @@ extension Recipe {
         Field(key: "shards", read: { $0.shards = try $1.int() }, write: { int($0.shards) }),
         Field(key: "max_staleness", read: { $0.maxStaleness = try $1.int() }, write: { int($0.maxStaleness) }),
         Field(key: "workers_expected", read: { $0.workersExpected = try $1.int() }, write: { int($0.workersExpected) }),
+        Field(key: "servers_expected", read: { $0.serversExpected = try $1.int() }, write: { int($0.serversExpected) }),
         Field(key: "heartbeat_seconds", read: { $0.heartbeatSeconds = try $1.double() }, write: { double($0.heartbeatSeconds) }),
         Field(key: "lease_seconds", read: { $0.leaseSeconds = try $1.double() }, write: { double($0.leaseSeconds) }),
     ]

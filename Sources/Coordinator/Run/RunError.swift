@@ -4,6 +4,8 @@ enum RunError: Error, CustomStringConvertible {
     case invalidReferenceCache(path: String, reason: String)
     case incompatibleResume(String)
     case noWork(String)
+    /// A shard server could not apply a step, or went silent: the run must go on from its last checkpoint.
+    case serverFailed(String)
 
     var description: String {
         switch self {
@@ -11,6 +13,7 @@ enum RunError: Error, CustomStringConvertible {
         case .invalidReferenceCache(let path, let reason): return "\(path): reference log-prob cache is unusable: \(reason)"
         case .incompatibleResume(let reason): return "cannot resume: \(reason)"
         case .noWork(let reason): return "nothing to train on: \(reason)"
+        case .serverFailed(let reason): return "a shard server failed: \(reason)"
         }
     }
 }

@@ -34,10 +34,10 @@ enum PushOutcome: Equatable {
 }
 
 /// The coordinator's decisions, free of sockets and threads: who gets which batch, which results count,
-/// when a step is complete, applied, logged and checkpointed (design.md sections 3 and 5).
+/// when a step is complete, applied, logged and checkpointed (docs/architecture.md).
 ///
 /// The service feeds it messages and the clock; every method runs on the service's one loop thread.
-/// Shard updates run on the store's queues and are picked up by `tick`.
+/// Steps are applied by the shard servers (`ServerGroup`), whose progress `tick` picks up.
 final class CoordinatorCore {
     struct Configuration {
         var runID: String
@@ -64,8 +64,8 @@ final class CoordinatorCore {
         var referenceComplete: ([ResponseLogProbs]) throws -> Void
         /// Writes one optimizer step's metrics line.
         var metrics: (_ step: Int, _ values: [String: Double]) throws -> Void
-        /// Writes a checkpoint of the published parameters, optimizer state and `state`.
-        var checkpoint: (_ state: TrainingState) throws -> Void
+        /// Writes a checkpoint of every shard's published parameters and optimizer state, with `state`.
+        var checkpoint: (_ state: TrainingState, _ shards: ShardCheckpoint) throws -> Void
     }
 
     let configuration: Configuration
@@ -73,7 +73,7 @@ final class CoordinatorCore {
     /// The main data's `plan.pairCount` pairs, then the helpfulness buffer's pairs, if any.
     let pairs: [TokenizedPair]
     let buffer: BufferStream?
-    let store: ShardStore
+    let servers: ServerGroup
     let referenceSnapshots: [ShardSnapshot]
     private let sinks: Sinks
     private let log: Logger
@@ -97,11 +97,21 @@ final class CoordinatorCore {
     /// The step whose gradients are being gathered.
     private var gathering: StepAccumulator
     private var gatheringStep: Int
-    /// Complete steps waiting for the store, oldest first.
+    /// Complete steps waiting for the servers, oldest first.
     private var queued: [(step: Int, accumulator: StepAccumulator)] = []
-    /// The step the store is applying, with the figures its metrics line will carry.
-    private var applying: (step: Int, accumulator: StepAccumulator, norm: Double, learningRate: Double)?
+    /// The step the servers are applying, with the figures its metrics line will carry (the norm once
+    /// the servers have reduced it).
+    private var applying: (step: Int, accumulator: StepAccumulator, norm: Double?, learningRate: Double)?
     private var spare: [StepAccumulator] = []
+    /// Pushes that will never count (refused, or of leases that expired or were revoked), for the
+    /// servers to forget with the next step.
+    private var dropped: [Wire.LeaseRef] = []
+    /// The training state of a checkpoint whose shards the servers are sending.
+    private var checkpointing: TrainingState?
+    /// Why the run is stopping, once `shutDown` was called: no more work is handed out, and the run
+    /// finishes once the steps already complete are applied and checkpointed.
+    private var stopping: String?
+    private var stoppingCheckpointStarted = false
     /// Batches in applied steps of the epoch of the next step to apply (a checkpoint's `completedBatches`).
     private var appliedBatches: Set<Int> = []
     /// When the last step was published (or the first gradient lease went out): tokens/s is measured
@@ -113,7 +123,7 @@ final class CoordinatorCore {
     private(set) var progress: ProgressReporter
 
     init(
-        configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], buffer: BufferStream? = nil, store: ShardStore,
+        configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], buffer: BufferStream? = nil, servers: ServerGroup,
         referenceSnapshots: [ShardSnapshot], reference: [ResponseLogProbs]?, resume: TrainingState?,
         workerTimeout: Double, sinks: Sinks, log: Logger
     ) {
@@ -122,7 +132,7 @@ final class CoordinatorCore {
         precondition(pairs.count == plan.pairCount + (buffer?.count ?? 0), "the main pairs, then the buffer's")
         self.pairs = pairs
         self.buffer = buffer
-        self.store = store
+        self.servers = servers
         self.referenceSnapshots = referenceSnapshots
         self.sinks = sinks
         self.log = log
@@ -146,7 +156,7 @@ final class CoordinatorCore {
         }
         epochSeeds[epoch] = (orderSeed, random)
         order = DatasetOrder.permutation(count: plan.pairCount, seed: orderSeed)
-        gathering = StepAccumulator(shards: store.ranges, parameterCount: store.parameterCount)
+        gathering = StepAccumulator()
         gatheringStep = appliedSteps
         if appliedSteps >= plan.totalSteps {
             phase = .finished("the run had already completed all \(plan.totalSteps) steps")
@@ -175,6 +185,10 @@ final class CoordinatorCore {
 
     /// The next thing `worker` should do.
     func requestWork(worker: UInt64, now: Double) -> Assignment {
+        if let stopping, phase == .training {
+            roster.markStopped(worker)
+            return .stop(reason: stopping)
+        }
         switch phase {
         case .finished(let reason):
             roster.markStopped(worker)
@@ -190,7 +204,7 @@ final class CoordinatorCore {
                 versions: referenceSnapshots.map(\.version), pairs: Array(pairs[range]), reference: [],
                 bufferPairs: 0, bufferWeight: 0, seconds: configuration.leaseSeconds))
         case .training:
-            let versions = store.versions
+            let versions = servers.versions
             let synchronous = configuration.maxStaleness == 0
             if synchronous, versions.contains(where: { $0 != UInt64(gatheringStep) }) {
                 return .wait(seconds: configuration.waitSeconds)
@@ -243,76 +257,108 @@ final class CoordinatorCore {
         return .accepted
     }
 
-    /// A gradient lease's result: the gradient of Σ pair loss over its batch, one range per shard.
+    /// A gradient lease's result: its metrics here, and the gradient of Σ pair loss over its batch on the
+    /// servers of its shards (`gradient` holds the shards this process serves, if any; the worker pushed
+    /// the others to their servers first).
     func pushGradient(
         worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int,
-        gradient: GradientContribution, now: Double
+        gradient: GradientContribution?, now: Double
     ) -> PushOutcome {
-        guard phase == .training, leaseKinds[id] == .gradient else { return refuse("lease \(id) is not a live gradient lease") }
+        let push = Wire.LeaseRef(leaseID: id, workerID: worker)
+        guard stopping == nil else { return refuse(push, "the coordinator is shutting down") }
+        guard phase == .training, leaseKinds[id] == .gradient else { return refuse(push, "lease \(id) is not a live gradient lease") }
         do {
             _ = try ledger.check(lease: id, batch: batch, worker: worker)
         } catch {
-            return refuse(error.description)
+            return refuse(push, error.description)
         }
         let expectedPairs = plan.positions(ofBatch: batch).positions.count
         guard metrics.pairs == expectedPairs else {
-            return refuse("gradient for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
+            return refuse(push, "gradient for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
         }
-        guard versions.count == store.ranges.count else {
-            return refuse("gradient for batch \(batch) names \(versions.count) shard versions, the run has \(store.ranges.count) shards")
+        guard versions.count == servers.ranges.count else {
+            return refuse(push, "gradient for batch \(batch) names \(versions.count) shard versions, the run has \(servers.ranges.count) shards")
         }
-        guard zip(versions, store.versions).allSatisfy({ $0 <= $1 }) else {
-            return refuse("gradient for batch \(batch) claims parameter versions \(versions) the coordinator never published")
+        guard zip(versions, servers.versions).allSatisfy({ $0 <= $1 }) else {
+            return refuse(push, "gradient for batch \(batch) claims parameter versions \(versions) the coordinator never published")
         }
         let staleness = max(0, appliedSteps - Int(versions.min()!))
         let current = configuration.maxStaleness > 0 || versions.allSatisfy { $0 == UInt64(gatheringStep) }
         guard current, staleness <= configuration.maxStaleness, gathering.accepts(batch: batch) else {
             ledger.release(lease: id)
             leaseKinds[id] = nil
-            return refuse("gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
+            return refuse(push, "gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
+        }
+        if let gradient, !servers.localShards.isEmpty {
+            do {
+                try servers.local.hold(push, gradient: gradient)
+            } catch {
+                return refuse(push, error.description)
+            }
         }
         try! ledger.complete(lease: id, batch: batch, worker: worker)
         leaseKinds[id] = nil
-        gathering.add(batch: batch, gradient: gradient, metrics: metrics, tokens: tokens, staleness: staleness)
+        gathering.add(batch: batch, push: push, metrics: metrics, tokens: tokens, staleness: staleness)
         if gathering.isComplete { closeGatheringStep() }
         return .accepted
     }
 
     // MARK: Time
 
-    /// Expires leases and lost workers, and turns finished shard updates into metrics and checkpoints.
+    /// Expires leases and lost workers, and moves steps through the servers: a reduced step is
+    /// clipped and committed, a committed one logged and checkpointed.
+    /// - Throws: `RunError.serverFailed` when a server could not apply a step; sink errors.
     func tick(now: Double) throws {
         for worker in roster.removeLost(now: now) {
             let revoked = ledger.revoke(worker: worker.id)
-            revoked.forEach { leaseKinds[$0.id] = nil }
+            revoked.forEach { forget($0) }
             log.warning("\(worker.name) (worker \(worker.id)) went silent; \(revoked.count) leased batches go back to the queue")
         }
         for lease in ledger.expire(now: now) {
-            leaseKinds[lease.id] = nil
+            forget(lease)
             log.warning("lease \(lease.id) of batch \(lease.batch) expired; the batch is leased again")
         }
-        while applying != nil, store.isIdle {
-            try publish(now: now)
+        while let current = applying {
+            switch servers.progress {
+            case .reduced(_, let sumsOfSquares):
+                // Workers push gradients of Σ pair loss; the step's gradient is their mean over its pairs.
+                let divisor = Double(current.accumulator.metrics.pairs)
+                let norm = GradientClipping.globalNorm(sumsOfSquares: sumsOfSquares) / divisor
+                let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
+                applying?.norm = norm
+                servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate)
+            case .committed:
+                servers.finishStep()
+                try publish(now: now)
+            case .failed(let reason):
+                throw RunError.serverFailed(reason)
+            case .idle, .reducing, .committing:
+                return try finishCheckpoint()
+            }
         }
+        try finishCheckpoint()
+        guard let stopping, phase == .training, applying == nil, queued.isEmpty else { return }
+        if !stoppingCheckpointStarted {
+            stoppingCheckpointStarted = true
+            startCheckpoint()
+            try finishCheckpoint()
+        }
+        if checkpointing == nil { phase = .finished(stopping) }
     }
 
-    /// Whether the store is still applying or steps are queued (a clean shutdown waits for these).
-    var isApplying: Bool { applying != nil || !queued.isEmpty }
+    /// Whether steps are being applied or checkpointed, or are queued (a clean shutdown waits for these).
+    var isApplying: Bool { applying != nil || !queued.isEmpty || checkpointing != nil }
 
     /// Stops handing out work: in-flight leases and the partially gathered step are abandoned (their
-    /// batches will be redone after a resume), a checkpoint of the last applied step is written, and
-    /// every worker is told to stop on its next request.
+    /// batches will be redone after a resume), workers are told to stop on their next request, and once
+    /// the steps already complete are applied, a checkpoint is written and the run is finished.
     func shutDown(reason: String, now: Double) throws {
         guard case .training = phase else {
             phase = .finished(reason)
             return
         }
-        while isApplying {
-            store.waitUntilIdle()
-            try tick(now: now)
-        }
-        try sinks.checkpoint(state())
-        phase = .finished(reason)
+        stopping = reason
+        try tick(now: now)
     }
 
     /// Postpones lease deadlines and last-seen times after the loop was busy for `seconds`.
@@ -325,6 +371,13 @@ final class CoordinatorCore {
 
     // MARK: Steps
 
+    /// A lease whose push will never count: its servers may forget it.
+    private func forget(_ lease: LeaseLedger.Lease) {
+        if leaseKinds.removeValue(forKey: lease.id) == .gradient {
+            dropped.append(Wire.LeaseRef(leaseID: lease.id, workerID: lease.worker))
+        }
+    }
+
     private func beginGathering() {
         let synchronous = configuration.maxStaleness == 0
         let batches = plan.batches(ofStep: gatheringStep)
@@ -333,7 +386,7 @@ final class CoordinatorCore {
 
     private func closeGatheringStep() {
         queued.append((gatheringStep, gathering))
-        gathering = spare.popLast() ?? StepAccumulator(shards: store.ranges, parameterCount: store.parameterCount)
+        gathering = spare.popLast() ?? StepAccumulator()
         gatheringStep += 1
         if gatheringStep < plan.totalSteps {
             let (nextEpoch, _) = plan.locate(step: gatheringStep)
@@ -344,19 +397,16 @@ final class CoordinatorCore {
     }
 
     private func dispatchNextApply() {
-        guard applying == nil, !queued.isEmpty else { return }
+        guard applying == nil, checkpointing == nil, !queued.isEmpty else { return }
         let (step, accumulator) = queued.removeFirst()
-        // Workers push gradients of Σ pair loss; the step's gradient is their mean over its pairs.
-        let divisor = Double(accumulator.metrics.pairs)
-        let norm = store.norm(of: accumulator.sum) / divisor
-        let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
-        let learningRate = configuration.schedule.learningRate(atStep: step)
-        applying = (step, accumulator, norm, learningRate)
-        store.apply(gradient: accumulator.sum, scale: Float(clip / divisor), learningRate: learningRate)
+        applying = (step, accumulator, nil, configuration.schedule.learningRate(atStep: step))
+        servers.beginStep(UInt64(step), pushes: accumulator.pushes, dropped: dropped)
+        dropped.removeAll()
     }
 
     private func publish(now: Double) throws {
-        let (step, accumulator, norm, learningRate) = applying!
+        let (step, accumulator, reducedNorm, learningRate) = applying!
+        let norm = reducedNorm!
         applying = nil
         appliedSteps = step + 1
         tokensSeen += accumulator.tokens
@@ -381,8 +431,25 @@ final class CoordinatorCore {
         try sinks.metrics(appliedSteps, values)
         progress.stepApplied(appliedSteps, metrics: values, now: now)
         if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
-            try sinks.checkpoint(state())
+            startCheckpoint()
         }
+        try finishCheckpoint()
+        dispatchNextApply()
+    }
+
+    /// Asks the servers for every shard's state; the checkpoint is written once all have sent theirs.
+    private func startCheckpoint() {
+        checkpointing = state(shards: [])
+        servers.requestStates()
+    }
+
+    /// Writes the checkpoint being gathered once every shard is in, and finishes the run after its last
+    /// step's checkpoint.
+    private func finishCheckpoint() throws {
+        guard var pending = checkpointing, let shards = servers.takeStates() else { return }
+        checkpointing = nil
+        pending.shards = shards.trainingStates
+        try sinks.checkpoint(pending, shards)
         if appliedSteps == plan.totalSteps {
             phase = .finished("training finished after \(plan.totalSteps) steps")
             log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")
@@ -391,8 +458,8 @@ final class CoordinatorCore {
     }
 
     /// The state a checkpoint of the published parameters records: the next step to apply, its epoch's
-    /// order seed and generator state, and that epoch's batches already in applied steps.
-    func state() -> TrainingState {
+    /// order seed and generator state, that epoch's batches already in applied steps, and `shards`.
+    func state(shards: [TrainingState.ShardState]) -> TrainingState {
         let nextEpoch = plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch
         let (seed, generator) = epochSeeds[nextEpoch] ?? epochSeeds[epoch]!
         let completed = appliedBatches.sorted()
@@ -400,7 +467,7 @@ final class CoordinatorCore {
         return TrainingState(
             runID: configuration.runID, step: appliedSteps, totalSteps: plan.totalSteps, epoch: nextEpoch,
             orderSeed: seed, position: position, completedBatches: completed, random: generator,
-            shards: store.shardStates(), pairs: plan.pairCount, batchSize: plan.batchSize,
+            shards: shards, pairs: plan.pairCount, batchSize: plan.batchSize,
             accumulation: plan.accumulation, epochs: plan.epochs, tokensSeen: tokensSeen)
     }
 
@@ -449,5 +516,11 @@ final class CoordinatorCore {
     private func refuse(_ reason: String) -> PushOutcome {
         refusals += 1
         return .refused(reason)
+    }
+
+    /// Refuses a gradient push; its servers may forget it.
+    private func refuse(_ push: Wire.LeaseRef, _ reason: String) -> PushOutcome {
+        dropped.append(push)
+        return refuse(reason)
     }
 }

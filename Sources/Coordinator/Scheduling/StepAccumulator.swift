@@ -1,88 +1,53 @@
-import Dispatch
 import Shared
 
-/// One batch's gradient as it arrived: one fp32 range per shard, readable in place (a received ZeroMQ
-/// frame, or an in-process buffer in tests). Held, not copied, when it arrives ahead of its turn.
-protocol GradientContribution: AnyObject {
-    /// Calls `body` with shard `index`'s gradient; valid only inside `body`.
-    func withShard<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R
-}
-
-/// Sums the gradients of one optimizer step, with their metrics and staleness.
+/// Gathers one optimizer step: which pushes make it and in which order, with their metrics and staleness.
+/// The gradients themselves stay on the shard servers, which sum them in `pushes` order.
 ///
-/// Synchronous steps (a known set of batches) add in batch-id order whatever the arrival order, holding
-/// early arrivals until their turn: floating-point addition is not associative, and this is what makes
-/// a run with N workers end bit-identical to a run with one. Asynchronous steps add in arrival order.
-/// Shards are summed in parallel; each shard's sum is independent, so parallelism changes no bits.
+/// A synchronous step (a known set of batches) orders its pushes by batch id whatever the arrival order:
+/// floating-point addition is not associative, and this is what makes a run with N workers end
+/// bit-identical to a run with one. An asynchronous step keeps the arrival order.
 final class StepAccumulator {
-    let shards: [Range<Int>]
-    /// (P) Σ of the contributions added so far.
-    let sum: FloatBuffer
-    private var expected: [Int]?          // sync: the step's batch ids, ascending
+    private var expected: Set<Int>?       // sync: the step's batch ids
     private var expectedCount = 0
-    private var nextIndex = 0
-    private var held: [Int: GradientContribution] = [:]
-    private(set) var added = 0
+    private var arrived: [(batch: Int, push: Wire.LeaseRef)] = []
     private(set) var metrics = PreferenceMetrics()
     private(set) var tokens = 0
     private(set) var staleness: [Int] = []
-    private(set) var batches: [Int] = []
 
-    init(shards: [Range<Int>], parameterCount: Int) {
-        self.shards = shards
-        sum = FloatBuffer(count: parameterCount)
-    }
-
-    /// Starts a new step of exactly `batches` (sync, added in id order) or of `count` batches (async).
+    /// Starts a new step of exactly `batches` (sync, ordered by id) or of `count` batches (async).
     func begin(batches: [Int]?, count: Int) {
-        sum.zero()
-        expected = batches?.sorted()
+        expected = batches.map(Set.init)
         expectedCount = batches?.count ?? count
-        nextIndex = 0
-        held.removeAll()
-        added = 0
+        arrived.removeAll()
         metrics = PreferenceMetrics()
         tokens = 0
         staleness.removeAll()
-        self.batches.removeAll()
     }
 
-    /// Every expected contribution has been added.
-    var isComplete: Bool { added == expectedCount }
+    /// Every expected push has arrived.
+    var isComplete: Bool { arrived.count == expectedCount }
 
     /// Whether `batch` belongs to this step (always true for async steps until complete).
     func accepts(batch: Int) -> Bool {
-        guard let expected else { return added + held.count < expectedCount }
-        return expected.contains(batch) && !batches.contains(batch) && held[batch] == nil
+        guard arrived.count < expectedCount, !arrived.contains(where: { $0.batch == batch }) else { return false }
+        return expected?.contains(batch) ?? true
     }
 
-    /// Takes one batch's gradient; in a sync step it is held until every lower batch id is in.
-    func add(batch: Int, gradient: GradientContribution, metrics: PreferenceMetrics, tokens: Int, staleness: Int) {
+    /// Counts one batch's push.
+    func add(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics, tokens: Int, staleness: Int) {
         precondition(accepts(batch: batch), "batch \(batch) does not belong to this step")
         self.metrics.merge(metrics)
         self.tokens += tokens
         self.staleness.append(staleness)
-        guard let expected else {
-            accumulate(gradient, batch: batch)
-            return
-        }
-        held[batch] = gradient
-        while nextIndex < expected.count, let next = held.removeValue(forKey: expected[nextIndex]) {
-            accumulate(next, batch: expected[nextIndex])
-            nextIndex += 1
-        }
+        arrived.append((batch, push))
     }
 
-    private func accumulate(_ gradient: GradientContribution, batch: Int) {
-        let target = sum.pointer
-        let shards = self.shards
-        DispatchQueue.concurrentPerform(iterations: shards.count) { s in
-            gradient.withShard(s) { values in
-                let destination = target + shards[s].lowerBound
-                for i in 0..<values.count { destination[i] += values[i] }
-            }
-        }
-        added += 1
-        batches.append(batch)
+    /// The batches in the step.
+    var batches: [Int] { arrived.map(\.batch) }
+
+    /// The pushes in the order their gradients are summed: by batch id in a sync step, as they arrived
+    /// otherwise.
+    var pushes: [Wire.LeaseRef] {
+        (expected == nil ? arrived : arrived.sorted { $0.batch < $1.batch }).map(\.push)
     }
 }

@@ -17,6 +17,14 @@ final class CoordinatorLoop {
         var heartbeatSeconds: Double
         var leaseSeconds: Double
         var workersExpected: Int
+        /// Shard servers (`bfpo-coordinator serve`) to wait for before handing out shards; workers are
+        /// welcomed only once shards are handed out.
+        var serversExpected: Int = 0
+        /// Seconds to wait for `serversExpected` before starting with the servers that came (this process
+        /// serves every shard when none did).
+        var gatherServersFor: Double = 30
+        /// Seconds without a message from a shard server after which it is lost.
+        var serverTimeout: Double = 4
         /// Seconds to wait for `workersExpected` before starting with fewer. Only the start waits: a
         /// worker lost later does not hold the others back.
         var gatherWorkersFor: Double = 30
@@ -38,6 +46,12 @@ final class CoordinatorLoop {
     private let started: ContinuousClock.Instant
     private let welcomeConfig: String
     private var peers: [UInt64: PeerID] = [:]
+    /// Shard servers that said hello before shards were handed out.
+    private var arrivedServers: [(id: UInt64, name: String, endpoint: String, peer: PeerID)] = []
+    /// Whether shards are handed out (workers are welcomed only then).
+    private var shardsAssigned = false
+    /// Server ids come from a range worker ids never reach, so a `Heartbeat` names one or the other.
+    private var nextServerID: UInt64 = 1 << 48
     /// Whether the start is over (`workersExpected` came, or `gatherWorkersFor` passed): from then on
     /// nobody waits for workers, even if some are lost.
     private var gathered = false
@@ -79,6 +93,7 @@ final class CoordinatorLoop {
                         if !core.workers.allStopped {
                             log.warning("\(core.workers.workers.values.filter { !$0.stopped }.count) workers did not ask for work within \(Int(settings.stopGrace)) s of the end")
                         }
+                        stopServers(reason: reason)
                         return reason
                     }
                 } else {
@@ -88,8 +103,41 @@ final class CoordinatorLoop {
             if let (peer, message) = try transport.receive(timeout: .milliseconds(20)) {
                 handle(message, from: peer)
             }
+            assignShardsWhenReady()
+            if let lost = core.servers.silent(now: now, timeout: settings.serverTimeout).first {
+                throw RunError.serverFailed("\(lost.name) at \(lost.endpoint) sent nothing for \(Int(settings.serverTimeout)) s")
+            }
             try timed { try core.tick(now: now) }
+            sendServerMessages()
         }
+    }
+
+    /// Tells every shard server the run is over (they exit).
+    private func stopServers(reason: String) {
+        for remote in core.servers.remotes { reply(.stop(Wire.Stop(reason: reason)), to: remote.peer) }
+    }
+
+    /// Hands shards out once `serversExpected` servers said hello, or the wait for them is over.
+    private func assignShardsWhenReady() {
+        guard !shardsAssigned, arrivedServers.count >= settings.serversExpected || now >= settings.gatherServersFor else { return }
+        shardsAssigned = true
+        if arrivedServers.count < settings.serversExpected {
+            log.warning("\(arrivedServers.count) of \(settings.serversExpected) shard servers came within \(Int(settings.gatherServersFor)) s; starting with them")
+        }
+        let used = Array(arrivedServers.prefix(core.servers.ranges.count))
+        for extra in arrivedServers.dropFirst(used.count) {
+            reply(.stop(Wire.Stop(reason: "the run has only \(core.servers.ranges.count) shards, all taken")), to: extra.peer)
+        }
+        core.servers.assign(used, now: now)
+        for remote in core.servers.remotes {
+            log.info("\(remote.name) serves shards \(remote.shards.lowerBound)..<\(remote.shards.upperBound) at \(remote.endpoint)")
+        }
+        if core.servers.remotes.isEmpty { log.info("this process serves all \(core.servers.ranges.count) shards") }
+        sendServerMessages()
+    }
+
+    private func sendServerMessages() {
+        for (peer, body, frames) in core.servers.takeOutbox() { reply(body, frames: frames, to: peer) }
     }
 
     /// Runs `work`; if it kept the loop away for more than a second (a checkpoint), that time is not
@@ -107,18 +155,45 @@ final class CoordinatorLoop {
         let now = self.now
         switch message.body {
         case .register(let register):
+            guard shardsAssigned else {
+                reply(.refused(Wire.Refused(reason: "waiting for shard servers (\(arrivedServers.count) of \(settings.serversExpected))",
+                                            registerAgain: true)), to: peer)
+                return
+            }
             let id = core.register(
                 name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, now: now)
             peers[id] = peer
-            let shards = core.store.ranges.enumerated().map {
+            let shards = core.servers.ranges.enumerated().map {
                 Wire.ShardRange(shardID: UInt32($0.offset), offset: UInt64($0.element.lowerBound), count: UInt64($0.element.count))
             }
+            let endpoints = core.servers.endpoints
             reply(.welcome(Wire.Welcome(
                 workerID: id, incarnation: settings.incarnation, modelConfigJSON: welcomeConfig, objective: settings.objective,
                 shards: shards, heartbeatMilliseconds: UInt32(settings.heartbeatSeconds * 1000),
-                leaseMilliseconds: UInt32(settings.leaseSeconds * 1000))), to: peer)
+                leaseMilliseconds: UInt32(settings.leaseSeconds * 1000),
+                shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints)), to: peer)
         case .heartbeat(let heartbeat):
-            if !core.heard(from: heartbeat.workerID, now: now) { askToRegister(peer, worker: heartbeat.workerID) }
+            if core.servers.isServer(heartbeat.workerID) {
+                _ = core.servers.heard(from: heartbeat.workerID, peer: peer, now: now)
+            } else if !core.heard(from: heartbeat.workerID, now: now) {
+                askToRegister(peer, worker: heartbeat.workerID)
+            }
+        case .serverHello(let hello):
+            guard !shardsAssigned else {
+                reply(.refused(Wire.Refused(reason: "the run's shards are already handed out; this server is not needed now",
+                                            registerAgain: true)), to: peer)
+                return
+            }
+            arrivedServers.removeAll { $0.endpoint == hello.endpoint }
+            arrivedServers.append((nextServerID, "\(hello.serverName) (server \(nextServerID))", hello.endpoint, peer))
+            log.info("shard server \(hello.serverName) at \(hello.endpoint) said hello; \(arrivedServers.count) of \(settings.serversExpected)")
+            nextServerID += 1
+        case .stepReduced(let reduced):
+            fromServer(reduced.serverID, peer: peer) { core.servers.received(reduced) }
+        case .stepCommitted(let committed):
+            fromServer(committed.serverID, peer: peer) { core.servers.received(committed) }
+        case .stateReply(let state):
+            fromServer(state.serverID, peer: peer) { core.servers.received(state, message: message) }
         case .workRequest(let request):
             guard member(request.workerID, peer: peer, now: now) else { return }
             assign(worker: request.workerID, peer: peer, now: now)
@@ -129,7 +204,7 @@ final class CoordinatorLoop {
             guard member(push.workerID, peer: peer, now: now) else { return }
             let outcome: PushOutcome
             do {
-                let gradient = try ReceivedGradient(message, shards: core.store.ranges)
+                let gradient = try ReceivedGradient(message, shards: core.servers.local.ranges)
                 outcome = core.pushGradient(
                     worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
                     metrics: push.metrics, tokens: Int(push.tokens), gradient: gradient, now: now)
@@ -155,9 +230,22 @@ final class CoordinatorLoop {
             answer(push.leaseID, outcome, to: peer)
         case .refused(let refused):
             log.warning("a worker refused a message: \(refused.reason)")
-        case .welcome, .lease, .wait, .shardReply, .pushReply, .stop:
+        case .welcome, .lease, .wait, .shardReply, .pushReply, .stop, .serverAssignment, .stepReduce, .stepCommit, .stateRequest:
             malformed += 1
             reply(.refused(Wire.Refused(reason: "\(message.body.name) is sent by coordinators, not to them")), to: peer)
+        }
+    }
+
+    /// Passes a server's message on (`accept` says why it is unacceptable, or nil), counting what is not.
+    private func fromServer(_ id: UInt64, peer: PeerID, _ accept: () -> String?) {
+        guard core.servers.heard(from: id, peer: peer, now: now) else {
+            malformed += 1
+            reply(.refused(Wire.Refused(reason: "server \(id) is not a server of run \(settings.runID)", registerAgain: true)), to: peer)
+            return
+        }
+        if let problem = accept() {
+            malformed += 1
+            log.warning(problem)
         }
     }
 
@@ -206,15 +294,20 @@ final class CoordinatorLoop {
     }
 
     /// Sends the requested shards' published snapshots in place; each frame keeps its snapshot alive until
-    /// libzmq has sent it, so a concurrent update cannot touch the bytes.
+    /// libzmq has sent it, so a concurrent update cannot touch the bytes. Policy shards are sent only by
+    /// the process that serves them; every reference shard is here.
     private func sendShards(_ request: Wire.ShardRequest, to peer: PeerID) {
-        let snapshots = request.parameterSet == .policy ? core.store.snapshots : core.referenceSnapshots
-        guard request.shardIDs.allSatisfy({ Int($0) < snapshots.count }), !request.shardIDs.isEmpty else {
+        let snapshots: [Int: ShardSnapshot]
+        switch request.parameterSet {
+        case .policy: snapshots = Dictionary(uniqueKeysWithValues: core.servers.local.store.snapshots.map { ($0.shard, $0) })
+        case .reference: snapshots = Dictionary(uniqueKeysWithValues: core.referenceSnapshots.map { ($0.shard, $0) })
+        }
+        guard request.shardIDs.allSatisfy({ snapshots[Int($0)] != nil }), !request.shardIDs.isEmpty else {
             malformed += 1
-            reply(.refused(Wire.Refused(reason: "shard request names shards outside 0..<\(snapshots.count)")), to: peer)
+            reply(.refused(Wire.Refused(reason: "shard request names shards this process does not serve")), to: peer)
             return
         }
-        let chosen = request.shardIDs.map { snapshots[Int($0)] }
+        let chosen = request.shardIDs.map { snapshots[Int($0)]! }
         let frames: [WireMessage.Payload] = chosen.map { snapshot in
             .region(ZeroCopyRegion(pointer: UnsafeRawPointer(snapshot.values.pointer),
                                    byteCount: snapshot.values.count * MemoryLayout<Float>.size, owner: snapshot))
@@ -239,22 +332,5 @@ final class CoordinatorLoop {
         } catch {
             log.warning("could not send \(body.name) to \(peer): \(error)")
         }
-    }
-}
-
-/// A pushed gradient read in place from its received frames, one per shard, each checked for size and
-/// for finite values before the core sees it.
-final class ReceivedGradient: GradientContribution {
-    private let views: [TensorView<Float>]
-
-    init(_ message: WireMessage, shards: [Range<Int>]) throws {
-        try message.requireFrameCount(shards.count)
-        views = try zip(message.frames, shards).enumerated().map { index, element in
-            try TensorFrame.floats(element.0, expectedCount: element.1.count, frame: "gradient shard \(index)")
-        }
-    }
-
-    func withShard<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try views[index].withUnsafeBufferPointer(body)
     }
 }

@@ -108,18 +108,21 @@ struct TrainingSetup {
         let sinks = CoordinatorCore.Sinks(
             referenceComplete: { try cache.save($0) },
             metrics: { try metrics.append($1, step: $0) },
-            checkpoint: { [shardStore] state in
-                let (parameters, m, v) = shardStore.gather()
-                let directory = try store.write(step: state.step, config: config, parameters: parameters, firstMoment: m,
-                                                secondMoment: v, state: state, tokenizer: tokenizerFile)
+            checkpoint: { state, shards in
+                let directory = try store.write(step: state.step, config: config, parameters: shards.parameters,
+                                                firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
+                                                state: state, tokenizer: tokenizerFile)
                 log.info("checkpoint written: \(directory)")
             })
+        let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         core = CoordinatorCore(
-            configuration: configuration, plan: plan, pairs: pairs, buffer: buffer, store: shardStore, referenceSnapshots: referenceStore.snapshots,
+            configuration: configuration, plan: plan, pairs: pairs, buffer: buffer,
+            servers: ServerGroup(store: shardStore, modelConfigJSON: configJSON), referenceSnapshots: referenceStore.snapshots,
             reference: reference, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
-            heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected)
+            heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected,
+            serversExpected: recipe.serversExpected)
     }
 
     /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.

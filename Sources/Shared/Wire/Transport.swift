@@ -51,8 +51,8 @@ public struct TransportCounters: Sendable, Equatable {
 ///
 /// - `Refused` is always admitted, whatever its version or run, so a peer learns why it was turned
 ///   away; transports never answer a `Refused` with a `Refused`, so refusals cannot loop.
-/// - With a `runID`, other messages must carry it, except a `Register` with an empty run id (a worker
-///   that does not know the run yet).
+/// - With a `runID`, other messages must carry it, except a `Register` or `ServerHello` with an empty
+///   run id (a worker or shard server that does not know the run yet).
 public struct EnvelopeAdmission: Sendable, Equatable {
     /// nil: any run id is admitted.
     public var runID: String?
@@ -66,7 +66,10 @@ public struct EnvelopeAdmission: Sendable, Equatable {
             return .protocolVersionMismatch(received: envelope.protocolVersion, expected: Wire.protocolVersion)
         }
         guard let runID, envelope.runID != runID else { return nil }
-        if case .register = envelope.body, envelope.runID.isEmpty { return nil }
+        switch envelope.body {
+        case .register, .serverHello where envelope.runID.isEmpty: return nil
+        default: break
+        }
         return .runIDMismatch(received: envelope.runID, expected: runID)
     }
 

@@ -4,7 +4,7 @@ import Shared
 @testable import Coordinator
 
 /// The coordinator's decisions without sockets: phases, sync and async leasing, refusals, lost workers,
-/// steps applied through the shard store, metrics and checkpoints.
+/// steps applied through the in-process shard server, metrics and checkpoints.
 final class CoordinatorCoreTests {
     let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 16, vocabulary: 13)
     var metricsLines: [(Int, [String: Double])] = []
@@ -33,10 +33,11 @@ final class CoordinatorCoreTests {
         let sinks = CoordinatorCore.Sinks(
             referenceComplete: { [unowned self] in self.savedReference = $0 },
             metrics: { [unowned self] step, values in self.metricsLines.append((step, values)) },
-            checkpoint: { [unowned self] in self.checkpoints.append($0) })
+            checkpoint: { [unowned self] state, _ in self.checkpoints.append(state) })
         let stream = buffer.isEmpty ? nil : try BufferStream(count: buffer.count, pairsPerBatch: 2, seed: 9)
         return CoordinatorCore(
-            configuration: configuration, plan: plan, pairs: try pairs() + buffer, buffer: stream, store: store,
+            configuration: configuration, plan: plan, pairs: try pairs() + buffer, buffer: stream,
+            servers: ServerGroup(store: store, modelConfigJSON: "{}"),
             referenceSnapshots: store.snapshots,
             reference: reference, resume: nil, workerTimeout: 10, sinks: sinks, log: Logger(component: "test", threshold: .error))
     }
@@ -57,7 +58,7 @@ final class CoordinatorCoreTests {
     }
 
     func gradient(_ core: CoordinatorCore, value: Float) -> BufferGradient {
-        BufferGradient([Float](repeating: value, count: core.store.parameterCount), shards: core.store.ranges)
+        BufferGradient([Float](repeating: value, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges)
     }
 
     func waitForApply(_ core: CoordinatorCore, now: Double) throws {
@@ -107,7 +108,7 @@ final class CoordinatorCoreTests {
         let second = try lease(core.requestWork(worker: b, now: 0))
         #expect([first.batch, second.batch] == [0, 1] && first.step == 0 && first.versions == [0, 0])
         guard case .wait = core.requestWork(worker: c, now: 0) else { throw TestFailure("step 1's batch must wait for step 0") }
-        let before = core.store.snapshots[0].values[0]
+        let before = core.servers.local.store.snapshots[0].values[0]
         #expect(core.pushGradient(worker: b, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
                                   tokens: 10, gradient: gradient(core, value: 0.5), now: 1) == .accepted)
         #expect(core.pushGradient(worker: b, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
@@ -118,10 +119,10 @@ final class CoordinatorCoreTests {
         #expect(core.pushGradient(worker: a, lease: first.leaseID, batch: 0, versions: [0, 0], metrics: try metrics(pairs: 2),
                                   tokens: 10, gradient: gradient(core, value: 0.5), now: 1) == .accepted)
         try waitForApply(core, now: 2)
-        #expect(core.store.versions == [1, 1])
+        #expect(core.servers.local.store.versions == [1, 1])
         // AdamW's first step moves each parameter by lr·g/(|g| + ε) = 1e-3 against the gradient's sign
         // (wte takes no decay here: weight_decay is 0).
-        #expect(abs(core.store.snapshots[0].values[0] - (before - 1e-3)) < 1e-6)
+        #expect(abs(core.servers.local.store.snapshots[0].values[0] - (before - 1e-3)) < 1e-6)
         #expect(metricsLines.map(\.0) == [1])
         #expect(metricsLines[0].1["loss"] == 1)
         #expect(metricsLines[0].1["workers"] == 3)

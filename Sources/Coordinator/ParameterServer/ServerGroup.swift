@@ -1,0 +1,286 @@
+import Foundation
+import Shared
+
+/// The coordinator's side of the parameter-server layer (docs/parameter-servers.md): which server owns
+/// which shards, the version each shard has published, the two rounds that apply a step across servers,
+/// and the collection of every shard's state for a checkpoint.
+///
+/// Shards the coordinator keeps are served by `local`, inside this process; the others by shard servers
+/// that said hello (`bfpo-coordinator serve`), each owning a contiguous run of shards. Applying a step:
+///
+/// 1. `beginStep` sends every server the pushes that make the step, in summing order (`StepReduce`);
+///    each answers with its shards' Σ g² (`StepReduced`).
+/// 2. Once all have answered, the global norm ‖g‖ = √(Σ over shards, in shard order, of Σ g²) gives the
+///    clipping coefficient; `commit` sends the scale (`StepCommit`) and each server answers when its
+///    shards have published the next version (`StepCommitted`).
+///
+/// Gradients never pass through the coordinator unless it serves their shards itself.
+final class ServerGroup {
+    /// A shard server in its own process.
+    struct Remote {
+        let id: UInt64
+        let name: String
+        let endpoint: String
+        var peer: PeerID
+        /// The shard ids it owns.
+        let shards: Range<Int>
+        var lastHeard: Double
+    }
+
+    /// Where the step being applied stands.
+    enum StepProgress: Equatable {
+        case idle
+        /// Waiting for servers' sums of squares, or (all in) for `commit`.
+        case reducing
+        /// Every shard's Σ g², in shard order: call `commit`.
+        case reduced(step: UInt64, sumsOfSquares: [Double])
+        case committing
+        /// Every shard published the step.
+        case committed(step: UInt64)
+        case failed(String)
+    }
+
+    /// All shards of the run, in order.
+    let ranges: [Range<Int>]
+    let parameterCount: Int
+    private(set) var local: ShardServer
+    private(set) var remotes: [Remote] = []
+    /// Each shard's published version, as its server last reported it.
+    private(set) var versions: [UInt64]
+    /// Messages for remote servers, sent by the loop (`takeOutbox`) after each call.
+    private var outbox: [(peer: PeerID, body: WireBody, frames: [WireMessage.Payload])] = []
+    private let modelConfigJSON: String
+    private let optimizerJSON: String
+
+    private var step: (number: UInt64, sums: [Double?], waiting: Set<UInt64>, committing: Bool)?
+    private var failure: String?
+    private var gathering: (waiting: Set<UInt64>, checkpoint: ShardCheckpoint)?
+
+    /// - Parameter store: every shard, served locally until servers take some.
+    init(store: ShardStore, modelConfigJSON: String) {
+        ranges = store.ranges
+        parameterCount = ranges.last?.upperBound ?? 0
+        local = ShardServer(store: store)
+        versions = store.versions
+        self.modelConfigJSON = modelConfigJSON
+        optimizerJSON = String(decoding: (try? JSONEncoder().encode(store.hyperparameters)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Where workers pull and push each shard: empty for this process, else the server's endpoint.
+    var endpoints: [String] {
+        var result = [String](repeating: "", count: ranges.count)
+        for remote in remotes { for shard in remote.shards { result[shard] = remote.endpoint } }
+        return result
+    }
+
+    /// The shard ids this process serves, in order.
+    var localShards: [Int] { local.store.shards.map(\.index) }
+
+    // MARK: Servers
+
+    /// Hands the shards out, once, before the first step: the first min(servers, shards) of `servers` each
+    /// take a contiguous run of shards with their parameters, moments, versions and optimizer steps, and
+    /// this process keeps none. With no servers it keeps them all.
+    func assign(_ servers: [(id: UInt64, name: String, endpoint: String, peer: PeerID)], now: Double) {
+        precondition(remotes.isEmpty && step == nil, "shards are handed out once, before the first step")
+        guard !servers.isEmpty else { return }
+        let all = local.store.shards
+        let blocks = ShardLayout.ranges(parameterCount: all.count, shards: min(servers.count, all.count))
+        for (server, block) in zip(servers, blocks) {
+            let shards = block.map { all[$0] }
+            let states = shards.map(\.state)
+            let frames: [WireMessage.Payload] = shards.flatMap { shard in
+                [.floats(shard.snapshot.values), .floats(shard.firstMoment), .floats(shard.secondMoment)]
+            }
+            outbox.append((server.peer, .serverAssignment(Wire.ServerAssignment(
+                serverID: server.id, modelConfigJSON: modelConfigJSON, optimizerJSON: optimizerJSON, shards: states)), frames))
+            remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, peer: server.peer, shards: block, lastHeard: now))
+        }
+        let kept = all.indices.filter { index in !remotes.contains { $0.shards.contains(index) } }
+        local = ShardServer(store: ShardStore(shards: kept.map { all[$0] }, hyperparameters: local.store.hyperparameters))
+    }
+
+    /// Records a sign of life from server `id`; false if no such server.
+    func heard(from id: UInt64, peer: PeerID, now: Double) -> Bool {
+        guard let index = remotes.firstIndex(where: { $0.id == id }) else { return false }
+        remotes[index].lastHeard = now
+        remotes[index].peer = peer
+        return true
+    }
+
+    /// Servers not heard from for `timeout` seconds.
+    func silent(now: Double, timeout: Double) -> [Remote] {
+        remotes.filter { now - $0.lastHeard > timeout }
+    }
+
+    func isServer(_ id: UInt64) -> Bool { remotes.contains { $0.id == id } }
+
+    /// The messages to send since the last call, in order.
+    func takeOutbox() -> [(peer: PeerID, body: WireBody, frames: [WireMessage.Payload])] {
+        defer { outbox.removeAll() }
+        return outbox
+    }
+
+    // MARK: Steps
+
+    /// Starts applying step `number`: the gradient is the sum of `pushes` in this order; `dropped` will
+    /// never count.
+    func beginStep(_ number: UInt64, pushes: [Wire.LeaseRef], dropped: [Wire.LeaseRef]) {
+        precondition(step == nil, "one step at a time")
+        var sums = [Double?](repeating: nil, count: ranges.count)
+        do {
+            let local = try self.local.reduce(step: number, leases: pushes, dropped: dropped)
+            for (shard, value) in zip(localShards, local) { sums[shard] = value }
+        } catch {
+            failure = "this process could not reduce step \(number): \(error)"
+        }
+        step = (number, sums, Set(remotes.map(\.id)), false)
+        for remote in remotes {
+            outbox.append((remote.peer, .stepReduce(Wire.StepReduce(serverID: remote.id, step: number, leases: pushes, dropped: dropped)), []))
+        }
+    }
+
+    /// Applies the reduced step with the gradient times `scale` at `learningRate`.
+    func commit(scale: Float, learningRate: Double) {
+        guard var current = step, !current.committing else { preconditionFailure("commit follows a reduced step") }
+        do {
+            try local.commit(step: current.number, scale: scale, learningRate: learningRate)
+        } catch {
+            failure = "this process could not apply step \(current.number): \(error)"
+        }
+        current.committing = true
+        current.waiting = Set(remotes.map(\.id))
+        step = current
+        for remote in remotes {
+            outbox.append((remote.peer, .stepCommit(Wire.StepCommit(serverID: remote.id, step: current.number, scale: scale, learningRate: learningRate)), []))
+        }
+    }
+
+    var progress: StepProgress {
+        if let failure { return .failed(failure) }
+        guard let current = step else { return .idle }
+        guard current.waiting.isEmpty else { return current.committing ? .committing : .reducing }
+        if !current.committing { return .reduced(step: current.number, sumsOfSquares: current.sums.map { $0 ?? 0 }) }
+        guard local.store.isIdle else { return .committing }
+        for (shard, version) in zip(localShards, local.store.versions) { versions[shard] = version }
+        return .committed(step: current.number)
+    }
+
+    /// Forgets the committed step (after `progress` said `.committed`).
+    func finishStep() { step = nil }
+
+    /// A server's `StepReduced`. - Returns: why it is not acceptable, or nil.
+    func received(_ reduced: Wire.StepReduced) -> String? {
+        guard var current = step, !current.committing, current.number == reduced.step,
+              let remote = remotes.first(where: { $0.id == reduced.serverID }), current.waiting.contains(remote.id)
+        else { return "unexpected StepReduced for step \(reduced.step) from server \(reduced.serverID)" }
+        guard reduced.failure.isEmpty else {
+            failure = "\(remote.name) could not reduce step \(reduced.step): \(reduced.failure)"
+            return nil
+        }
+        guard reduced.sumsOfSquares.count == remote.shards.count else {
+            return "StepReduced from \(remote.name) has \(reduced.sumsOfSquares.count) sums for \(remote.shards.count) shards"
+        }
+        for (shard, value) in zip(remote.shards, reduced.sumsOfSquares) { current.sums[shard] = value }
+        current.waiting.remove(remote.id)
+        step = current
+        return nil
+    }
+
+    /// A server's `StepCommitted`. - Returns: why it is not acceptable, or nil.
+    func received(_ committed: Wire.StepCommitted) -> String? {
+        guard var current = step, current.committing, current.number == committed.step,
+              let remote = remotes.first(where: { $0.id == committed.serverID }), current.waiting.contains(remote.id)
+        else { return "unexpected StepCommitted for step \(committed.step) from server \(committed.serverID)" }
+        guard committed.shards.map({ Int($0.shardID) }) == Array(remote.shards),
+              committed.shards.allSatisfy({ $0.version == versions[Int($0.shardID)] + 1 })
+        else { return "StepCommitted from \(remote.name) does not publish the next version of shards \(remote.shards)" }
+        for shard in committed.shards { versions[Int(shard.shardID)] = shard.version }
+        current.waiting.remove(remote.id)
+        step = current
+        return nil
+    }
+
+    // MARK: Checkpoints
+
+    /// Starts collecting every shard's state (between steps): local shards at once, remote ones by
+    /// `StateRequest`.
+    func requestStates() {
+        precondition(step == nil && gathering == nil, "states are collected between steps")
+        let checkpoint = ShardCheckpoint(parameterCount: parameterCount, shards: ranges.count)
+        for (state, values, m, v) in local.states() {
+            checkpoint.take(state, values: values.pointer, firstMoment: m.pointer, secondMoment: v.pointer)
+        }
+        gathering = (Set(remotes.map(\.id)), checkpoint)
+        for remote in remotes { outbox.append((remote.peer, .stateRequest(Wire.StateRequest(serverID: remote.id)), [])) }
+    }
+
+    /// A server's `StateReply` with its frames. - Returns: why it is not acceptable, or nil.
+    func received(_ reply: Wire.StateReply, message: WireMessage) -> String? {
+        guard let (waiting, checkpoint) = gathering, waiting.contains(reply.serverID),
+              let remote = remotes.first(where: { $0.id == reply.serverID })
+        else { return "unexpected StateReply from server \(reply.serverID)" }
+        guard reply.shards.map({ Int($0.shardID) }) == Array(remote.shards),
+              zip(reply.shards, remote.shards).allSatisfy({ Int($0.offset) == ranges[$1].lowerBound && Int($0.count) == ranges[$1].count })
+        else { return "StateReply from \(remote.name) does not describe its shards \(remote.shards)" }
+        do {
+            try message.requireFrameCount(3 * reply.shards.count)
+            for (index, state) in reply.shards.enumerated() {
+                let views = try (0..<3).map { part in
+                    try TensorFrame.floats(message.frames[3 * index + part], expectedCount: Int(state.count), frame: "shard \(state.shardID) state \(part)")
+                }
+                views[0].withUnsafeBufferPointer { values in
+                    views[1].withUnsafeBufferPointer { m in
+                        views[2].withUnsafeBufferPointer { v in
+                            checkpoint.take(state, values: values.baseAddress!, firstMoment: m.baseAddress!, secondMoment: v.baseAddress!)
+                        }
+                    }
+                }
+            }
+        } catch {
+            return "StateReply from \(remote.name) is malformed: \(error)"
+        }
+        gathering?.waiting.remove(reply.serverID)
+        return nil
+    }
+
+    /// Every shard's state, once all servers answered; collecting ends.
+    func takeStates() -> ShardCheckpoint? {
+        guard let (waiting, checkpoint) = gathering, waiting.isEmpty else { return nil }
+        gathering = nil
+        return checkpoint
+    }
+}
+
+/// Every shard's parameters, AdamW moments, version and optimizer steps, assembled into whole vectors for
+/// a checkpoint.
+final class ShardCheckpoint {
+    let parameters: FloatBuffer
+    let firstMoment: FloatBuffer
+    let secondMoment: FloatBuffer
+    private(set) var states: [Wire.ShardState?]
+
+    init(parameterCount: Int, shards: Int) {
+        parameters = FloatBuffer(count: parameterCount)
+        firstMoment = FloatBuffer(count: parameterCount)
+        secondMoment = FloatBuffer(count: parameterCount)
+        states = [Wire.ShardState?](repeating: nil, count: shards)
+    }
+
+    func take(_ state: Wire.ShardState, values: UnsafePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>) {
+        let offset = Int(state.offset), count = Int(state.count)
+        (parameters.pointer + offset).update(from: values, count: count)
+        (firstMoment.pointer + offset).update(from: m, count: count)
+        (secondMoment.pointer + offset).update(from: v, count: count)
+        states[Int(state.shardID)] = state
+    }
+
+    /// The shards as `state.json` records them.
+    var trainingStates: [TrainingState.ShardState] {
+        states.map { state in
+            let state = state!
+            return TrainingState.ShardState(offset: Int(state.offset), count: Int(state.count), version: state.version,
+                                            optimizerSteps: Int(state.optimizerSteps))
+        }
+    }
+}

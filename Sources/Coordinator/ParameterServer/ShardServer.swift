@@ -1,0 +1,119 @@
+import Foundation
+import Shared
+
+/// One shard server's work, free of sockets and threads of its own (docs/parameter-servers.md): it owns
+/// a contiguous run of shards (a `ShardStore`), holds the gradients workers push to it until the
+/// coordinator names the pushes that make a step, sums them in the order given, reports each shard's
+/// Σ g² for global-norm clipping, and applies the step when told the scale.
+///
+/// The same type serves inside the coordinator process and in `bfpo-coordinator serve`. Pushes arrive on
+/// one thread and steps are driven from another, so the held pushes are guarded by a lock; pulls read
+/// the store's snapshots, which have locks of their own.
+final class ShardServer: @unchecked Sendable {
+    let store: ShardStore
+    /// (Σ over the step's pushes) of each owned shard, in the order of `store.shards`.
+    private let sums: [FloatBuffer]
+    private let lock = NSLock()
+    private var held: [Wire.LeaseRef: GradientContribution] = [:]
+    /// Pushes already reduced or dropped, newest last, so that a late duplicate is refused instead of
+    /// held forever. Bounded: the oldest are forgotten first.
+    private var released: [Wire.LeaseRef] = []
+    private var releasedSet: Set<Wire.LeaseRef> = []
+    private static let rememberedReleases = 4096
+    /// The step whose sums are ready to commit.
+    private(set) var reducedStep: UInt64?
+
+    init(store: ShardStore) {
+        self.store = store
+        sums = store.shards.map { FloatBuffer(count: $0.range.count) }
+    }
+
+    var ranges: [Range<Int>] { store.ranges }
+    var heldCount: Int { lock.withLock { held.count } }
+
+    /// Keeps a worker's push until the coordinator says whether it counts.
+    /// - Throws: `ShardServerError.duplicatePush` if this push is already held or was already released.
+    func hold(_ push: Wire.LeaseRef, gradient: GradientContribution) throws(ShardServerError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard held[push] == nil, !releasedSet.contains(push) else { throw .duplicatePush(push) }
+        held[push] = gradient
+    }
+
+    /// Sums the held pushes `leases`, in that order, into the step's gradient, forgets them and `dropped`,
+    /// and returns each shard's Σ g². Summing in the coordinator's order is what makes a synchronous run
+    /// bit-identical whatever the number of workers; shards are summed in parallel, which changes no bits.
+    func reduce(step: UInt64, leases: [Wire.LeaseRef], dropped: [Wire.LeaseRef]) throws(ShardServerError) -> [Double] {
+        precondition(store.isIdle, "reduce only between updates")
+        let gradients = try take(leases, dropping: dropped, step: step)
+        let sums = self.sums
+        var squares = [Double](repeating: 0, count: sums.count)
+        squares.withUnsafeMutableBufferPointer { squares in
+            let results = squares.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: sums.count) { s in
+                let target = sums[s]
+                target.zero()
+                for gradient in gradients {
+                    gradient.withShard(s) { values in
+                        for i in 0..<values.count { target.pointer[i] += values[i] }
+                    }
+                }
+                results[s] = GradientClipping.sumOfSquares(target.pointer, count: target.count)
+            }
+        }
+        reducedStep = step
+        return squares
+    }
+
+    /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`.
+    func commit(step: UInt64, scale: Float, learningRate: Double) throws(ShardServerError) {
+        guard reducedStep == step else { throw .notReduced(step: step, reduced: reducedStep) }
+        reducedStep = nil
+        store.apply(gradients: sums, scale: scale, learningRate: learningRate)
+    }
+
+    /// Each owned shard's place, version and optimizer steps, with its parameters and moments (only
+    /// between updates).
+    func states() -> [(state: Wire.ShardState, values: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer)] {
+        precondition(store.isIdle, "states only between updates")
+        return store.shards.map { ($0.state, $0.snapshot.values, $0.firstMoment, $0.secondMoment) }
+    }
+
+    /// Removes the step's pushes (all must be held) and the dropped ones, remembering both as released.
+    private func take(_ leases: [Wire.LeaseRef], dropping dropped: [Wire.LeaseRef], step: UInt64) throws(ShardServerError) -> [GradientContribution] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let missing = leases.first(where: { held[$0] == nil }) { throw .missingPush(missing, step: step) }
+        let gradients = leases.map { held.removeValue(forKey: $0)! }
+        for push in dropped { held.removeValue(forKey: push) }
+        remember(leases + dropped)
+        return gradients
+    }
+
+    private func remember(_ pushes: [Wire.LeaseRef]) {
+        for push in pushes where releasedSet.insert(push).inserted { released.append(push) }
+        let excess = released.count - Self.rememberedReleases
+        if excess > 0 {
+            released.prefix(excess).forEach { releasedSet.remove($0) }
+            released.removeFirst(excess)
+        }
+    }
+}
+
+/// Why a shard server turned down a push or a step.
+enum ShardServerError: Error, Equatable, CustomStringConvertible {
+    case duplicatePush(Wire.LeaseRef)
+    case missingPush(Wire.LeaseRef, step: UInt64)
+    case notReduced(step: UInt64, reduced: UInt64?)
+
+    var description: String {
+        switch self {
+        case .duplicatePush(let push):
+            return "lease \(push.leaseID) of worker \(push.workerID) was already pushed here"
+        case .missingPush(let push, let step):
+            return "step \(step) names the push of lease \(push.leaseID) by worker \(push.workerID), which never arrived here"
+        case .notReduced(let step, let reduced):
+            return "step \(step) cannot be committed: the reduced step is \(reduced.map { String($0) } ?? "none")"
+        }
+    }
+}

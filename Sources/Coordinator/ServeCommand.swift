@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `bfpo-coordinator serve`: a shard server on a node of its own (docs/parameter-servers.md).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a share of a run's parameter shards to workers, on a node of its own.",
+        discussion: """
+            Connects to a coordinator started with `servers_expected` ≥ 1 (recipe key or --set), which hands this \
+            server a contiguous run of shards with their optimizer state. Workers then pull those shards from and \
+            push their gradients to --bind directly; the coordinator only tells the server which pushes make each \
+            step and the clipping scale. Exits 0 when the coordinator ends the run.
+            """
+    )
+
+    @Option(help: "The coordinator's endpoint (default tcp://127.0.0.1:5555).")
+    var connect = "tcp://127.0.0.1:5555"
+
+    @Option(help: "ZeroMQ endpoint to bind for workers, with an explicit address workers can reach, e.g. tcp://10.0.0.2:5601.")
+    var bind: String
+
+    @Option(help: "A name for logs (default: host name and process id).")
+    var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error (default 600).")
+    var giveUpAfter: Double = 600
+
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else { throw ValidationError("--bind needs a tcp:// or ipc:// endpoint") }
+        guard !bind.contains("*") else { throw ValidationError("--bind needs an explicit address and port, not a wildcard") }
+        guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
+    }
+
+    func run() throws {
+        let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
+        let session = try ServerSession(
+            options: .init(coordinator: connect, bind: bind, name: name, giveUpAfter: giveUpAfter), context: try ZMQContext(), log: log)
+        log.info("shard server listening on \(session.endpoint); saying hello to \(connect)")
+        let reason = try session.run()
+        log.info("stopping: \(reason)")
+    }
+}

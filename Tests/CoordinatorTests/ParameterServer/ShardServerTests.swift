@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import Shared
+@testable import Coordinator
+
+struct ShardServerTests {
+    let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
+
+    func makeServer(shards: Int = 2) -> ShardServer {
+        let layout = ParameterLayout(config: config)
+        let parameters = FloatBuffer((0..<layout.count).map { Float($0 % 5) * 0.1 })
+        return ShardServer(store: ShardStore(parameters: parameters, layout: layout, count: shards, hyperparameters: AdamW.Hyperparameters()))
+    }
+
+    func push(_ lease: UInt64, worker: UInt64 = 1) -> Wire.LeaseRef { Wire.LeaseRef(leaseID: lease, workerID: worker) }
+
+    /// Values whose fp32 sum depends on the order of addition, repeated over the vector.
+    func gradients(count: Int, ranges: [Range<Int>]) -> [BufferGradient] {
+        [[1e8, 1, -3, 0.1, 7], [-1e8, 1, 5e-8, 0.2, -7], [1, 1e-8, 3, 0.3, 1e20], [0.5, -1, 1, -0.6, -1e20]]
+            .map { pattern in BufferGradient((0..<count).map { pattern[$0 % 5] }, shards: ranges) }
+    }
+
+    @Test func theStepSumsPushesInTheGivenOrderWhateverTheArrivalOrder() throws {
+        func run(arrival: [Int]) throws -> (moments: [[UInt32]], squares: [Double]) {
+            let server = makeServer()
+            let count = server.ranges.last!.upperBound
+            let g = gradients(count: count, ranges: server.ranges)
+            for index in arrival { try server.hold(push(UInt64(index)), gradient: g[index]) }
+            let squares = try server.reduce(step: 0, leases: (0..<4).map { push(UInt64($0)) }, dropped: [])
+            try server.commit(step: 0, scale: 1, learningRate: 0)
+            server.store.waitUntilIdle()
+            return (server.states().map { $0.firstMoment.array.map(\.bitPattern) }, squares)
+        }
+        let inOrder = try run(arrival: [0, 1, 2, 3])
+        let shuffled = try run(arrival: [3, 1, 0, 2])
+        #expect(shuffled.squares == inOrder.squares && shuffled.moments == inOrder.moments)
+        // ((((0 + g0) + g1) + g2) + g3) element by element, then Σ g² per shard, written out.
+        let server = makeServer()
+        let count = server.ranges.last!.upperBound
+        let g = gradients(count: count, ranges: server.ranges)
+        var sum = [Float](repeating: 0, count: count)
+        for gradient in g { for i in 0..<count { sum[i] += gradient.values[i] } }
+        let expected = server.ranges.map { range in range.reduce(0.0) { $0 + Double(sum[$1]) * Double(sum[$1]) } }
+        for (got, want) in zip(inOrder.squares, expected) { #expect(abs(got - want) <= 1e-9 * max(1, want)) }
+        // The order matters for these values: the arrival order would give another sum.
+        var arrival = [Float](repeating: 0, count: count)
+        for index in [3, 1, 0, 2] { for i in 0..<count { arrival[i] += g[index].values[i] } }
+        #expect(arrival.map(\.bitPattern) != sum.map(\.bitPattern))
+    }
+
+    @Test func commitAppliesTheScaledSumAndPublishesNewVersions() throws {
+        let server = makeServer()
+        let count = server.ranges.last!.upperBound
+        let before = server.store.snapshots.map { $0.values.array }
+        try server.hold(push(1), gradient: BufferGradient([Float](repeating: 3, count: count), shards: server.ranges))
+        try server.hold(push(2), gradient: BufferGradient([Float](repeating: 1, count: count), shards: server.ranges))
+        let squares = try server.reduce(step: 0, leases: [push(1), push(2)], dropped: [])
+        #expect(squares == server.ranges.map { Double($0.count) * 16 })
+        try server.commit(step: 0, scale: 0.25, learningRate: 0.01)
+        server.store.waitUntilIdle()
+        #expect(server.store.versions == [1, 1])
+        let states = server.states()
+        #expect(states.map(\.state.optimizerSteps) == [1, 1])
+        // AdamW's first step moves each parameter by lr·g/(|g| + ε) ≈ lr; m₁ = (1 − β1)·(0.25 · 4).
+        for (s, state) in states.enumerated() {
+            #expect(abs(state.values[0] - (before[s][0] - 0.01)) < 1e-6)
+            #expect(abs(state.firstMoment[0] - 0.1) < 1e-7)
+        }
+    }
+
+    @Test func aPushIsHeldOnceAndNeverAfterItsStep() throws {
+        let server = makeServer()
+        let gradient = BufferGradient([Float](repeating: 1, count: server.ranges.last!.upperBound), shards: server.ranges)
+        try server.hold(push(1), gradient: gradient)
+        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), gradient: gradient) }
+        try server.hold(push(2), gradient: gradient)
+        _ = try server.reduce(step: 3, leases: [push(1)], dropped: [push(2)])
+        #expect(server.heldCount == 0)
+        // A late copy of a reduced or dropped push is refused, not held forever.
+        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), gradient: gradient) }
+        #expect(throws: ShardServerError.duplicatePush(push(2))) { try server.hold(push(2), gradient: gradient) }
+    }
+
+    @Test func aStepNamingAMissingPushOrAnUnreducedStepIsRefused() throws {
+        let server = makeServer()
+        #expect(throws: ShardServerError.missingPush(push(9), step: 4)) {
+            _ = try server.reduce(step: 4, leases: [push(9)], dropped: [])
+        }
+        #expect(throws: ShardServerError.notReduced(step: 4, reduced: nil)) {
+            try server.commit(step: 4, scale: 1, learningRate: 0.1)
+        }
+        _ = try server.reduce(step: 5, leases: [], dropped: [])
+        #expect(throws: ShardServerError.notReduced(step: 4, reduced: 5)) {
+            try server.commit(step: 4, scale: 1, learningRate: 0.1)
+        }
+        #expect(server.store.versions == [0, 0])
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+import Shared
+@testable import Coordinator
+
+struct ShardStoreTests {
+    @Test func shardRangesCoverTheVectorInOrderWithSizesWithinOne() {
+        #expect(ShardLayout.ranges(parameterCount: 10, shards: 3) == [0..<4, 4..<7, 7..<10])
+        #expect(ShardLayout.ranges(parameterCount: 9, shards: 3) == [0..<3, 3..<6, 6..<9])
+        #expect(ShardLayout.ranges(parameterCount: 5, shards: 1) == [0..<5])
+    }
+
+    @Test func anUpdatePublishesNewVersionsAndLeavesOldSnapshotsUntouched() throws {
+        let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
+        let layout = ParameterLayout(config: config)
+        let parameters = FloatBuffer((0..<layout.count).map { Float($0 % 7) * 0.1 })
+        let store = ShardStore(parameters: parameters, layout: layout, count: 3, hyperparameters: AdamW.Hyperparameters())
+        let before = store.snapshots
+        let copies = before.map { $0.values.array }
+        let gradients = store.ranges.map { FloatBuffer([Float](repeating: 2, count: $0.count)) }
+        store.apply(gradients: gradients, scale: 0.5, learningRate: 0.01)
+        store.waitUntilIdle()
+        #expect(store.versions == [1, 1, 1])
+        #expect(store.shards.map(\.state.optimizerSteps) == [1, 1, 1])
+        #expect(store.shards.map(\.state.offset) == store.ranges.map { UInt64($0.lowerBound) })
+        // Snapshots handed out earlier (a pull in flight) keep their bytes.
+        #expect(before.map { $0.values.array } == copies && before.map(\.version) == [0, 0, 0])
+        // AdamW's first step with weight decay 0 moves every parameter by lr·g/(|g| + ε) ≈ 0.01.
+        for (shard, snapshot) in zip(store.shards, store.snapshots) {
+            for i in 0..<shard.range.count {
+                #expect(abs(snapshot.values[i] - (parameters[shard.range.lowerBound + i] - 0.01)) < 1e-6)
+            }
+            // m₁ = (1 − β1)·g with the scaled gradient g = 1.
+            #expect(abs(shard.firstMoment[0] - 0.1) < 1e-7)
+        }
+    }
+
+    @Test func resumingRestoresEachShardsVersionStepsAndMoments() {
+        let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
+        let layout = ParameterLayout(config: config)
+        let parameters = FloatBuffer((0..<layout.count).map { Float($0) })
+        let m = FloatBuffer((0..<layout.count).map { Float($0) * 2 })
+        let v = FloatBuffer((0..<layout.count).map { Float($0) * 3 })
+        let ranges = ShardLayout.ranges(parameterCount: layout.count, shards: 2)
+        let states = ranges.enumerated().map { i, r in
+            TrainingState.ShardState(offset: r.lowerBound, count: r.count, version: UInt64(5 + i), optimizerSteps: 4 + i)
+        }
+        let store = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters(),
+                               resume: (states, m, v))
+        #expect(store.versions == [5, 6])
+        #expect(store.shards.map(\.optimizerSteps) == [4, 5])
+        let second = store.shards[1]
+        #expect(store.snapshots[1].values[0] == Float(second.range.lowerBound))
+        #expect(second.firstMoment[0] == Float(second.range.lowerBound) * 2)
+        #expect(second.secondMoment[second.range.count - 1] == Float(second.range.upperBound - 1) * 3)
+    }
+}
