@@ -87,6 +87,13 @@ final class LocalCluster {
                                         "--give-up-after", "60"])
     }
 
+    /// Starts `bfpo-coordinator serve`, a shard server on a loopback port of its own, logging to `name.log`.
+    @discardableResult
+    func startServer(_ name: String) throws -> Process {
+        try start(name, "bfpo-coordinator", ["serve", "--connect", endpoint, "--bind", "tcp://127.0.0.1:\(try LocalCluster.freePort())",
+                                             "--name", name, "--give-up-after", "60", "--log-level", "debug"])
+    }
+
     private func start(_ name: String, _ binary: String, _ arguments: [String]) throws -> Process {
         _ = FileManager.default.createFile(atPath: path("\(name).log"), contents: nil)
         let output = try FileHandle(forWritingTo: directory.appendingPathComponent("\(name).log"))

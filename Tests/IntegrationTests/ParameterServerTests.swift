@@ -45,6 +45,31 @@ struct ParameterServerTests {
         #expect(losses(cluster, "one") == losses(pair, "two"))
     }
 
+    @Test func externalShardServersEndBitIdenticalToTheCoordinatorServingAlone() throws {
+        let alone = try LocalCluster()
+        try alone.startCoordinator()
+        try alone.startWorker("solo")
+        #expect(alone.waitForExit("coordinator") == 0, "\(alone.log("coordinator"))")
+        #expect(alone.waitForExit("solo") == 0, "\(alone.log("solo"))")
+
+        // 3 shards over 2 servers: each owns a contiguous block, the coordinator none.
+        let served = try LocalCluster(recipe: ["servers_expected": "2", "workers_expected": "2"])
+        try served.startCoordinator()
+        try served.startServer("server-a")
+        try served.startServer("server-b")
+        try served.startWorker("a")
+        try served.startWorker("b")
+        let logs = { ["coordinator", "server-a", "server-b", "a", "b"].map { "== \($0)\n" + served.log($0).suffix(3000) }.joined(separator: "\n") }
+        #expect(served.waitForExit("coordinator") == 0, "\(logs())")
+        for name in ["server-a", "server-b", "a", "b"] { #expect(served.waitForExit(name, timeout: 30) == 0, "\(name): \(logs())") }
+        expectEveryBatchOnce(served)
+        #expect(served.log("server-a").contains("serving shards") && served.log("server-b").contains("serving shards"), "\(logs())")
+        #expect(try alone.finalCheckpointFile("model.safetensors") == served.finalCheckpointFile("model.safetensors"))
+        #expect(try alone.finalCheckpointFile("optimizer.safetensors") == served.finalCheckpointFile("optimizer.safetensors"))
+        let losses = { (c: LocalCluster) in c.metricsLines().map { $0["loss"] as? Double } }
+        #expect(losses(alone).count == 12 && losses(alone) == losses(served))
+    }
+
     @Test func asynchronousRunUsesEveryPairOncePerEpoch() throws {
         let cluster = try LocalCluster(recipe: ["max_staleness": "2", "workers_expected": "2"])
         try cluster.startCoordinator()

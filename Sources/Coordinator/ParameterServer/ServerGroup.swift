@@ -128,11 +128,13 @@ final class ServerGroup {
     func beginStep(_ number: UInt64, pushes: [Wire.LeaseRef], dropped: [Wire.LeaseRef]) {
         precondition(step == nil, "one step at a time")
         var sums = [Double?](repeating: nil, count: ranges.count)
-        do {
-            let local = try self.local.reduce(step: number, leases: pushes, dropped: dropped)
-            for (shard, value) in zip(localShards, local) { sums[shard] = value }
-        } catch {
-            failure = "this process could not reduce step \(number): \(error)"
+        if !localShards.isEmpty {
+            do {
+                let local = try self.local.reduce(step: number, leases: pushes, dropped: dropped)
+                for (shard, value) in zip(localShards, local) { sums[shard] = value }
+            } catch {
+                failure = "this process could not reduce step \(number): \(error)"
+            }
         }
         step = (number, sums, Set(remotes.map(\.id)), false)
         for remote in remotes {
@@ -143,10 +145,12 @@ final class ServerGroup {
     /// Applies the reduced step with the gradient times `scale` at `learningRate`.
     func commit(scale: Float, learningRate: Double) {
         guard var current = step, !current.committing else { preconditionFailure("commit follows a reduced step") }
-        do {
-            try local.commit(step: current.number, scale: scale, learningRate: learningRate)
-        } catch {
-            failure = "this process could not apply step \(current.number): \(error)"
+        if !localShards.isEmpty {
+            do {
+                try local.commit(step: current.number, scale: scale, learningRate: learningRate)
+            } catch {
+                failure = "this process could not apply step \(current.number): \(error)"
+            }
         }
         current.committing = true
         current.waiting = Set(remotes.map(\.id))
