@@ -52,11 +52,25 @@ struct TrainCommand: ParsableCommand {
         }
         let context = try ZMQContext()
         let transport = try ZMQCoordinatorTransport(configuration: .init(runID: setup.settings.runID, endpoint: bind), context: context)
-        defer { transport.close(flushing: .seconds(2)) }
         log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
         let started = Date()
-        let reason = try loop.run()
+        let reason: String
+        do {
+            reason = try loop.run()
+            transport.close(flushing: .seconds(2))
+        } catch RunError.serverFailed(let why) {
+            // Steps after the last checkpoint may be applied on some servers and not on others: the only
+            // consistent state is the checkpoint. A fresh start of this process resumes from it, waits
+            // `servers_wait_seconds` for servers (the survivors say hello again) and serves the shards of
+            // those that do not come itself. Workers follow it, as through any coordinator restart.
+            log.error("a shard server failed: \(why); restarting from the last checkpoint (step \(setup.core.lastCheckpointStep))")
+            transport.close(flushing: .zero)
+            try ProcessRestart.restart(changing: [])
+        } catch {
+            transport.close(flushing: .seconds(2))
+            throw error
+        }
         let core = setup.core
         let final = core.lastMetrics
         let figures = ["loss", "rewards/accuracies", "rewards/margins"].compactMap { key in final[key].map { "\(key) \(String(format: "%.4g", $0))" } }

@@ -128,6 +128,38 @@ struct ParameterServerTests {
         #expect(steps == (1...12).map { $0 })
     }
 
+    @Test func killedShardServerIsNoticedAndTheRunEndsBitIdenticalFromTheLastCheckpoint() throws {
+        let clean = try LocalCluster()
+        try clean.startCoordinator()
+        try clean.startWorker("w")
+        #expect(clean.waitForExit("coordinator") == 0, "\(clean.log("coordinator"))")
+
+        let crashed = try LocalCluster(recipe: ["servers_expected": "2", "workers_expected": "2", "servers_wait_seconds": "3"])
+        try crashed.startCoordinator()
+        try crashed.startServer("server-a")
+        try crashed.startServer("doomed")
+        try crashed.startWorker("a")
+        try crashed.startWorker("b")
+        let logs = { ["coordinator", "server-a", "doomed", "a", "b"].map { "== \($0)\n" + crashed.log($0).suffix(4000) }.joined(separator: "\n") }
+        guard crashed.waitUntil("a checkpoint and a step after it", {
+            FileManager.default.fileExists(atPath: crashed.path("run/checkpoints/latest")) && crashed.metricsLines().count >= 3
+        }) else { Issue.record("\(logs())"); return }
+        crashed.kill9("doomed")
+        let killed = Date()
+        #expect(crashed.waitForExit("coordinator") == 0, "\(logs())")
+        for name in ["server-a", "a", "b"] { #expect(crashed.waitForExit(name, timeout: 30) == 0, "\(name): \(logs())") }
+        // Noticed within 5 s (log stamps are whole seconds, never later than the event).
+        let log = crashed.log("coordinator")
+        let failure = log.split(separator: "\n").first { $0.contains("a shard server failed") }
+        let stamp = failure.flatMap { try? Date(String($0.prefix(20)), strategy: .iso8601) }
+        #expect(stamp.map { $0.timeIntervalSince(killed) < 5 } == true, "\(logs())")
+        // The survivor took every shard of the resumed run.
+        #expect(log.contains("resuming") && log.contains("server-a (server") && log.contains("serves shards 0..<3"), "\(logs())")
+        #expect(try clean.finalCheckpointFile("model.safetensors") == crashed.finalCheckpointFile("model.safetensors"))
+        #expect(try clean.finalCheckpointFile("optimizer.safetensors") == crashed.finalCheckpointFile("optimizer.safetensors"))
+        #expect(crashed.metricsLines().map { $0["step"] as? Int } == (1...12).map { $0 })
+    }
+
     /// SFT reads only the policy's chosen log-probs: the run has no reference phase and writes no
     /// reference cache, and its metrics lines carry no rewards.
     @Test func sftRunSkipsTheReferencePhase() throws {

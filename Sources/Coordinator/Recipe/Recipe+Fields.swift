@@ -51,6 +51,7 @@ extension Recipe {
         Field(key: "max_staleness", read: { $0.maxStaleness = try $1.int() }, write: { int($0.maxStaleness) }),
         Field(key: "workers_expected", read: { $0.workersExpected = try $1.int() }, write: { int($0.workersExpected) }),
         Field(key: "servers_expected", read: { $0.serversExpected = try $1.int() }, write: { int($0.serversExpected) }),
+        Field(key: "servers_wait_seconds", read: { $0.serversWaitSeconds = try $1.double() }, write: { double($0.serversWaitSeconds) }),
         Field(key: "heartbeat_seconds", read: { $0.heartbeatSeconds = try $1.double() }, write: { double($0.heartbeatSeconds) }),
         Field(key: "lease_seconds", read: { $0.leaseSeconds = try $1.double() }, write: { double($0.leaseSeconds) }),
     ]

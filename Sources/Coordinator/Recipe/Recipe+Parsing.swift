@@ -152,6 +152,7 @@ extension Recipe {
         try require(maxStaleness >= 0, "max_staleness", maxStaleness, "at least 0")
         try require(workersExpected >= 1, "workers_expected", workersExpected, "at least 1")
         try require(serversExpected >= 0, "servers_expected", serversExpected, "at least 0")
+        try require(serversWaitSeconds.isFinite && serversWaitSeconds > 0, "servers_wait_seconds", serversWaitSeconds, "a positive number of seconds")
         try require(heartbeatSeconds.isFinite && heartbeatSeconds > 0, "heartbeat_seconds", heartbeatSeconds, "a positive number of seconds")
         try require(leaseSeconds.isFinite && leaseSeconds > 0, "lease_seconds", leaseSeconds, "a positive number of seconds")
     }

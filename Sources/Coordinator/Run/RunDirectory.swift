@@ -18,6 +18,30 @@ struct RunDirectory {
     var metricsPath: String { (path as NSString).appendingPathComponent("metrics.jsonl") }
     var recipePath: String { (path as NSString).appendingPathComponent("recipe.yaml") }
     var checkpointsPath: String { (path as NSString).appendingPathComponent("checkpoints") }
+    var runIDPath: String { (path as NSString).appendingPathComponent("run_id") }
+
+    /// The run's id, fixed the first time the directory is used (`run_id`), so that a coordinator
+    /// restarted before its first checkpoint (after a shard server failed, or by hand) keeps the id its
+    /// workers and servers know.
+    /// - Throws: `RunError.cannotWrite` if a new id cannot be saved; `RunError.incompatibleResume` if the
+    ///   saved one is not a valid run id.
+    func runID() throws -> String {
+        if let data = FileManager.default.contents(atPath: runIDPath) {
+            let id = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !id.isEmpty, id.utf8.count <= Wire.Limits.maxRunIDBytes, id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+                throw RunError.incompatibleResume("\(runIDPath) does not hold a run id (printable ASCII, at most \(Wire.Limits.maxRunIDBytes) bytes)")
+            }
+            return id
+        }
+        let name = String((path as NSString).lastPathComponent.unicodeScalars.filter { $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }.prefix(64))
+        let id = "\(name.isEmpty ? "run" : name)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        do {
+            try DurableFile.replace(with: Data((id + "\n").utf8), at: runIDPath)
+        } catch {
+            throw RunError.cannotWrite(path: runIDPath, reason: "\(error)")
+        }
+        return id
+    }
 
     /// Writes the resolved recipe (every key, defaults included) atomically.
     func writeRecipe(_ yaml: String) throws {

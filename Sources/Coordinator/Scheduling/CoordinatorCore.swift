@@ -50,6 +50,8 @@ final class CoordinatorCore {
         var waitSeconds: Double = 0.02
         /// Which metrics a step's line carries (SFT has no rewards).
         var objective: ObjectiveKind = .bfpo
+        /// The first lease id (`LeaseLedger.init(firstLeaseID:)`).
+        var firstLeaseID: UInt64 = 1
     }
 
     enum Phase: Equatable {
@@ -79,7 +81,7 @@ final class CoordinatorCore {
     private let log: Logger
 
     private(set) var phase: Phase
-    private(set) var ledger = LeaseLedger()
+    private(set) var ledger: LeaseLedger
     private(set) var roster: WorkerRoster
     private var referenceLogProbs: [ResponseLogProbs?]
     private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
@@ -93,6 +95,8 @@ final class CoordinatorCore {
     private var epochSeeds: [Int: (seed: UInt64, random: RandomGenerator)] = [:]
     /// Steps applied and published on every shard.
     private(set) var appliedSteps: Int
+    /// The step of the newest checkpoint written or resumed from (0: none).
+    private(set) var lastCheckpointStep: Int
     private var tokensSeen: Int
     /// The step whose gradients are being gathered.
     private var gathering: StepAccumulator
@@ -128,6 +132,7 @@ final class CoordinatorCore {
         workerTimeout: Double, sinks: Sinks, log: Logger
     ) {
         self.configuration = configuration
+        ledger = LeaseLedger(firstLeaseID: configuration.firstLeaseID)
         self.plan = plan
         precondition(pairs.count == plan.pairCount + (buffer?.count ?? 0), "the main pairs, then the buffer's")
         self.pairs = pairs
@@ -145,6 +150,7 @@ final class CoordinatorCore {
             epoch = resume.epoch
             orderSeed = resume.orderSeed
             appliedSteps = resume.step
+            lastCheckpointStep = resume.step
             tokensSeen = resume.tokensSeen
             appliedBatches = Set(resume.completedBatches)
         } else {
@@ -152,6 +158,7 @@ final class CoordinatorCore {
             epoch = 0
             orderSeed = random.next()
             appliedSteps = 0
+            lastCheckpointStep = 0
             tokensSeen = 0
         }
         epochSeeds[epoch] = (orderSeed, random)
@@ -450,6 +457,7 @@ final class CoordinatorCore {
         checkpointing = nil
         pending.shards = shards.trainingStates
         try sinks.checkpoint(pending, shards)
+        lastCheckpointStep = pending.step
         if appliedSteps == plan.totalSteps {
             phase = .finished("training finished after \(plan.totalSteps) steps")
             log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")

@@ -35,7 +35,14 @@ struct LeaseLedger {
     private(set) var pending: [Int] = []          // sorted ascending
     private(set) var leases: [UInt64: Lease] = [:]
     private(set) var done: Set<Int> = []
-    private var nextLeaseID: UInt64 = 1
+    private var nextLeaseID: UInt64
+
+    /// - Parameter firstLeaseID: where this coordinator's lease ids start. A restarted coordinator starts
+    ///   elsewhere, so that a push a shard server still holds from before the restart can never be taken
+    ///   for a push of a new lease (servers key held pushes by lease and worker id).
+    init(firstLeaseID: UInt64 = 1) {
+        nextLeaseID = firstLeaseID
+    }
 
     /// No batch pending or leased.
     var isDrained: Bool { pending.isEmpty && leases.isEmpty }

@@ -80,7 +80,7 @@ struct TrainingSetup {
                                     resume: (state.shards, resume.firstMoment, resume.secondMoment))
             log.info("resuming \(runID) from \(resume.directory): step \(state.step) of \(state.totalSteps), epoch \(state.epoch)")
         } else {
-            runID = "\((path as NSString).lastPathComponent)-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+            runID = try run.runID()
             shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
             log.info("starting \(runID): \(mainPairs.count) pairs\(buffer == nil ? "" : " (+ \(bufferPairs.count) in the buffer)"), \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
         }
@@ -104,7 +104,8 @@ struct TrainingSetup {
         let configuration = CoordinatorCore.Configuration(
             runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.saveSteps,
             seed: UInt64(recipe.seed), schedule: recipe.schedule(totalSteps: plan.totalSteps), maxGradNorm: recipe.maxGradNorm,
-            objective: recipe.objective)
+            objective: recipe.objective,
+            firstLeaseID: UInt64(UInt32.random(in: 0...UInt32.max)) << 32 | 1)
         let sinks = CoordinatorCore.Sinks(
             referenceComplete: { try cache.save($0) },
             metrics: { try metrics.append($1, step: $0) },
@@ -122,7 +123,7 @@ struct TrainingSetup {
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
             heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected,
-            serversExpected: recipe.serversExpected)
+            serversExpected: recipe.serversExpected, gatherServersFor: recipe.serversWaitSeconds)
     }
 
     /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.
