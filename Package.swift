@@ -70,6 +70,11 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["Shared"]
         ),
+        // The coordinator, shard servers and workers in one process on the in-process network.
+        .testTarget(
+            name: "SystemTests",
+            dependencies: ["Coordinator", "Worker", "Shared"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

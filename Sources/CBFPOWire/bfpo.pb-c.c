@@ -1611,7 +1611,7 @@ const ProtobufCMessageDescriptor bfpo__wire__register__descriptor =
   (ProtobufCMessageInit) bfpo__wire__register__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[11] =
+static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[12] =
 {
   {
     "worker_id",
@@ -1745,11 +1745,24 @@ static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[11]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compression",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Welcome, compression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
   6,   /* field[6] = alpha */
   5,   /* field[5] = b1 */
   4,   /* field[4] = beta */
+  11,   /* field[11] = compression */
   8,   /* field[8] = heartbeat_ms */
   1,   /* field[1] = incarnation */
   9,   /* field[9] = lease_ms */
@@ -1762,7 +1775,7 @@ static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
 {
@@ -1772,7 +1785,7 @@ const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
   "Bfpo__Wire__Welcome",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Welcome),
-  11,
+  12,
   bfpo__wire__welcome__field_descriptors,
   bfpo__wire__welcome__field_indices_by_name,
   1,  bfpo__wire__welcome__number_ranges,
@@ -2164,7 +2177,7 @@ const ProtobufCMessageDescriptor bfpo__wire__lease__descriptor =
   (ProtobufCMessageInit) bfpo__wire__lease__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__shard_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor bfpo__wire__shard_request__field_descriptors[4] =
 {
   {
     "worker_id",
@@ -2202,8 +2215,21 @@ static const ProtobufCFieldDescriptor bfpo__wire__shard_request__field_descripto
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "held_versions",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Bfpo__Wire__ShardRequest, n_held_versions),
+    offsetof(Bfpo__Wire__ShardRequest, held_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__shard_request__field_indices_by_name[] = {
+  3,   /* field[3] = held_versions */
   1,   /* field[1] = parameter_set */
   2,   /* field[2] = shard_ids */
   0,   /* field[0] = worker_id */
@@ -2211,7 +2237,7 @@ static const unsigned bfpo__wire__shard_request__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__shard_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__shard_request__descriptor =
 {
@@ -2221,14 +2247,14 @@ const ProtobufCMessageDescriptor bfpo__wire__shard_request__descriptor =
   "Bfpo__Wire__ShardRequest",
   "bfpo.wire",
   sizeof(Bfpo__Wire__ShardRequest),
-  3,
+  4,
   bfpo__wire__shard_request__field_descriptors,
   bfpo__wire__shard_request__field_indices_by_name,
   1,  bfpo__wire__shard_request__number_ranges,
   (ProtobufCMessageInit) bfpo__wire__shard_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__shard_reply__field_descriptors[2] =
+static const ProtobufCFieldDescriptor bfpo__wire__shard_reply__field_descriptors[3] =
 {
   {
     "parameter_set",
@@ -2254,15 +2280,28 @@ static const ProtobufCFieldDescriptor bfpo__wire__shard_reply__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "update_counts",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Bfpo__Wire__ShardReply, n_update_counts),
+    offsetof(Bfpo__Wire__ShardReply, update_counts),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__shard_reply__field_indices_by_name[] = {
   0,   /* field[0] = parameter_set */
   1,   /* field[1] = shards */
+  2,   /* field[2] = update_counts */
 };
 static const ProtobufCIntRange bfpo__wire__shard_reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__shard_reply__descriptor =
 {
@@ -2272,7 +2311,7 @@ const ProtobufCMessageDescriptor bfpo__wire__shard_reply__descriptor =
   "Bfpo__Wire__ShardReply",
   "bfpo.wire",
   sizeof(Bfpo__Wire__ShardReply),
-  2,
+  3,
   bfpo__wire__shard_reply__field_descriptors,
   bfpo__wire__shard_reply__field_indices_by_name,
   1,  bfpo__wire__shard_reply__number_ranges,
@@ -2959,7 +2998,7 @@ const ProtobufCMessageDescriptor bfpo__wire__shard_state__descriptor =
   (ProtobufCMessageInit) bfpo__wire__shard_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__server_assignment__field_descriptors[4] =
+static const ProtobufCFieldDescriptor bfpo__wire__server_assignment__field_descriptors[5] =
 {
   {
     "server_id",
@@ -3009,8 +3048,21 @@ static const ProtobufCFieldDescriptor bfpo__wire__server_assignment__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compression",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ServerAssignment, compression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__server_assignment__field_indices_by_name[] = {
+  4,   /* field[4] = compression */
   1,   /* field[1] = model_config_json */
   2,   /* field[2] = optimizer_json */
   0,   /* field[0] = server_id */
@@ -3019,7 +3071,7 @@ static const unsigned bfpo__wire__server_assignment__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__server_assignment__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__server_assignment__descriptor =
 {
@@ -3029,7 +3081,7 @@ const ProtobufCMessageDescriptor bfpo__wire__server_assignment__descriptor =
   "Bfpo__Wire__ServerAssignment",
   "bfpo.wire",
   sizeof(Bfpo__Wire__ServerAssignment),
-  4,
+  5,
   bfpo__wire__server_assignment__field_descriptors,
   bfpo__wire__server_assignment__field_indices_by_name,
   1,  bfpo__wire__server_assignment__number_ranges,
@@ -3241,7 +3293,7 @@ const ProtobufCMessageDescriptor bfpo__wire__step_reduced__descriptor =
   (ProtobufCMessageInit) bfpo__wire__step_reduced__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors[4] =
+static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors[5] =
 {
   {
     "server_id",
@@ -3291,17 +3343,30 @@ static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "synchronize",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__StepCommit, synchronize),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__step_commit__field_indices_by_name[] = {
   3,   /* field[3] = learning_rate */
   2,   /* field[2] = scale */
   0,   /* field[0] = server_id */
   1,   /* field[1] = step */
+  4,   /* field[4] = synchronize */
 };
 static const ProtobufCIntRange bfpo__wire__step_commit__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor =
 {
@@ -3311,7 +3376,7 @@ const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor =
   "Bfpo__Wire__StepCommit",
   "bfpo.wire",
   sizeof(Bfpo__Wire__StepCommit),
-  4,
+  5,
   bfpo__wire__step_commit__field_descriptors,
   bfpo__wire__step_commit__field_indices_by_name,
   1,  bfpo__wire__step_commit__number_ranges,

@@ -40,7 +40,7 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
         let session = try ServerSession(
-            options: .init(coordinator: connect, bind: bind, name: name, giveUpAfter: giveUpAfter), context: try ZMQContext(), log: log)
+            options: .init(coordinator: connect, bind: bind, name: name, giveUpAfter: giveUpAfter), network: try ZMQNetwork(), log: log)
         log.info("shard server listening on \(session.endpoint); saying hello to \(connect)")
         let reason = try session.run()
         log.info("stopping: \(reason)")

@@ -50,8 +50,7 @@ struct TrainCommand: ParsableCommand {
         if resume, setup.core.appliedSteps == 0 {
             throw RunError.incompatibleResume("--resume was given but \(path) holds no checkpoint")
         }
-        let context = try ZMQContext()
-        let transport = try ZMQCoordinatorTransport(configuration: .init(runID: setup.settings.runID, endpoint: bind), context: context)
+        let transport = try ZMQNetwork().listen(at: bind, runID: setup.settings.runID, checksRunID: true)
         log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
         let started = Date()

@@ -11,13 +11,11 @@ final class HeartbeatThread: @unchecked Sendable {
     private var identity: (worker: UInt64, run: String)?
     private var interval: Double = 1
     private var stopped = false
-    private let transport: ZMQWorkerTransport
+    private let transport: any WorkerTransport
     private let done = DispatchSemaphore(value: 0)
 
-    init(endpoint: String, context: ZMQContext) throws {
-        var configuration = ZMQWorkerTransport.Configuration(endpoint: endpoint)
-        configuration.sendTimeoutMilliseconds = 1000
-        transport = try ZMQWorkerTransport(configuration: configuration, context: context)
+    init(endpoint: String, network: any Network) throws {
+        transport = try network.connect(to: endpoint, options: ConnectOptions(sendTimeoutMilliseconds: 1000))
         let thread = Thread { [self] in run() }
         thread.name = "bfpo-heartbeat"
         thread.start()

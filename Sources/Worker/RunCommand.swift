@@ -48,7 +48,7 @@ struct RunCommand: ParsableCommand {
         let session = try WorkerSession(
             options: .init(endpoint: connect, name: name, threads: threads, blasCore: kernels.core,
                           replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
-            context: try ZMQContext(), log: log)
+            network: try ZMQNetwork(), log: log)
         let reason = try session.run()
         log.info("stopping: \(reason)")
     }

@@ -39,18 +39,18 @@ final class WorkerSession {
         let endpoint: String
         /// The shards it serves, ascending.
         let shards: [UInt32]
-        let transport: ZMQWorkerTransport
+        let transport: any WorkerTransport
 
-        init(endpoint: String, shards: [UInt32], run: String, context: ZMQContext) throws {
+        init(endpoint: String, shards: [UInt32], run: String, network: any Network) throws {
             self.endpoint = endpoint
             self.shards = shards
-            transport = try ZMQWorkerTransport(configuration: .init(endpoint: endpoint, runID: run), context: context)
+            transport = try network.connect(to: endpoint, options: ConnectOptions(runID: run))
         }
     }
 
     private let options: Options
-    private let context: ZMQContext
-    private let transport: ZMQWorkerTransport
+    private let network: any Network
+    private var transport: any WorkerTransport
     private let heartbeat: HeartbeatThread
     private let log: Logger
     private var membership: Membership?
@@ -60,12 +60,12 @@ final class WorkerSession {
     private var lastPushSent: DispatchSemaphore?
     private var leaseTime = LeaseTime()
 
-    init(options: Options, context: ZMQContext, log: Logger) throws {
+    init(options: Options, network: any Network, log: Logger) throws {
         self.options = options
-        self.context = context
+        self.network = network
         self.log = log
-        transport = try ZMQWorkerTransport(configuration: .init(endpoint: options.endpoint), context: context)
-        heartbeat = try HeartbeatThread(endpoint: options.endpoint, context: context)
+        transport = try network.connect(to: options.endpoint, options: ConnectOptions())
+        heartbeat = try HeartbeatThread(endpoint: options.endpoint, network: network)
     }
 
     /// Works until the coordinator says stop (returns its reason) or cannot be reached for
@@ -181,7 +181,7 @@ final class WorkerSession {
             served[endpoint, default: []].append(UInt32(index))
         }
         let servers = try served.sorted { $0.value[0] < $1.value[0] }.map {
-            try ShardHost(endpoint: $0.key, shards: $0.value, run: run, context: context)
+            try ShardHost(endpoint: $0.key, shards: $0.value, run: run, network: network)
         }
         membership = Membership(
             worker: welcome.workerID, run: run, incarnation: welcome.incarnation,
@@ -212,7 +212,7 @@ final class WorkerSession {
             membership = nil
             return nil
         }
-        guard let reply = try transport.receive(timeout: .milliseconds(Int(options.replyTimeout * 1000))) else {
+        guard let reply = try answer(to: body, from: transport) else {
             log.warning("no reply from the coordinator in \(Int(options.replyTimeout)) s; registering again")
             membership = nil
             return nil
@@ -268,7 +268,7 @@ final class WorkerSession {
             try store(reply, set: set, into: cache)
         }
         for (host, _) in remote {
-            guard let reply = try replyFromServer(host, member: member) else { return false }
+            guard let reply = try replyFromServer(host, to: .shardRequest(Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: host.shards)), member: member) else { return false }
             try store(reply, set: set, into: cache)
         }
         return true
@@ -298,8 +298,8 @@ final class WorkerSession {
     }
 
     /// A shard server's reply; nil (after forgetting the membership) when none came in time.
-    private func replyFromServer(_ host: ShardHost, member: Membership) throws -> WireMessage? {
-        guard let reply = try host.transport.receive(timeout: .milliseconds(Int(options.replyTimeout * 1000))) else {
+    private func replyFromServer(_ host: ShardHost, to request: WireBody, member: Membership) throws -> WireMessage? {
+        guard let reply = try answer(to: request, from: host.transport) else {
             log.warning("no reply from shard server \(host.endpoint) in \(Int(options.replyTimeout)) s; registering again")
             membership = nil
             return nil
@@ -310,6 +310,31 @@ final class WorkerSession {
             return nil
         }
         return reply
+    }
+
+    /// The reply to `request` that arrives within the reply time-out, or a `Refused`; replies to earlier
+    /// requests that came after the worker stopped waiting for them are skipped.
+    private func answer(to request: WireBody, from transport: any WorkerTransport) throws -> WireMessage? {
+        let deadline = Date().addingTimeInterval(options.replyTimeout)
+        while let reply = try transport.receive(timeout: .milliseconds(max(1, Int(deadline.timeIntervalSinceNow * 1000)))) {
+            if Self.answers(reply.body, request) { return reply }
+            log.debug("skipped a late \(reply.body.name) while waiting for the answer to \(request.name)")
+        }
+        return nil
+    }
+
+    /// Whether `reply` can answer `request`.
+    private static func answers(_ reply: WireBody, _ request: WireBody) -> Bool {
+        switch (request, reply) {
+        case (_, .refused), (.workRequest, .lease), (.workRequest, .wait), (.workRequest, .stop), (.shardRequest, .shardReply):
+            return true
+        case (.gradientPush(let push), .pushReply(let outcome)):
+            return outcome.leaseID == push.leaseID
+        case (.referencePush(let push), .pushReply(let outcome)):
+            return outcome.leaseID == push.leaseID
+        default:
+            return false
+        }
     }
 
     private func compute(_ lease: Wire.Lease, batch: LeaseBatch, cache: ParameterCache, member: Membership) throws {
@@ -350,7 +375,7 @@ final class WorkerSession {
                 guard sendToServer(host, .gradientPush(push), frames: frames(host.shards), member: member) else { return }
             }
             for host in member.servers {
-                guard let reply = try replyFromServer(host, member: member) else { return }
+                guard let reply = try replyFromServer(host, to: .gradientPush(push), member: member) else { return }
                 guard case .pushReply(let outcome) = reply.body, outcome.accepted else {
                     log.info("lease \(lease.leaseID) (batch \(lease.batchID)) not taken by \(host.endpoint): \(reply.body)")
                     return

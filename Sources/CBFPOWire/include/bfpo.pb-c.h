@@ -183,10 +183,14 @@ struct  Bfpo__Wire__Welcome
    */
   size_t n_shard_endpoints;
   char **shard_endpoints;
+  /*
+   * What crosses the wire (docs/compression.md): "none" (or empty), "bf16", or "topk:F".
+   */
+  char *compression;
 };
 #define BFPO__WIRE__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__welcome__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0,NULL }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -304,15 +308,23 @@ struct  Bfpo__Wire__ShardRequest
   Bfpo__Wire__ParameterSet parameter_set;
   size_t n_shard_ids;
   uint32_t *shard_ids;
+  /*
+   * The version the worker holds of each requested shard, in the order of `shard_ids`; empty when it
+   * holds none. With `topk` compression a server may answer with the sparse updates since then.
+   */
+  size_t n_held_versions;
+  uint64_t *held_versions;
 };
 #define BFPO__WIRE__SHARD_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__shard_request__descriptor) \
-    , 0, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL }
+    , 0, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0,NULL }
 
 
 /*
- * Coordinator → worker: shards' parameters, followed by one float32 frame per entry of `shards`, in that
- * order, each of that shard's count (Welcome.shards).
+ * Coordinator or shard server → worker: shards' parameters. For each entry of `shards`, in that order:
+ * when `update_counts` is empty or its entry is 0, one frame of the whole shard (float32, or bfloat16
+ * under `bf16` compression); an entry n > 0 means n sparse-update frames taking the worker's copy from
+ * version `version − n` to `version` (docs/compression.md).
  */
 struct  Bfpo__Wire__ShardReply
 {
@@ -320,10 +332,12 @@ struct  Bfpo__Wire__ShardReply
   Bfpo__Wire__ParameterSet parameter_set;
   size_t n_shards;
   Bfpo__Wire__ShardVersion **shards;
+  size_t n_update_counts;
+  uint32_t *update_counts;
 };
 #define BFPO__WIRE__SHARD_REPLY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__shard_reply__descriptor) \
-    , BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL }
+    , BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0,NULL }
 
 
 struct  Bfpo__Wire__ShardVersion
@@ -495,10 +509,14 @@ struct  Bfpo__Wire__ServerAssignment
   char *optimizer_json;
   size_t n_shards;
   Bfpo__Wire__ShardState **shards;
+  /*
+   * The run's compression, as in Welcome.
+   */
+  char *compression;
 };
 #define BFPO__WIRE__SERVER_ASSIGNMENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__server_assignment__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -564,10 +582,15 @@ struct  Bfpo__Wire__StepCommit
   uint64_t step;
   float scale;
   double learning_rate;
+  /*
+   * Under `topk` compression: make the public copy equal the parameters after this step (a checkpoint
+   * step), so that a run resumed from its checkpoint starts from the same copy.
+   */
+  protobuf_c_boolean synchronize;
 };
 #define BFPO__WIRE__STEP_COMMIT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_commit__descriptor) \
-    , 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0 }
 
 
 /*

@@ -30,19 +30,17 @@ final class ServerSession: @unchecked Sendable {
 
     private let options: Options
     private let log: Logger
-    private let control: ZMQWorkerTransport
-    private let data: ZMQCoordinatorTransport
+    private let control: any WorkerTransport
+    private let data: any CoordinatorTransport
     private let lock = NSLock()
     private var assignment: Assignment?
     private var stopped = false
 
-    init(options: Options, context: ZMQContext, log: Logger) throws {
+    init(options: Options, network: any Network, log: Logger) throws {
         self.options = options
         self.log = log
-        control = try ZMQWorkerTransport(configuration: .init(endpoint: options.coordinator), context: context)
-        var configuration = ZMQCoordinatorTransport.Configuration(runID: "", endpoint: options.bind)
-        configuration.checksRunID = false
-        data = try ZMQCoordinatorTransport(configuration: configuration, context: context)
+        control = try network.connect(to: options.coordinator, options: ConnectOptions())
+        data = try network.listen(at: options.bind, runID: "", checksRunID: false)
     }
 
     /// The endpoint workers reach this server at.
@@ -134,6 +132,7 @@ final class ServerSession: @unchecked Sendable {
                     log.info("the coordinator forgot this server (\(refused.reason)); saying hello again")
                     lock.withLock { assignment = nil }
                     control.expectedRunID = nil
+                    lastSent = .distantPast
                 } else {
                     log.debug("the coordinator refused a message: \(refused.reason)")
                 }

@@ -87,13 +87,16 @@ final class CoordinatorLoop {
                 let end = finishedAt ?? now
                 finishedAt = end
                 if core.workers.allStopped || now - end > settings.stopGrace {
-                    let since = settledAt ?? now
-                    settledAt = since
-                    if now - since >= settings.drainSeconds {
+                    if settledAt == nil {
+                        // Servers go last (workers may still push to them until told to stop), and get
+                        // the same drain time as the workers' last Stop.
+                        settledAt = now
+                        stopServers(reason: reason)
+                    }
+                    if now - settledAt! >= settings.drainSeconds {
                         if !core.workers.allStopped {
                             log.warning("\(core.workers.workers.values.filter { !$0.stopped }.count) workers did not ask for work within \(Int(settings.stopGrace)) s of the end")
                         }
-                        stopServers(reason: reason)
                         return reason
                     }
                 } else {

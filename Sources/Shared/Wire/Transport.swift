@@ -19,6 +19,10 @@ public protocol CoordinatorTransport: AnyObject {
     /// - Throws: `WireError.peerUnreachable` when the peer is gone or its queue is full.
     func send(_ message: WireMessage, to peer: PeerID) throws
     var counters: TransportCounters { get }
+    /// Where peers reach this side.
+    var endpoint: String { get }
+    /// Stops listening. Replies still queued get up to `flushing` to leave; then they are dropped.
+    func close(flushing: Duration)
 }
 
 /// A worker's side of the wire: one coordinator.
@@ -30,6 +34,34 @@ public protocol WorkerTransport: AnyObject {
     /// The run whose messages are admitted; nil admits any (before `Welcome` tells the worker its run).
     var expectedRunID: String? { get set }
     var counters: TransportCounters { get }
+    /// Disconnects; messages not yet sent are dropped.
+    func close()
+}
+
+/// How a connecting side is set up.
+public struct ConnectOptions: Sendable {
+    /// The run whose messages are admitted; nil admits any.
+    public var runID: String?
+    /// How long a send may wait for the peer to take a message.
+    public var sendTimeoutMilliseconds = 5000
+
+    public init(runID: String? = nil, sendTimeoutMilliseconds: Int = 5000) {
+        self.runID = runID
+        self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
+    }
+}
+
+/// Where a process's transports come from: ZeroMQ sockets in the binaries (`ZMQNetwork`), memory in
+/// tests (`InProcessNetwork`). The coordinator, shard servers and workers take a `Network` and nothing
+/// of libzmq, so the whole system runs unchanged on either (as swift-nio's embedded channel runs
+/// channel handlers without sockets).
+public protocol Network: AnyObject {
+    /// A side that peers connect to, at `endpoint`: a coordinator, or a shard server serving workers.
+    /// - Parameter runID: put on refusals, and required of incoming messages when `checksRunID`.
+    func listen(at endpoint: String, runID: String, checksRunID: Bool) throws -> any CoordinatorTransport
+    /// A side connected to the listener at `endpoint`. Connecting never waits: a listener that is not
+    /// there yet (or restarts) is reached once it is.
+    func connect(to endpoint: String, options: ConnectOptions) throws -> any WorkerTransport
 }
 
 /// What a transport did with messages, for logs and tests.
@@ -67,7 +99,7 @@ public struct EnvelopeAdmission: Sendable, Equatable {
         }
         guard let runID, envelope.runID != runID else { return nil }
         switch envelope.body {
-        case .register, .serverHello where envelope.runID.isEmpty: return nil
+        case .register where envelope.runID.isEmpty, .serverHello where envelope.runID.isEmpty: return nil
         default: break
         }
         return .runIDMismatch(received: envelope.runID, expected: runID)

@@ -576,12 +576,13 @@ private enum Decoder {
         }
     }
 
-    /// A `tcp://` or `ipc://` endpoint in printable ASCII (empty only where `allowEmpty`: the coordinator).
+    /// A `tcp://`, `ipc://` or `inproc://` (in-process tests) endpoint in printable ASCII, empty only where
+    /// `allowEmpty` (the coordinator itself).
     private static func endpoint(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String, allowEmpty: Bool) throws -> String {
         let value = try printableASCII(pointer, message, field, limit: Limits.maxEndpointBytes)
         if value.isEmpty && allowEmpty { return value }
-        guard value.hasPrefix("tcp://") || value.hasPrefix("ipc://"), value.utf8.count > 6 else {
-            throw WireError.invalidField(message: message, field: field, reason: "\"\(value)\" is not a tcp:// or ipc:// endpoint")
+        guard let scheme = ["tcp://", "ipc://", "inproc://"].first(where: value.hasPrefix), value.count > scheme.count else {
+            throw WireError.invalidField(message: message, field: field, reason: "\"\(value)\" is not a tcp://, ipc:// or inproc:// endpoint")
         }
         return value
     }

@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+@testable import Shared
+@testable import Coordinator
+@testable import Worker
+
+/// The whole system — coordinator, shard servers, workers — in one process on `InProcessNetwork`:
+/// the sessions and the loop of the binaries, without a socket. 16 random pairs in batches of 2, 2
+/// batches a step, 3 epochs: 12 steps, a checkpoint every 2.
+@Suite(.serialized)
+final class InProcessSystemTests {
+    let directory: URL
+    let log = Logger(component: "system", threshold: .error)
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("system-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let config = GPT2Config(layers: 2, heads: 2, embedding: 16, positions: 32, vocabulary: 40)
+        try ModelDirectory.save(config: config, parameters: ModelInitializer.parameters(for: config, seed: 3), to: path("model"))
+        var generator = RandomGenerator(seed: 5)
+        func ids(_ count: Int) -> [Int] { (0..<count).map { _ in Int(generator.next() % 40) } }
+        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+        let lines = (0..<16).map { i -> String in
+            let prompt = ids(3), chosen = ids(1 + i % 4), rejected = ids(2)
+            return "{\"chosen_ids\":\(list(prompt + chosen)),\"chosen_mask\":\(list([0, 0, 0] + chosen.map { _ in 1 })),"
+                + "\"rejected_ids\":\(list(prompt + rejected)),\"rejected_mask\":\(list([0, 0, 0, 1, 1])),"
+                + "\"is_chosen_safe\":\(i % 2),\"is_rejected_safe\":\(i / 2 % 2)}"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    /// A thread running `body`, whose result `join` returns (bounded).
+    final class Running<Result>: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Swift.Result<Result, Error>?
+
+        init(_ name: String, _ body: @escaping () throws -> Result) {
+            let thread = Thread { [self] in
+                result = Swift.Result { try body() }
+                done.signal()
+            }
+            thread.name = name
+            thread.start()
+        }
+
+        func join(timeout: Double = 60) -> Swift.Result<Result, Error>? {
+            done.wait(timeout: .now() + timeout) == .success ? result : nil
+        }
+    }
+
+    func coordinator(run: String, settings: [String], network: any Network) throws -> Running<String> {
+        let yaml = """
+            model: model
+            max_length: 32
+            max_prompt_length: 16
+            learning_rate: 1.0e-2
+            num_train_epochs: 3
+            per_device_train_batch_size: 2
+            gradient_accumulation_steps: 2
+            save_steps: 2
+            seed: 7
+            shards: 3
+            heartbeat_seconds: 0.3
+            lease_seconds: 5
+            weight_decay: 0.01
+            dataset_mixer:
+              pairs.jsonl: 1.0
+
+            """
+        try yaml.write(toFile: path("recipe.yaml"), atomically: true, encoding: .utf8)
+        let recipe = try Recipe.load(path: path("recipe.yaml"), overrides: settings)
+        let setup = try TrainingSetup(recipe: recipe, runDirectory: path(run), log: log)
+        let transport = try network.listen(at: "inproc://coordinator", runID: setup.settings.runID, checksRunID: true)
+        let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
+        return Running("coordinator") {
+            defer { transport.close(flushing: .zero) }
+            return try loop.run()
+        }
+    }
+
+    func server(_ name: String, network: any Network, giveUpAfter: Double = 30) throws -> Running<String> {
+        let session = try ServerSession(
+            options: .init(coordinator: "inproc://coordinator", bind: "inproc://\(name)", name: name, giveUpAfter: giveUpAfter),
+            network: network, log: log)
+        return Running(name) { try session.run() }
+    }
+
+    func worker(_ name: String, network: any Network) throws -> Running<String> {
+        let session = try WorkerSession(
+            options: .init(endpoint: "inproc://coordinator", name: name, threads: 1, blasCore: "", replyTimeout: 2, giveUpAfter: 30),
+            network: network, log: log)
+        return Running(name) { try session.run() }
+    }
+
+    func final(_ run: String, _ file: String) throws -> Data {
+        let latest = try String(contentsOfFile: path("\(run)/checkpoints/latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return try Data(contentsOf: URL(fileURLWithPath: path("\(run)/checkpoints/\(latest)/\(file)")))
+    }
+
+    func expectSuccess<R>(_ running: Running<R>, _ name: String, timeout: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) {
+        switch running.join(timeout: timeout) {
+        case .success?: break
+        case .failure(let error)?: Issue.record("\(name) failed: \(error)", sourceLocation: sourceLocation)
+        case nil: Issue.record("\(name) did not finish within \(timeout) s", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// One worker, every shard in the coordinator: the reference result.
+    func soloRun() throws {
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "solo", settings: [], network: network)
+        let worker = try worker("solo", network: network)
+        expectSuccess(coordinator, "coordinator")
+        expectSuccess(worker, "worker")
+    }
+
+    @Test func twoServersAndTwoWorkersEndBitIdenticalToOneWorkerAlone() throws {
+        try soloRun()
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "served", settings: ["servers_expected=2", "workers_expected=2"], network: network)
+        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
+        let workers = try ["a", "b"].map { try worker($0, network: network) }
+        expectSuccess(coordinator, "coordinator")
+        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)") }
+        for (index, worker) in workers.enumerated() { expectSuccess(worker, "worker \(index)") }
+        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"))
+        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
+    }
+
+    @Test func anUnpluggedServerFailsTheRunWithin5sAndTheResumedRunEndsBitIdentical() throws {
+        try soloRun()
+        let network = InProcessNetwork()
+        let doomedMachine = network.machine()
+        let first = try coordinator(run: "faulty", settings: ["servers_expected=2", "servers_wait_seconds=1"], network: network)
+        let survivor = try server("server-1", network: network)
+        let doomed = try server("server-2", network: doomedMachine, giveUpAfter: 2)
+        let worker = try worker("w", network: network)
+        let checkpoint = path("faulty/checkpoints/latest")
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint), Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        try #require(FileManager.default.fileExists(atPath: checkpoint))
+        doomedMachine.unplug()
+        let unplugged = Date()
+        switch first.join(timeout: 30) {
+        case .failure(RunError.serverFailed(let reason))?:
+            #expect(Date().timeIntervalSince(unplugged) < 5, "noticed after \(Date().timeIntervalSince(unplugged)) s: \(reason)")
+        case let other:
+            Issue.record("expected the coordinator to fail for the lost server, got \(String(describing: other))")
+        }
+        #expect(doomed.join(timeout: 10).map { if case .failure = $0 { true } else { false } } == true)
+        // What `TrainCommand` does by restarting its process: resume from the checkpoint; the survivor
+        // says hello again and takes every shard, the worker registers again.
+        let second = try coordinator(run: "faulty", settings: ["servers_expected=2", "servers_wait_seconds=3"], network: network)
+        expectSuccess(second, "resumed coordinator")
+        expectSuccess(survivor, "surviving server")
+        expectSuccess(worker, "worker")
+        #expect(try final("solo", "model.safetensors") == final("faulty", "model.safetensors"))
+        #expect(try final("solo", "optimizer.safetensors") == final("faulty", "optimizer.safetensors"))
+    }
+}
