@@ -33,6 +33,10 @@ private let fullRecipe = """
     adam_beta2: 0.99
     adam_epsilon: 1.0e-6
     seed: 7
+    use_selective: true
+    selected_layers:
+      - down_proj
+      - h.0.ln_1
     save_steps: 50
     save_total_limit: null
     shards: 8
@@ -84,6 +88,8 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     expected.adamBeta2 = 0.99
     expected.adamEpsilon = 1e-6
     expected.seed = 7
+    expected.useSelective = true
+    expected.selectedLayers = ["down_proj", "h.0.ln_1"]
     expected.saveSteps = 50
     expected.saveTotalLimit = nil
     expected.shards = 8
@@ -111,6 +117,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     #expect(recipe.maxGradNorm == 1 && recipe.weightDecay == 0)
     #expect(recipe.adamBeta1 == 0.9 && recipe.adamBeta2 == 0.999 && recipe.adamEpsilon == 1e-8)
     #expect(recipe.saveSteps == 100 && recipe.saveTotalLimit == 2 && recipe.seed == 42)
+    #expect(!recipe.useSelective && recipe.selectedLayers == nil)
     #expect(recipe.shards == 4 && recipe.maxStaleness == 0 && recipe.workersExpected == 1)
     #expect(recipe.heartbeatSeconds == 2 && recipe.leaseSeconds == 60)
 }
@@ -200,6 +207,8 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     // Paths YAML would misread unquoted.
     recipe.tokenizer = "/data/yes"
     recipe.datasetMixer.append(.init(path: "/data/odd: name #1.jsonl", fraction: 0.125))
+    // Entries a flow sequence must quote.
+    recipe.selectedLayers! += ["odd, [entry]: #1", "true", "5"]
     let text = try recipe.yaml()
     print(text)
     let again = try Recipe.parse(yaml: text, source: "recipe.yaml", baseDirectory: "/elsewhere", workingDirectory: "/nowhere")
@@ -210,6 +219,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     // Defaults are written too, so the resolved file stands alone.
     let defaults = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\n")
     #expect(try defaults.yaml().contains("\nlearning_rate: 5.0e-05\n"))
+    #expect(try defaults.yaml().contains("\nuse_selective: false\nselected_layers: null\n"))
     #expect(try Recipe.parse(yaml: defaults.yaml(), source: "r", baseDirectory: "/x") == defaults)
 }
 
@@ -232,4 +242,54 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     #expect(recipe.model == root + "/runs/demo-model")
     #expect(recipe.datasetMixer == [.init(path: root + "/data/safety-benchmark/train.jsonl", fraction: 0.5)])
     #expect(recipe.objective == .bfpo && recipe.learningRate == 3e-4 && recipe.shards == 2)
+}
+
+/// The reference's keys: `selected_layers` is read whenever it is given and used only with `use_selective`,
+/// so a recipe may carry a list that an override switches on (the reference's `bfpo.sh` does exactly that).
+@Test func selectiveKeysParseAndValidateAsTheReferenceUsesThem() throws {
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    let layout = ParameterLayout(config: GPT2Config(layers: 2, heads: 2, embedding: 8, positions: 16, vocabulary: 13))
+
+    let off = try parse(base + "use_selective: false\nselected_layers:\n- down_proj\n")
+    #expect(!off.useSelective && off.selectedLayers == ["down_proj"])
+    #expect(try off.parameterSelection(layout: layout) == .all(in: layout))
+    #expect(try off.yaml().contains("\nuse_selective: false\nselected_layers: [down_proj]\n"))
+
+    let on = try parse(base + "use_selective: false\nselected_layers:\n- down_proj\n", overrides: ["use_selective=true"])
+    #expect(on.useSelective && on.selectedLayers == ["down_proj"])
+    let selection = try on.parameterSelection(layout: layout)
+    #expect(selection.ranges == [840..<1104, 1712..<1976] && selection.count == 528)
+    #expect(selection.tensorNames == ["transformer.h.0.mlp.c_proj.weight", "transformer.h.0.mlp.c_proj.bias",
+                                      "transformer.h.1.mlp.c_proj.weight", "transformer.h.1.mlp.c_proj.bias"])
+
+    let overridden = try parse(base, overrides: ["use_selective=yes", "selected_layers=[c_attn, ln_f]"])
+    #expect(overridden.selectedLayers == ["c_attn", "ln_f"])
+    #expect(try overridden.parameterSelection(layout: layout).ranges == [248..<464, 1120..<1336, 1976..<1992])
+
+    // Entries are checked against the model only once it is known.
+    let unknown = try parse(base + "use_selective: true\nselected_layers: [donw_proj]\n")
+    #expect(throws: ParameterSelectionError.unmatchedEntry(entry: "donw_proj", layers: 2)) { try unknown.parameterSelection(layout: layout) }
+}
+
+@Test func badSelectiveKeysAreNamed() {
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    #expect(recipeError { try parse(base + "use_selective: true\n") }
+            == .outOfRange(key: "selected_layers", value: "missing", requirement: "set when use_selective is true"))
+    #expect(recipeError { try parse(base + "use_selective: true\nselected_layers: null\n") }
+            == .outOfRange(key: "selected_layers", value: "missing", requirement: "set when use_selective is true"))
+    #expect(recipeError { try parse(base + "selected_layers: []\n") }
+            == .outOfRange(key: "selected_layers", value: "an empty list", requirement: "a list of at least one part of a parameter name"))
+    #expect(recipeError { try parse(base + "selected_layers: [mlp, \"\"]\n") }
+            == .outOfRange(key: "selected_layers[1]", value: "the empty string", requirement: "a part of a parameter name (an empty one selects every parameter)"))
+    #expect(recipeError { try parse(base + "use_selective: true\nselected_layers: down_proj\n") }
+            == .wrongType(key: "selected_layers", expected: "a list of strings", found: "the string \"down_proj\"", origin: .file(path: "recipe.yaml", line: 4)))
+    #expect(recipeError { try parse(base + "selected_layers:\n- mlp\n- ~\n") }
+            == .wrongType(key: "selected_layers[1]", expected: "a string", found: "null", origin: .file(path: "recipe.yaml", line: 5)))
+    #expect(recipeError { try parse(base + "selected_layers: [{mlp: 1}]\n") }
+            == .wrongType(key: "selected_layers[0]", expected: "a string", found: "a mapping", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse(base + "use_selective: 1\n") }
+            == .wrongType(key: "use_selective", expected: "true or false", found: "the number 1", origin: .file(path: "recipe.yaml", line: 3)))
+    #expect(recipeError { try parse(base, overrides: ["selected_layer=[mlp]"]) }
+            == .unknownKey(key: "selected_layer", origin: .override("selected_layer=[mlp]"), suggestion: "selected_layers"))
+    print(RecipeError.outOfRange(key: "selected_layers", value: "missing", requirement: "set when use_selective is true"))
 }

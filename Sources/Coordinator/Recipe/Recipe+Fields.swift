@@ -43,6 +43,10 @@ extension Recipe {
         Field(key: "adam_beta2", read: { $0.adamBeta2 = try $1.double() }, write: { double($0.adamBeta2) }),
         Field(key: "adam_epsilon", read: { $0.adamEpsilon = try $1.double() }, write: { double($0.adamEpsilon) }),
         Field(key: "seed", read: { $0.seed = try $1.int() }, write: { int($0.seed) }),
+        // Selective fine-tuning.
+        Field(key: "use_selective", read: { $0.useSelective = try $1.bool() }, write: { bool($0.useSelective) }),
+        Field(key: "selected_layers", read: { $0.selectedLayers = $1.isNull ? nil : try $1.strings() },
+              write: { optional($0.selectedLayers, strings) }),
         // Checkpoints.
         Field(key: "save_steps", read: { $0.saveSteps = try $1.int() }, write: { int($0.saveSteps) }),
         Field(key: "save_total_limit", read: { $0.saveTotalLimit = $1.isNull ? nil : try $1.int() }, write: { optional($0.saveTotalLimit, int) }),
@@ -72,6 +76,10 @@ extension Recipe {
     }
     private static func bool(_ value: Bool) -> Node { Node(value ? "true" : "false") }
     private static func optional<T>(_ value: T?, _ node: (T) -> Node) -> Node { value.map(node) ?? Node("null") }
+    /// A flow sequence (`[down_proj, c_attn]`), the form an override takes too.
+    private static func strings(_ values: [String]) -> Node {
+        .sequence(Node.Sequence(values.map(string), .implicit, .flow))
+    }
     private static func mixer(_ sources: [DatasetSource]) -> Node {
         .mapping(Node.Mapping(sources.map { (string($0.path), double($0.fraction)) }))
     }

@@ -146,6 +146,13 @@ extension Recipe {
         try require(adamBeta2 >= 0 && adamBeta2 < 1, "adam_beta2", adamBeta2, "in [0, 1)")
         try require(adamEpsilon.isFinite && adamEpsilon > 0, "adam_epsilon", adamEpsilon, "a positive number")
         try require(seed >= 0, "seed", seed, "an integer ≥ 0")
+        if let selectedLayers {
+            try require(!selectedLayers.isEmpty, "selected_layers", "an empty list", "a list of at least one part of a parameter name")
+            for (index, entry) in selectedLayers.enumerated() {
+                try require(!entry.isEmpty, "selected_layers[\(index)]", "the empty string", "a part of a parameter name (an empty one selects every parameter)")
+            }
+        }
+        try require(!useSelective || selectedLayers != nil, "selected_layers", "missing", "set when use_selective is true")
         try require(saveSteps >= 1, "save_steps", saveSteps, "at least 1")
         if let saveTotalLimit { try require(saveTotalLimit >= 1, "save_total_limit", saveTotalLimit, "at least 1, or null to keep every checkpoint") }
         try require(shards >= 1, "shards", shards, "at least 1")

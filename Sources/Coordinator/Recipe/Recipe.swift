@@ -27,6 +27,8 @@ import Shared
 /// | `max_grad_norm` | number | 1.0 | global-norm clipping; 0 turns it off |
 /// | `weight_decay` | number | 0.0 | AdamW decoupled weight decay (not on biases or LayerNorm) |
 /// | `adam_beta1`, `adam_beta2`, `adam_epsilon` | number | 0.9, 0.999, 1e-8 | AdamW's constants |
+/// | `use_selective` | bool | false | train only the tensors `selected_layers` names; the rest stay as loaded (the reference's) |
+/// | `selected_layers` | list of strings | none | parts of parameter names, GPT-2's (`mlp`, `h.3.`) or a Llama/Mistral module's standing for its GPT-2 counterpart (`down_proj`); required when `use_selective`, kept but unused without it (docs/selective.md) |
 /// | `save_steps` | integer | 100 | checkpoint every this many optimizer steps, and at the end |
 /// | `save_total_limit` | integer or null | 2 | checkpoints kept; null keeps all (ours: HF keeps all by default) |
 /// | `seed` | integer | 42 | data order and every other random choice |
@@ -81,6 +83,11 @@ struct Recipe: Equatable {
     var adamEpsilon: Double = 1e-8
     var seed: Int = 42
 
+    // Selective fine-tuning (the reference's; `ParameterSelection` in Shared/Model decides what an entry selects).
+    var useSelective: Bool = false
+    /// In recipe order; kept when `useSelective` is false, as the reference's recipes do.
+    var selectedLayers: [String]?
+
     // Checkpoints.
     var saveSteps: Int = 100
     var saveTotalLimit: Int? = 2
@@ -112,6 +119,14 @@ struct Recipe: Equatable {
     /// The learning-rate schedule over a run of `totalSteps` optimizer steps.
     func schedule(totalSteps: Int) -> LearningRateSchedule {
         LearningRateSchedule(kind: lrSchedulerType, learningRate: learningRate, totalSteps: totalSteps, warmupRatio: warmupRatio)
+    }
+
+    /// The parameters this run trains in `layout`: all of them, or with `use_selective` those `selected_layers` names.
+    ///
+    /// - Throws: `ParameterSelectionError` when an entry names nothing in this model.
+    func parameterSelection(layout: ParameterLayout) throws -> ParameterSelection {
+        guard useSelective, let selectedLayers else { return .all(in: layout) }
+        return try ParameterSelection(layout: layout, selectedLayers: selectedLayers)
     }
 
     /// The main data set as `Shared`'s mixer, shuffled with the recipe's seed.

@@ -63,6 +63,15 @@ struct RecipeValue {
         return value
     }
 
+    /// A list of strings, in the order written; each element is any non-null scalar, read as its text.
+    func strings() throws -> [String] {
+        guard case .sequence(let sequence) = node else { throw mismatch("a list of strings") }
+        return try sequence.enumerated().map { index, element in
+            try RecipeValue(key: "\(key)[\(index)]", node: element, origin: Self.origin(of: element, default: origin),
+                            baseDirectory: baseDirectory).string()
+        }
+    }
+
     /// A dataset mixer: a mapping of paths to fractions, in the order written.
     func mixer() throws -> [Recipe.DatasetSource] {
         guard case .mapping(let mapping) = node else { throw mismatch("a mapping of dataset paths to fractions") }
