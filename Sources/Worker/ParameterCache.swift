@@ -18,17 +18,43 @@ final class ParameterCache {
         zip(versions, wanted).enumerated().compactMap { $0.element.0 == $0.element.1 ? nil : UInt32($0.offset) }
     }
 
-    /// Copies one received shard into place: the one copy a pull costs, into the vector the model reads.
-    /// - Throws: `WireError` if the frame's size is wrong or a value is not finite.
-    func store(shard id: UInt32, version: UInt64, frame: WireMessage.Payload) throws {
+    /// Copies one received whole shard into place — fp32, or bfloat16 widened to fp32 — the one copy a
+    /// pull costs, into the vector the model reads.
+    /// - Throws: `WireError` if the frame's size is wrong or a value is not finite (the shard is then
+    ///   untouched).
+    func store(shard id: UInt32, version: UInt64, frame: WireMessage.Payload, bfloat16: Bool) throws {
+        let slice = try place(of: id)
+        if bfloat16 {
+            try BFloat16Frame.decode(frame, into: slice, frame: "shard \(id)")
+        } else {
+            let view = try TensorFrame.floats(frame, expectedCount: slice.count, frame: "shard \(id)")
+            view.withUnsafeBufferPointer { slice.baseAddress!.update(from: $0.baseAddress!, count: $0.count) }
+        }
+        versions[Int(id)] = version
+    }
+
+    /// Applies the sparse updates (`topk` compression) that take the held copy of shard `id` from
+    /// `version − updates.count` to `version`, in order.
+    /// - Throws: `WorkerError.protocolViolation` if the copy held is not at that version; `WireError` for a
+    ///   malformed update, after which the shard counts as not held (the next pull fetches it whole).
+    func apply(shard id: UInt32, version: UInt64, updates: ArraySlice<WireMessage.Payload>) throws {
+        let slice = try place(of: id)
+        guard let held = versions[Int(id)], held + UInt64(updates.count) == version else {
+            throw WorkerError.protocolViolation(
+                "\(updates.count) updates to version \(version) of shard \(id), which is held at \(versions[Int(id)].map(String.init) ?? "no version")")
+        }
+        versions[Int(id)] = nil
+        for (index, frame) in updates.enumerated() {
+            try SparseUpdateFrame.apply(frame, to: slice, frame: "shard \(id) update \(index)")
+        }
+        versions[Int(id)] = version
+    }
+
+    private func place(of id: UInt32) throws -> UnsafeMutableBufferPointer<Float> {
         guard Int(id) < shards.count else {
             throw WorkerError.protocolViolation("shard reply names shard \(id); the run has \(shards.count)")
         }
         let range = shards[Int(id)]
-        let view = try TensorFrame.floats(frame, expectedCount: Int(range.count), frame: "shard \(id)")
-        view.withUnsafeBufferPointer { source in
-            (values.pointer + Int(range.offset)).update(from: source.baseAddress!, count: source.count)
-        }
-        versions[Int(id)] = version
+        return UnsafeMutableBufferPointer(start: values.pointer + Int(range.offset), count: Int(range.count))
     }
 }

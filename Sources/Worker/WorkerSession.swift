@@ -30,6 +30,8 @@ final class WorkerSession {
         let policy: ParameterCache
         let reference: ParameterCache
         let gradient: FloatBuffer
+        /// How the gradient travels (the run's compression).
+        let gradientFrames: GradientFrames
         /// The shard servers, each with the shards it serves; shards of none are the coordinator's.
         let servers: [ShardHost]
     }
@@ -173,7 +175,7 @@ final class WorkerSession {
             throw WorkerError.protocolViolation("Welcome's shards cover \(cursor) parameters; the model has \(model.layout.count)")
         }
         // Shards cached under an earlier incarnation or run may not match this coordinator's versions.
-        let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run } ?? false
+        let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run && $0.gradientFrames.compression == welcome.compression } ?? false
         let old = membership
         old?.servers.forEach { $0.transport.close() }
         var served: [String: [UInt32]] = [:]
@@ -188,12 +190,15 @@ final class WorkerSession {
             engine: GradientEngine(model: model, objective: welcome.objective, threads: options.threads),
             policy: keep ? old!.policy : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
-            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count), servers: servers)
+            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count),
+            gradientFrames: keep ? old!.gradientFrames : GradientFrames(parameterCount: model.layout.count, compression: welcome.compression),
+            servers: servers)
         transport.expectedRunID = run
         lastRun = run
         heartbeat.beat(worker: welcome.workerID, run: run, every: Double(welcome.heartbeatMilliseconds) / 1000)
         log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards"
-                 + (servers.isEmpty ? "" : " on \(servers.count) shard servers") + ", objective \(welcome.objective.kind.rawValue)")
+                 + (servers.isEmpty ? "" : " on \(servers.count) shard servers") + ", objective \(welcome.objective.kind.rawValue)"
+                 + (welcome.compression == .none ? "" : ", compression \(welcome.compression)"))
     }
 
     // MARK: Requests
@@ -257,30 +262,45 @@ final class WorkerSession {
             let wanted = shards.filter { host.shards.contains($0) }
             return wanted.isEmpty ? nil : (host, wanted)
         } : []
+        // Under topk, the versions held let a server answer with the sparse updates since then.
+        func request(_ ids: [UInt32]) -> Wire.ShardRequest {
+            let sparse = set == .policy && member.gradientFrames.compression.isSparse
+            return Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: ids,
+                                     heldVersions: sparse ? ids.map { cache.versions[Int($0)] } : [])
+        }
+        var requests: [(ShardHost, Wire.ShardRequest)] = []
         for (host, wanted) in remote {
-            let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: wanted)
-            guard sendToServer(host, .shardRequest(request), member: member) else { return false }
+            requests.append((host, request(wanted)))
+            guard sendToServer(host, .shardRequest(requests.last!.1), member: member) else { return false }
         }
         let local = shards.filter { id in !remote.contains { $0.1.contains(id) } }
         if !local.isEmpty {
-            let request = Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: local)
-            guard let reply = try exchangeMessage(.shardRequest(request), member: member) else { return false }
-            try store(reply, set: set, into: cache)
+            guard let reply = try exchangeMessage(.shardRequest(request(local)), member: member) else { return false }
+            try store(reply, set: set, into: cache, member: member)
         }
-        for (host, _) in remote {
-            guard let reply = try replyFromServer(host, to: .shardRequest(Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: host.shards)), member: member) else { return false }
-            try store(reply, set: set, into: cache)
+        for (host, sent) in requests {
+            guard let reply = try replyFromServer(host, to: .shardRequest(sent), member: member) else { return false }
+            try store(reply, set: set, into: cache, member: member)
         }
         return true
     }
 
-    private func store(_ reply: WireMessage, set: Wire.ParameterSet, into cache: ParameterCache) throws {
+    private func store(_ reply: WireMessage, set: Wire.ParameterSet, into cache: ParameterCache, member: Membership) throws {
         guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
             throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
         }
-        try reply.requireFrameCount(shardReply.shards.count)
-        for (entry, frame) in zip(shardReply.shards, reply.frames) {
-            try cache.store(shard: entry.shardID, version: entry.version, frame: frame)
+        try reply.requireFrameCount(shardReply.frameCount)
+        let bfloat16 = set == .policy && member.gradientFrames.compression == .bf16
+        var next = 0
+        for (index, entry) in shardReply.shards.enumerated() {
+            let updates = shardReply.updateCounts.isEmpty ? 0 : Int(shardReply.updateCounts[index])
+            if updates == 0 {
+                try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
+                next += 1
+            } else {
+                try cache.apply(shard: entry.shardID, version: entry.version, updates: reply.frames[next..<(next + updates)])
+                next += updates
+            }
         }
     }
 
@@ -361,11 +381,7 @@ final class WorkerSession {
             lastPushSent = sent
             let owner = SendGuard(signalling: sent)
             func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
-                shards.map { id in
-                    let shard = member.policy.shards[Int(id)]
-                    return .region(ZeroCopyRegion(pointer: UnsafeRawPointer(member.gradient.pointer + Int(shard.offset)),
-                                                  byteCount: Int(shard.count) * MemoryLayout<Float>.size, owner: owner))
-                }
+                member.gradientFrames.frames(shards.map { member.policy.shards[Int($0)] }, of: member.gradient, owner: owner)
             }
             let push = Wire.GradientPush(
                 workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,

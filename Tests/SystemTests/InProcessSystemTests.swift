@@ -110,18 +110,26 @@ final class InProcessSystemTests {
     }
 
     /// One worker, every shard in the coordinator: the reference result.
-    func soloRun() throws {
+    func soloRun(_ run: String = "solo", settings: [String] = []) throws {
         let network = InProcessNetwork()
-        let coordinator = try coordinator(run: "solo", settings: [], network: network)
-        let worker = try worker("solo", network: network)
+        let coordinator = try coordinator(run: run, settings: settings, network: network)
+        let worker = try worker(run, network: network)
         expectSuccess(coordinator, "coordinator")
         expectSuccess(worker, "worker")
     }
 
-    @Test func twoServersAndTwoWorkersEndBitIdenticalToOneWorkerAlone() throws {
-        try soloRun()
+    /// Sync runs stay bit-identical across worker and server counts under every compression, and a
+    /// compressed run is not the uncompressed one (what crosses the wire changes what workers compute on).
+    @Test(arguments: ["none", "bf16", "topk:0.05"])
+    func twoServersAndTwoWorkersEndBitIdenticalToOneWorkerAlone(compression: String) throws {
+        try soloRun(settings: ["compression=\(compression)"])
+        if compression != "none" {
+            try soloRun("plain")
+            #expect(try final("solo", "model.safetensors") != final("plain", "model.safetensors"))
+        }
         let network = InProcessNetwork()
-        let coordinator = try coordinator(run: "served", settings: ["servers_expected=2", "workers_expected=2"], network: network)
+        let coordinator = try coordinator(run: "served", settings: ["servers_expected=2", "workers_expected=2", "compression=\(compression)"],
+                                          network: network)
         let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
         let workers = try ["a", "b"].map { try worker($0, network: network) }
         expectSuccess(coordinator, "coordinator")

@@ -62,9 +62,13 @@ final class ServerGroup {
         parameterCount = ranges.last?.upperBound ?? 0
         local = ShardServer(store: store)
         versions = store.versions
+        compression = store.compression
         self.modelConfigJSON = modelConfigJSON
         optimizerJSON = String(decoding: (try? JSONEncoder().encode(store.hyperparameters)) ?? Data(), as: UTF8.self)
     }
+
+    /// What crosses the wire in this run.
+    let compression: WireCompression
 
     /// Where workers pull and push each shard: empty for this process, else the server's endpoint.
     var endpoints: [String] {
@@ -90,10 +94,11 @@ final class ServerGroup {
             let shards = block.map { all[$0] }
             let states = shards.map(\.state)
             let frames: [WireMessage.Payload] = shards.flatMap { shard in
-                [.floats(shard.snapshot.values), .floats(shard.firstMoment), .floats(shard.secondMoment)]
+                [.floats(shard.parameters), .floats(shard.firstMoment), .floats(shard.secondMoment)]
             }
             outbox.append((server.peer, .serverAssignment(Wire.ServerAssignment(
-                serverID: server.id, modelConfigJSON: modelConfigJSON, optimizerJSON: optimizerJSON, shards: states)), frames))
+                serverID: server.id, modelConfigJSON: modelConfigJSON, optimizerJSON: optimizerJSON, shards: states,
+                compression: compression)), frames))
             remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, peer: server.peer, shards: block, lastHeard: now))
         }
         let kept = all.indices.filter { index in !remotes.contains { $0.shards.contains(index) } }
@@ -142,12 +147,13 @@ final class ServerGroup {
         }
     }
 
-    /// Applies the reduced step with the gradient times `scale` at `learningRate`.
-    func commit(scale: Float, learningRate: Double) {
+    /// Applies the reduced step with the gradient times `scale` at `learningRate`; `synchronize` on steps
+    /// that are checkpointed (see `ShardStore.Shard.step`).
+    func commit(scale: Float, learningRate: Double, synchronize: Bool) {
         guard var current = step, !current.committing else { preconditionFailure("commit follows a reduced step") }
         if !localShards.isEmpty {
             do {
-                try local.commit(step: current.number, scale: scale, learningRate: learningRate)
+                try local.commit(step: current.number, scale: scale, learningRate: learningRate, synchronize: synchronize)
             } catch {
                 failure = "this process could not apply step \(current.number): \(error)"
             }
@@ -156,7 +162,8 @@ final class ServerGroup {
         current.waiting = Set(remotes.map(\.id))
         step = current
         for remote in remotes {
-            outbox.append((remote.peer, .stepCommit(Wire.StepCommit(serverID: remote.id, step: current.number, scale: scale, learningRate: learningRate)), []))
+            outbox.append((remote.peer, .stepCommit(Wire.StepCommit(serverID: remote.id, step: current.number, scale: scale,
+                                                                    learningRate: learningRate, synchronize: synchronize)), []))
         }
     }
 

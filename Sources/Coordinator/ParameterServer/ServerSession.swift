@@ -111,7 +111,8 @@ final class ServerSession: @unchecked Sendable {
             case .stepCommit(let commit):
                 guard let current = check(commit.serverID, message) else { continue }
                 do {
-                    try current.server.commit(step: commit.step, scale: commit.scale, learningRate: commit.learningRate)
+                    try current.server.commit(step: commit.step, scale: commit.scale, learningRate: commit.learningRate,
+                                              synchronize: commit.synchronize)
                 } catch {
                     log.error("\(error)")
                     continue
@@ -162,7 +163,8 @@ final class ServerSession: @unchecked Sendable {
             let start = Int(state.offset)
             return ShardStore.Shard(
                 index: Int(state.shardID), range: start..<(start + Int(state.count)), values: buffers[0], version: state.version,
-                optimizerSteps: Int(clamping: state.optimizerSteps), firstMoment: buffers[1], secondMoment: buffers[2], layout: layout)
+                optimizerSteps: Int(clamping: state.optimizerSteps), firstMoment: buffers[1], secondMoment: buffers[2], layout: layout,
+                compression: given.compression)
         }
         let server = ShardServer(store: ShardStore(shards: shards, hyperparameters: hyperparameters))
         lock.withLock { assignment = Assignment(run: message.envelope.runID, serverID: given.serverID, server: server) }
@@ -210,7 +212,7 @@ final class ServerSession: @unchecked Sendable {
             case .gradientPush(let push):
                 let reply: Wire.PushReply
                 do {
-                    let gradient = try ReceivedGradient(message, shards: current.server.ranges)
+                    let gradient = try ReceivedGradient(message, shards: current.server.ranges, compression: current.server.store.compression)
                     try current.server.hold(Wire.LeaseRef(leaseID: push.leaseID, workerID: push.workerID), gradient: gradient)
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: true)
                 } catch {
@@ -224,20 +226,14 @@ final class ServerSession: @unchecked Sendable {
         }
     }
 
-    /// Sends the requested policy shards' published snapshots in place (see `CoordinatorLoop.sendShards`).
+    /// Answers a pull from the published snapshots (`ShardServer.reply(to:)`).
     private func pull(_ request: Wire.ShardRequest, server current: Assignment, to peer: PeerID) {
-        let snapshots = Dictionary(uniqueKeysWithValues: current.server.store.snapshots.map { ($0.shard, $0) })
-        guard request.parameterSet == .policy, !request.shardIDs.isEmpty, request.shardIDs.allSatisfy({ snapshots[Int($0)] != nil }) else {
-            answer(.refused(Wire.Refused(reason: "this server serves only the policy shards \(snapshots.keys.sorted())")), to: peer, run: current.run)
+        guard let (reply, frames) = current.server.reply(to: request) else {
+            let owned = current.server.store.shards.map(\.index)
+            answer(.refused(Wire.Refused(reason: "this server serves only the policy shards \(owned)")), to: peer, run: current.run)
             return
         }
-        let chosen = request.shardIDs.map { snapshots[Int($0)]! }
-        let frames: [WireMessage.Payload] = chosen.map { snapshot in
-            .region(ZeroCopyRegion(pointer: UnsafeRawPointer(snapshot.values.pointer),
-                                   byteCount: snapshot.values.count * MemoryLayout<Float>.size, owner: snapshot))
-        }
-        let entries = chosen.map { Wire.ShardVersion(shardID: UInt32($0.shard), version: $0.version) }
-        answer(.shardReply(Wire.ShardReply(parameterSet: .policy, shards: entries)), frames: frames, to: peer, run: current.run)
+        answer(.shardReply(reply), frames: frames, to: peer, run: current.run)
     }
 
     private func answer(_ body: WireBody, frames: [WireMessage.Payload] = [], to peer: PeerID, run: String) {

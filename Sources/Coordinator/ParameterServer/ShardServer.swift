@@ -53,11 +53,7 @@ final class ShardServer: @unchecked Sendable {
             DispatchQueue.concurrentPerform(iterations: sums.count) { s in
                 let target = sums[s]
                 target.zero()
-                for gradient in gradients {
-                    gradient.withShard(s) { values in
-                        for i in 0..<values.count { target.pointer[i] += values[i] }
-                    }
-                }
+                for gradient in gradients { gradient.add(shard: s, into: target.buffer) }
                 results[s] = GradientClipping.sumOfSquares(target.pointer, count: target.count)
             }
         }
@@ -65,18 +61,44 @@ final class ShardServer: @unchecked Sendable {
         return squares
     }
 
-    /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`.
-    func commit(step: UInt64, scale: Float, learningRate: Double) throws(ShardServerError) {
+    /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`. `synchronize`:
+    /// see `ShardStore.Shard.step`.
+    func commit(step: UInt64, scale: Float, learningRate: Double, synchronize: Bool = false) throws(ShardServerError) {
         guard reducedStep == step else { throw .notReduced(step: step, reduced: reducedStep) }
         reducedStep = nil
-        store.apply(gradients: sums, scale: scale, learningRate: learningRate)
+        store.apply(gradients: sums, scale: scale, learningRate: learningRate, synchronize: synchronize)
+    }
+
+    /// The answer to a worker's pull of policy shards: per shard, the sparse updates since the version it
+    /// holds when kept (`topk`), else the whole shard (bfloat16 under `bf16`, fp32 otherwise), each frame
+    /// read in place from a published snapshot. Nil when the request names a shard this server does not
+    /// own or asks for reference parameters.
+    func reply(to request: Wire.ShardRequest) -> (reply: Wire.ShardReply, frames: [WireMessage.Payload])? {
+        guard request.parameterSet == .policy, !request.shardIDs.isEmpty else { return nil }
+        let owned = Dictionary(uniqueKeysWithValues: store.shards.map { ($0.index, $0) })
+        var entries: [Wire.ShardVersion] = [], counts: [UInt32] = [], frames: [WireMessage.Payload] = []
+        for (position, id) in request.shardIDs.enumerated() {
+            guard let shard = owned[Int(id)] else { return nil }
+            let held = position < request.heldVersions.count ? request.heldVersions[position] : nil
+            if let held, let (version, updates) = shard.updates(since: held) {
+                entries.append(Wire.ShardVersion(shardID: id, version: version))
+                counts.append(UInt32(updates.count))
+                frames += updates
+            } else {
+                let snapshot = shard.snapshot
+                entries.append(Wire.ShardVersion(shardID: id, version: snapshot.version))
+                counts.append(0)
+                frames.append(snapshot.wholeFrame)
+            }
+        }
+        return (Wire.ShardReply(parameterSet: .policy, shards: entries, updateCounts: counts.allSatisfy { $0 == 0 } ? [] : counts), frames)
     }
 
     /// Each owned shard's place, version and optimizer steps, with its parameters and moments (only
     /// between updates).
     func states() -> [(state: Wire.ShardState, values: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer)] {
         precondition(store.isIdle, "states only between updates")
-        return store.shards.map { ($0.state, $0.snapshot.values, $0.firstMoment, $0.secondMoment) }
+        return store.shards.map { ($0.state, $0.parameters, $0.firstMoment, $0.secondMoment) }
     }
 
     /// Removes the step's pushes (all must be held) and the dropped ones, remembering both as released.

@@ -24,20 +24,44 @@ final class ShardStore: @unchecked Sendable {
         let decayRanges: [Range<Int>]
         let queue: DispatchQueue
         let pool: BufferPool
+        let compression: WireCompression
+        /// Under `topk` compression, the parameters themselves (the published snapshots hold the public
+        /// copy) and the error-feedback state; nil otherwise. Touched like the moments.
+        private let master: FloatBuffer?
+        private var publicCopy: PublicCopy?
         private let lock = NSLock()
         private var published: ShardSnapshot
+        /// The sparse updates of the newest versions (`topk`), oldest first, for workers a few versions
+        /// behind; guarded by `lock`.
+        private var recentUpdates: [(version: UInt64, frame: WireMessage.Payload)] = []
 
         init(index: Int, range: Range<Int>, values: FloatBuffer, version: UInt64, optimizerSteps: Int,
-             firstMoment: FloatBuffer, secondMoment: FloatBuffer, layout: ParameterLayout) {
+             firstMoment: FloatBuffer, secondMoment: FloatBuffer, layout: ParameterLayout, compression: WireCompression = .none) {
             self.index = index
             self.range = range
             self.firstMoment = firstMoment
             self.secondMoment = secondMoment
             self.optimizerSteps = optimizerSteps
+            self.compression = compression
             decayRanges = WeightDecay.ranges(in: layout, within: range)
             queue = DispatchQueue(label: "bfpo.shard.\(index)")
             pool = BufferPool(count: range.count)
-            published = ShardSnapshot(shard: index, version: version, values: values, pool: pool)
+            switch compression {
+            case .none:
+                master = nil
+                published = ShardSnapshot(shard: index, version: version, values: values, pool: pool)
+            case .bf16:
+                master = nil
+                published = ShardSnapshot(shard: index, version: version, values: values, pool: pool,
+                                          bfloat16: BFloat16Frame.payload(encoding: UnsafeBufferPointer(values.buffer)))
+            case .topK(let fraction):
+                // A shard handed out (at the start, or resumed from a checkpoint) starts with P = W.
+                master = values
+                publicCopy = PublicCopy(initial: UnsafeBufferPointer(values.buffer), fraction: fraction)
+                let copy = pool.take()
+                copy.pointer.update(from: values.pointer, count: range.count)
+                published = ShardSnapshot(shard: index, version: version, values: copy, pool: pool)
+            }
         }
 
         var snapshot: ShardSnapshot {
@@ -46,10 +70,70 @@ final class ShardStore: @unchecked Sendable {
             return published
         }
 
-        func publish(_ snapshot: ShardSnapshot) {
+        /// The parameters a checkpoint saves and a server hand-over sends (only between updates).
+        var parameters: FloatBuffer { master ?? snapshot.values }
+
+        /// The sparse-update frames taking a copy at `held` to the published version, oldest first; nil
+        /// when they are not all kept (then the whole shard must travel).
+        func updates(since held: UInt64) -> (version: UInt64, frames: [WireMessage.Payload])? {
+            lock.lock()
+            defer { lock.unlock() }
+            let version = published.version
+            guard held < version, version - held <= UInt64(recentUpdates.count) else { return nil }
+            let kept = recentUpdates.suffix(Int(version - held))
+            guard kept.first?.version == held + 1 else { return nil }
+            return (version, kept.map(\.frame))
+        }
+
+        private func publish(_ snapshot: ShardSnapshot) {
             lock.lock()
             published = snapshot
+            if let update = snapshot.update {
+                recentUpdates.append((snapshot.version, update))
+                if recentUpdates.count > Wire.Limits.maxUpdatesPerShard { recentUpdates.removeFirst() }
+            } else {
+                recentUpdates.removeAll()
+            }
             lock.unlock()
+        }
+
+        /// One AdamW step with `scale · gradient`, then the next version published (on the shard's queue).
+        /// `synchronize` (`topk`): the public copy becomes the parameters.
+        fileprivate func step(gradient: FloatBuffer, scale: Float, learningRate: Double, synchronize: Bool,
+                              hyperparameters: AdamW.Hyperparameters) {
+            let previous = snapshot
+            optimizerSteps += 1
+            let target: FloatBuffer
+            if let master {
+                target = master
+            } else {
+                target = pool.take()
+                target.pointer.update(from: previous.values.pointer, count: range.count)
+            }
+            AdamW.update(
+                parameters: target.pointer, gradients: gradient.pointer, gradientScale: scale,
+                firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer, count: range.count,
+                decayRanges: decayRanges, step: optimizerSteps, learningRate: learningRate, hyperparameters: hyperparameters)
+            let version = previous.version + 1
+            switch compression {
+            case .none:
+                publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool))
+            case .bf16:
+                publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool,
+                                      bfloat16: BFloat16Frame.payload(encoding: UnsafeBufferPointer(target.buffer))))
+            case .topK(let fraction):
+                let copy = pool.take()
+                if synchronize {
+                    publicCopy = PublicCopy(initial: UnsafeBufferPointer(target.buffer), fraction: fraction)
+                    copy.pointer.update(from: target.pointer, count: range.count)
+                    publish(ShardSnapshot(shard: index, version: version, values: copy, pool: pool))
+                } else {
+                    let update = publicCopy!.update(master: UnsafeBufferPointer(target.buffer))
+                    copy.pointer.update(from: previous.values.pointer, count: range.count)
+                    update.apply(to: copy.buffer)
+                    publish(ShardSnapshot(shard: index, version: version, values: copy, pool: pool, update: SparseUpdateFrame.payload(update)))
+                }
+            }
         }
 
         /// The shard's place and optimizer progress, as a checkpoint and the wire record them.
@@ -68,13 +152,17 @@ final class ShardStore: @unchecked Sendable {
         self.hyperparameters = hyperparameters
     }
 
+    /// What workers pull from this store: every shard's, or none's if there are none.
+    var compression: WireCompression { shards.first?.compression ?? .none }
+
     /// Every shard of a run.
     /// - Parameters:
     ///   - parameters: the whole vector (`ParameterLayout` order), split here into `count` shards.
     ///   - resume: each shard's version and AdamW step count, with the moments, when resuming.
     convenience init(
         parameters: FloatBuffer, layout: ParameterLayout, count: Int, hyperparameters: AdamW.Hyperparameters,
-        resume: (states: [TrainingState.ShardState], firstMoment: FloatBuffer, secondMoment: FloatBuffer)? = nil
+        resume: (states: [TrainingState.ShardState], firstMoment: FloatBuffer, secondMoment: FloatBuffer)? = nil,
+        compression: WireCompression = .none
     ) {
         let ranges = ShardLayout.ranges(parameterCount: layout.count, shards: count)
         let shards = ranges.enumerated().map { index, range in
@@ -87,7 +175,8 @@ final class ShardStore: @unchecked Sendable {
             }
             return Shard(
                 index: index, range: range, values: values, version: resume?.states[index].version ?? 0,
-                optimizerSteps: resume?.states[index].optimizerSteps ?? 0, firstMoment: m, secondMoment: v, layout: layout)
+                optimizerSteps: resume?.states[index].optimizerSteps ?? 0, firstMoment: m, secondMoment: v, layout: layout,
+                compression: compression)
         }
         self.init(shards: shards, hyperparameters: hyperparameters)
     }
@@ -104,23 +193,15 @@ final class ShardStore: @unchecked Sendable {
 
     /// Starts one AdamW step on every shard with `scale · gradients[s]` (one buffer per shard, in the order
     /// of `shards`) at `learningRate`; each shard publishes version + 1 when its own update is done. The
-    /// gradients must not change until `isIdle`.
-    func apply(gradients: [FloatBuffer], scale: Float, learningRate: Double) {
+    /// gradients must not change until `isIdle`. `synchronize`: see `Shard.step`.
+    func apply(gradients: [FloatBuffer], scale: Float, learningRate: Double, synchronize: Bool = false) {
         precondition(isIdle, "one update at a time")
         precondition(gradients.count == shards.count, "one gradient per shard")
         for (shard, gradient) in zip(shards, gradients) {
             group.enter()
             shard.queue.async { [hyperparameters, group] in
-                let previous = shard.snapshot
-                let next = shard.pool.take()
-                next.pointer.update(from: previous.values.pointer, count: shard.range.count)
-                shard.optimizerSteps += 1
-                AdamW.update(
-                    parameters: next.pointer, gradients: gradient.pointer, gradientScale: scale,
-                    firstMoment: shard.firstMoment.pointer, secondMoment: shard.secondMoment.pointer, count: shard.range.count,
-                    decayRanges: shard.decayRanges, step: shard.optimizerSteps, learningRate: learningRate,
-                    hyperparameters: hyperparameters)
-                shard.publish(ShardSnapshot(shard: shard.index, version: previous.version + 1, values: next, pool: shard.pool))
+                shard.step(gradient: gradient, scale: scale, learningRate: learningRate, synchronize: synchronize,
+                           hyperparameters: hyperparameters)
                 group.leave()
             }
         }

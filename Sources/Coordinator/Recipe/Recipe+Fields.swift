@@ -57,6 +57,7 @@ extension Recipe {
         Field(key: "servers_expected", read: { $0.serversExpected = try $1.int() }, write: { int($0.serversExpected) }),
         Field(key: "servers_wait_seconds", read: { $0.serversWaitSeconds = try $1.double() }, write: { double($0.serversWaitSeconds) }),
         Field(key: "heartbeat_seconds", read: { $0.heartbeatSeconds = try $1.double() }, write: { double($0.heartbeatSeconds) }),
+        Field(key: "compression", read: { $0.compression = try $1.compression() }, write: { string($0.compression.description) }),
         Field(key: "lease_seconds", read: { $0.leaseSeconds = try $1.double() }, write: { double($0.leaseSeconds) }),
     ]
 

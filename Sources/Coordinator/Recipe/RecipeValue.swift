@@ -1,5 +1,6 @@
 import Foundation
 import Yams
+import Shared
 
 /// One recipe value as YAML gave it, with its key and origin, read as a Swift type under YAML's scalar
 /// rules (Yams' resolver): `5e-7` and `1.0` are numbers, `"5"` is a string, `true`/`yes` are booleans,
@@ -59,6 +60,14 @@ struct RecipeValue {
         let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard case .scalar(let scalar) = node, Self.tagName(of: node) == .str, let value = T(rawValue: scalar.string) else {
             throw mismatch("one of \(names)")
+        }
+        return value
+    }
+
+    /// A `WireCompression` in its recipe form (`none`, `bf16`, `topk`, `topk:F`).
+    func compression() throws -> WireCompression {
+        guard case .scalar(let scalar) = node, let value = try? WireCompression(recipeValue: scalar.string) else {
+            throw mismatch(WireCompression.acceptedForms)
         }
         return value
     }

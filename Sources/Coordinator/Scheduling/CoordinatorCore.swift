@@ -333,7 +333,9 @@ final class CoordinatorCore {
                 let norm = GradientClipping.globalNorm(sumsOfSquares: sumsOfSquares) / divisor
                 let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
                 applying?.norm = norm
-                servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate)
+                let applied = current.step + 1
+                servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate,
+                               synchronize: applied % configuration.saveSteps == 0 || applied == plan.totalSteps)
             case .committed:
                 servers.finishStep()
                 try publish(now: now)

@@ -174,7 +174,7 @@ final class CoordinatorLoop {
                 workerID: id, incarnation: settings.incarnation, modelConfigJSON: welcomeConfig, objective: settings.objective,
                 shards: shards, heartbeatMilliseconds: UInt32(settings.heartbeatSeconds * 1000),
                 leaseMilliseconds: UInt32(settings.leaseSeconds * 1000),
-                shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints)), to: peer)
+                shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints, compression: core.servers.compression)), to: peer)
         case .heartbeat(let heartbeat):
             if core.servers.isServer(heartbeat.workerID) {
                 _ = core.servers.heard(from: heartbeat.workerID, peer: peer, now: now)
@@ -207,7 +207,7 @@ final class CoordinatorLoop {
             guard member(push.workerID, peer: peer, now: now) else { return }
             let outcome: PushOutcome
             do {
-                let gradient = try ReceivedGradient(message, shards: core.servers.local.ranges)
+                let gradient = try ReceivedGradient(message, shards: core.servers.local.ranges, compression: core.servers.compression)
                 outcome = core.pushGradient(
                     worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
                     metrics: push.metrics, tokens: Int(push.tokens), gradient: gradient, now: now)
@@ -300,23 +300,25 @@ final class CoordinatorLoop {
     /// libzmq has sent it, so a concurrent update cannot touch the bytes. Policy shards are sent only by
     /// the process that serves them; every reference shard is here.
     private func sendShards(_ request: Wire.ShardRequest, to peer: PeerID) {
-        let snapshots: [Int: ShardSnapshot]
+        let answer: (reply: Wire.ShardReply, frames: [WireMessage.Payload])?
         switch request.parameterSet {
-        case .policy: snapshots = Dictionary(uniqueKeysWithValues: core.servers.local.store.snapshots.map { ($0.shard, $0) })
-        case .reference: snapshots = Dictionary(uniqueKeysWithValues: core.referenceSnapshots.map { ($0.shard, $0) })
+        case .policy:
+            answer = core.servers.local.reply(to: request)
+        case .reference:
+            // Reference parameters travel once per worker, always as exact fp32.
+            let snapshots = Dictionary(uniqueKeysWithValues: core.referenceSnapshots.map { ($0.shard, $0) })
+            let chosen = request.shardIDs.compactMap { snapshots[Int($0)] }
+            answer = chosen.count == request.shardIDs.count && !chosen.isEmpty
+                ? (Wire.ShardReply(parameterSet: .reference, shards: chosen.map { Wire.ShardVersion(shardID: UInt32($0.shard), version: $0.version) }),
+                   chosen.map(\.wholeFrame))
+                : nil
         }
-        guard request.shardIDs.allSatisfy({ snapshots[Int($0)] != nil }), !request.shardIDs.isEmpty else {
+        guard let answer else {
             malformed += 1
             reply(.refused(Wire.Refused(reason: "shard request names shards this process does not serve")), to: peer)
             return
         }
-        let chosen = request.shardIDs.map { snapshots[Int($0)]! }
-        let frames: [WireMessage.Payload] = chosen.map { snapshot in
-            .region(ZeroCopyRegion(pointer: UnsafeRawPointer(snapshot.values.pointer),
-                                   byteCount: snapshot.values.count * MemoryLayout<Float>.size, owner: snapshot))
-        }
-        let entries = chosen.map { Wire.ShardVersion(shardID: UInt32($0.shard), version: $0.version) }
-        reply(.shardReply(Wire.ShardReply(parameterSet: request.parameterSet, shards: entries)), frames: frames, to: peer)
+        reply(.shardReply(answer.reply), frames: answer.frames, to: peer)
     }
 
     private func answer(_ lease: UInt64, _ outcome: PushOutcome, to peer: PeerID) {

@@ -77,11 +77,12 @@ struct TrainingSetup {
             else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
             runID = state.runID
             shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
-                                    resume: (state.shards, resume.firstMoment, resume.secondMoment))
+                                    resume: (state.shards, resume.firstMoment, resume.secondMoment), compression: recipe.compression)
             log.info("resuming \(runID) from \(resume.directory): step \(state.step) of \(state.totalSteps), epoch \(state.epoch)")
         } else {
             runID = try run.runID()
-            shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
+            shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
+                                    compression: recipe.compression)
             log.info("starting \(runID): \(mainPairs.count) pairs\(buffer == nil ? "" : " (+ \(bufferPairs.count) in the buffer)"), \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
         }
         let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)

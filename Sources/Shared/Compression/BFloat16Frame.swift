@@ -54,6 +54,12 @@ public enum BFloat16Frame {
         }
     }
 
+    /// Checks a received frame of `count` values without decoding it (a server holding a push).
+    /// - Throws: as `decode`.
+    public static func validate(_ payload: WireMessage.Payload, count: Int, frame: String) throws {
+        try payload.withUnsafeBytes { try validate($0, count: count, frame: frame) }
+    }
+
     /// Checks the byte count, then that no value has the all-ones exponent of ±inf and NaN.
     private static func validate(_ raw: UnsafeRawBufferPointer, count: Int, frame: String) throws {
         let (expectedBytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<UInt16>.stride)

@@ -41,12 +41,16 @@ extension Wire {
         /// entry per entry of `shards`, each empty (the coordinator itself) or a `tcp://`/`ipc://` endpoint
         /// of at most `Limits.maxEndpointBytes` bytes.
         public var shardEndpoints: [String]
+        /// What crosses the wire (docs/compression.md).
+        public var compression: WireCompression
 
         public init(
             workerID: UInt64, incarnation: UInt64, modelConfigJSON: String, objective: Objective,
-            shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32, shardEndpoints: [String] = []
+            shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32, shardEndpoints: [String] = [],
+            compression: WireCompression = .none
         ) {
             self.shardEndpoints = shardEndpoints
+            self.compression = compression
             self.workerID = workerID
             self.incarnation = incarnation
             self.modelConfigJSON = modelConfigJSON
@@ -169,11 +173,15 @@ extension Wire {
         public var workerID: UInt64
         public var parameterSet: ParameterSet
         public var shardIDs: [UInt32]
+        /// Empty, or the version held of each entry of `shardIDs` (nil: none), so that under `topk`
+        /// compression the answer can be the sparse updates since then.
+        public var heldVersions: [UInt64?]
 
-        public init(workerID: UInt64, parameterSet: ParameterSet, shardIDs: [UInt32]) {
+        public init(workerID: UInt64, parameterSet: ParameterSet, shardIDs: [UInt32], heldVersions: [UInt64?] = []) {
             self.workerID = workerID
             self.parameterSet = parameterSet
             self.shardIDs = shardIDs
+            self.heldVersions = heldVersions
         }
     }
 
@@ -182,10 +190,19 @@ extension Wire {
     public struct ShardReply: Sendable, Equatable {
         public var parameterSet: ParameterSet
         public var shards: [ShardVersion]
+        /// Empty, or one entry per entry of `shards`: 0 for a whole-shard frame (fp32, or bfloat16 under
+        /// `bf16` compression), n ≥ 1 for n sparse-update frames from version `version − n` (`topk`).
+        public var updateCounts: [UInt32]
 
-        public init(parameterSet: ParameterSet, shards: [ShardVersion]) {
+        public init(parameterSet: ParameterSet, shards: [ShardVersion], updateCounts: [UInt32] = []) {
             self.parameterSet = parameterSet
             self.shards = shards
+            self.updateCounts = updateCounts
+        }
+
+        /// The frames that follow the header.
+        public var frameCount: Int {
+            updateCounts.isEmpty ? shards.count : updateCounts.reduce(0) { $0 + max(1, Int($1)) }
         }
     }
 

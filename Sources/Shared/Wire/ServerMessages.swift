@@ -48,8 +48,10 @@ extension Wire {
         public var optimizerJSON: String
         /// At least one; ids unique; ranges disjoint (as `Welcome.shards`).
         public var shards: [ShardState]
+        public var compression: WireCompression
 
-        public init(serverID: UInt64, modelConfigJSON: String, optimizerJSON: String, shards: [ShardState]) {
+        public init(serverID: UInt64, modelConfigJSON: String, optimizerJSON: String, shards: [ShardState], compression: WireCompression = .none) {
+            self.compression = compression
             self.serverID = serverID
             self.modelConfigJSON = modelConfigJSON
             self.optimizerJSON = optimizerJSON
@@ -111,8 +113,12 @@ extension Wire {
         public var scale: Float
         /// Finite and ≥ 0.
         public var learningRate: Double
+        /// Under `topk` compression: set the public copy to the parameters after this step (a checkpoint
+        /// step, so that a run resumed there starts from the same copy).
+        public var synchronize: Bool
 
-        public init(serverID: UInt64, step: UInt64, scale: Float, learningRate: Double) {
+        public init(serverID: UInt64, step: UInt64, scale: Float, learningRate: Double, synchronize: Bool = false) {
+            self.synchronize = synchronize
             self.serverID = serverID
             self.step = step
             self.scale = scale

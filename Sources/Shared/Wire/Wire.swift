@@ -29,6 +29,8 @@ public enum Wire {
         public static let maxEndpointBytes = 1024
         /// Most pushes one step may sum, and most listed as dropped (`StepReduce`).
         public static let maxLeasesPerStep = 1 << 20
+        /// Sparse updates a shard reply may carry for one shard (a server keeps no more).
+        public static let maxUpdatesPerShard = 64
         /// Longest reason (Refused, PushReply, Stop), in UTF-8 bytes.
         public static let maxReasonBytes = 4096
         /// Longest model config.json carried by Welcome, in UTF-8 bytes.

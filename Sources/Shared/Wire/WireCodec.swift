@@ -119,6 +119,7 @@ private struct Encoder {
             let endpoints: [UnsafeMutablePointer<CChar>?] = m.shardEndpoints.map { arena.string($0) }
             r.n_shard_endpoints = endpoints.count
             r.shard_endpoints = arena.array(endpoints)
+            r.compression = arena.string(m.compression.description)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_WELCOME
             c.welcome = arena.store(r)
         case .refused(let m):
@@ -167,6 +168,10 @@ private struct Encoder {
             r.parameter_set = Self.parameterSet(m.parameterSet)
             r.n_shard_ids = m.shardIDs.count
             r.shard_ids = arena.array(m.shardIDs)
+            // 0 is "none held": versions start at 0, so a held version goes on the wire as version + 1.
+            let held = m.heldVersions.map { $0.map { $0 &+ 1 } ?? 0 }
+            r.n_held_versions = held.count
+            r.held_versions = arena.array(held)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_SHARD_REQUEST
             c.shard_request = arena.store(r)
         case .shardReply(let m):
@@ -176,6 +181,8 @@ private struct Encoder {
             let shards = shardVersions(m.shards)
             r.n_shards = shards.count
             r.shards = arena.array(shards)
+            r.n_update_counts = m.updateCounts.count
+            r.update_counts = arena.array(m.updateCounts)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY
             c.shard_reply = arena.store(r)
         case .gradientPush(let m):
@@ -232,6 +239,7 @@ private struct Encoder {
             r.server_id = m.serverID
             r.model_config_json = arena.string(m.modelConfigJSON)
             r.optimizer_json = arena.string(m.optimizerJSON)
+            r.compression = arena.string(m.compression.description)
             let shards = shardStates(m.shards)
             r.n_shards = shards.count
             r.shards = arena.array(shards)
@@ -267,6 +275,7 @@ private struct Encoder {
             r.step = m.step
             r.scale = m.scale
             r.learning_rate = m.learningRate
+            r.synchronize = m.synchronize ? 1 : 0
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT
             c.step_commit = arena.store(r)
         case .stepCommitted(let m):
@@ -405,12 +414,25 @@ private enum Decoder {
             let m = try present(c.shard_request, "Envelope", "shard_request")
             let ids = try array(m.shard_ids, m.n_shard_ids, "ShardRequest", "shard_ids", limit: Limits.maxShards)
             try requireUnique(ids, "ShardRequest", "shard_ids")
+            let held = try array(m.held_versions, m.n_held_versions, "ShardRequest", "held_versions", limit: Limits.maxShards)
+            guard held.isEmpty || held.count == ids.count else {
+                throw WireError.invalidField(message: "ShardRequest", field: "held_versions", reason: "it has \(held.count) entries for \(ids.count) shards")
+            }
             return .shardRequest(Wire.ShardRequest(
-                workerID: m.worker_id, parameterSet: try parameterSet(m.parameter_set, "ShardRequest"), shardIDs: ids))
+                workerID: m.worker_id, parameterSet: try parameterSet(m.parameter_set, "ShardRequest"), shardIDs: ids,
+                heldVersions: held.map { $0 == 0 ? nil : $0 - 1 }))
         case BFPO__WIRE__ENVELOPE__BODY_SHARD_REPLY:
             let m = try present(c.shard_reply, "Envelope", "shard_reply")
             let shards = try shardVersions(m.shards, m.n_shards, "ShardReply")
-            return .shardReply(Wire.ShardReply(parameterSet: try parameterSet(m.parameter_set, "ShardReply"), shards: shards))
+            let counts = try array(m.update_counts, m.n_update_counts, "ShardReply", "update_counts", limit: Limits.maxShards)
+            guard counts.isEmpty || counts.count == shards.count else {
+                throw WireError.invalidField(message: "ShardReply", field: "update_counts", reason: "it has \(counts.count) entries for \(shards.count) shards")
+            }
+            if let bad = zip(shards, counts).first(where: { UInt64($0.1) > $0.0.version || $0.1 > UInt32(Limits.maxUpdatesPerShard) }) {
+                throw WireError.invalidField(message: "ShardReply", field: "update_counts",
+                                             reason: "\(bad.1) updates for shard \(bad.0.shardID) at version \(bad.0.version)")
+            }
+            return .shardReply(Wire.ShardReply(parameterSet: try parameterSet(m.parameter_set, "ShardReply"), shards: shards, updateCounts: counts))
         case BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH:
             return .gradientPush(try gradientPush(try present(c.gradient_push, "Envelope", "gradient_push")))
         case BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH:
@@ -442,7 +464,7 @@ private enum Decoder {
                 serverID: m.server_id,
                 modelConfigJSON: try string(m.model_config_json, "ServerAssignment", "model_config_json", limit: Limits.maxModelConfigBytes),
                 optimizerJSON: try string(m.optimizer_json, "ServerAssignment", "optimizer_json", limit: Limits.maxModelConfigBytes),
-                shards: shards))
+                shards: shards, compression: try compression(m.compression, "ServerAssignment")))
         case BFPO__WIRE__ENVELOPE__BODY_STEP_REDUCE:
             let m = try present(c.step_reduce, "Envelope", "step_reduce")
             let leases = try leaseRefs(m.leases, m.n_leases, "leases")
@@ -473,7 +495,8 @@ private enum Decoder {
                 throw WireError.invalidField(message: "StepCommit", field: "learning_rate",
                                              reason: "\(m.learning_rate) is not finite and non-negative")
             }
-            return .stepCommit(Wire.StepCommit(serverID: m.server_id, step: m.step, scale: m.scale, learningRate: m.learning_rate))
+            return .stepCommit(Wire.StepCommit(serverID: m.server_id, step: m.step, scale: m.scale, learningRate: m.learning_rate,
+                                               synchronize: m.synchronize != 0))
         case BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED:
             let m = try present(c.step_committed, "Envelope", "step_committed")
             let shards = try shardVersions(m.shards, m.n_shards, "StepCommitted")
@@ -525,7 +548,7 @@ private enum Decoder {
             workerID: m.worker_id, incarnation: m.incarnation,
             modelConfigJSON: try string(m.model_config_json, "Welcome", "model_config_json", limit: Limits.maxModelConfigBytes),
             objective: objective, shards: shards, heartbeatMilliseconds: m.heartbeat_ms, leaseMilliseconds: m.lease_ms,
-            shardEndpoints: endpoints)
+            shardEndpoints: endpoints, compression: try compression(m.compression, "Welcome"))
     }
 
     /// Ids unique, counts ≥ 1, ends within UInt64, ranges pairwise disjoint.
@@ -573,6 +596,17 @@ private enum Decoder {
         try array(pointer, count, "StepReduce", field, limit: Limits.maxLeasesPerStep).map { p in
             let r = try present(p, "StepReduce", field)
             return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id)
+        }
+    }
+
+    /// A `WireCompression` in its recipe form; empty is `none`.
+    private static func compression(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String) throws -> WireCompression {
+        let text = try printableASCII(pointer, message, "compression", limit: Limits.maxNameBytes)
+        guard !text.isEmpty else { return .none }
+        do {
+            return try WireCompression(recipeValue: text)
+        } catch let error as CompressionError {
+            throw WireError.invalidField(message: message, field: "compression", reason: error.description)
         }
     }
 

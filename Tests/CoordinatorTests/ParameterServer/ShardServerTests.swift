@@ -6,10 +6,58 @@ import Shared
 struct ShardServerTests {
     let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
 
-    func makeServer(shards: Int = 2) -> ShardServer {
+    func makeServer(shards: Int = 2, compression: WireCompression = .none) -> ShardServer {
         let layout = ParameterLayout(config: config)
         let parameters = FloatBuffer((0..<layout.count).map { Float($0 % 5) * 0.1 })
-        return ShardServer(store: ShardStore(parameters: parameters, layout: layout, count: shards, hyperparameters: AdamW.Hyperparameters()))
+        return ShardServer(store: ShardStore(parameters: parameters, layout: layout, count: shards, hyperparameters: AdamW.Hyperparameters(),
+                                             compression: compression))
+    }
+
+    /// One step with a gradient of `value` everywhere, applied.
+    func step(_ server: ShardServer, _ number: UInt64, value: Float = 1, synchronize: Bool = false) throws {
+        try server.hold(push(100 + number), gradient: BufferGradient([Float](repeating: value, count: server.ranges.last!.upperBound), shards: server.ranges))
+        _ = try server.reduce(step: number, leases: [push(100 + number)], dropped: [])
+        try server.commit(step: number, scale: 1, learningRate: 0.01, synchronize: synchronize)
+        server.store.waitUntilIdle()
+    }
+
+    @Test func topKPullsSendTheSparseUpdatesSinceTheHeldVersionAndWholeShardsAfterASynchronizingStep() throws {
+        let server = makeServer(compression: .topK(fraction: 0.1))
+        let counts = server.ranges.map(\.count)
+        let initial = server.store.snapshots.map { $0.values.array }
+        try step(server, 0)
+        try step(server, 1)
+        // A worker at version 0 gets two updates per shard, each of k = ⌈0.1·count⌉ entries.
+        let request = Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [0, 1], heldVersions: [0, 0])
+        let (reply, frames) = try #require(server.reply(to: request))
+        #expect(reply.shards.map(\.version) == [2, 2] && reply.updateCounts == [2, 2] && frames.count == 4)
+        for (s, count) in counts.enumerated() {
+            var copy = initial[s]
+            let applied = try copy.withUnsafeMutableBufferPointer { buffer in
+                try frames[(2 * s)..<(2 * s + 2)].map { try SparseUpdateFrame.apply($0, to: buffer, frame: "test") }
+            }
+            #expect(applied == [Int](repeating: PublicCopy.selectionCount(fraction: 0.1, count: count), count: 2))
+            // The worker's copy is the published public copy, bit for bit, and not the parameters.
+            #expect(copy.map(\.bitPattern) == server.store.snapshots[s].values.array.map(\.bitPattern))
+            #expect(copy != server.states()[s].values.array)
+        }
+        // No version held, or a synchronizing step since: whole fp32 shards, equal to the parameters.
+        #expect(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [1]))?.reply.updateCounts == [])
+        try step(server, 2, synchronize: true)
+        let (after, whole) = try #require(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [0], heldVersions: [2])))
+        #expect(after.updateCounts == [] && after.shards.map(\.version) == [3])
+        #expect(try TensorFrame.floats(whole[0], expectedCount: counts[0], frame: "shard 0").array == server.states()[0].values.array)
+    }
+
+    @Test func bf16PullsSendTheParametersRoundedToBFloat16() throws {
+        let server = makeServer(compression: .bf16)
+        try step(server, 0)
+        let (reply, frames) = try #require(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [1])))
+        #expect(reply.updateCounts == [] && frames[0].byteCount == 2 * server.ranges[1].count)
+        let parameters = server.states()[1].values.array
+        var decoded = [Float](repeating: 0, count: parameters.count)
+        try decoded.withUnsafeMutableBufferPointer { try BFloat16Frame.decode(frames[0], into: $0, frame: "test") }
+        #expect(decoded.map(\.bitPattern) == parameters.map { UInt32(BFloat16Codec.bits(from: $0)) << 16 })
     }
 
     func push(_ lease: UInt64, worker: UInt64 = 1) -> Wire.LeaseRef { Wire.LeaseRef(leaseID: lease, workerID: worker) }

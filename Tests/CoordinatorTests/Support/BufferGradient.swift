@@ -8,7 +8,7 @@ final class BufferGradient: GradientContribution {
         self.values = values
         self.shards = shards
     }
-    func withShard<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try values.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[shards[index]])) }
+    func add(shard index: Int, into accumulator: UnsafeMutableBufferPointer<Float>) {
+        for (i, value) in values[shards[index]].enumerated() { accumulator[i] += value }
     }
 }
