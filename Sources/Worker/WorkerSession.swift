@@ -75,8 +75,10 @@ final class WorkerSession {
     func run() throws -> String {
         defer {
             heartbeat.stop()
-            membership?.servers.forEach { $0.transport.close() }
+            close(membership?.servers ?? [])
             transport.close()
+            leaseTime.payloadSent += transport.counters.payloadBytesSent
+            leaseTime.payloadReceived += transport.counters.payloadBytesReceived
             log.info(leaseTime.summary)
         }
         var unreachableSince: Date?
@@ -177,7 +179,7 @@ final class WorkerSession {
         // Shards cached under an earlier incarnation or run may not match this coordinator's versions.
         let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run && $0.gradientFrames.compression == welcome.compression } ?? false
         let old = membership
-        old?.servers.forEach { $0.transport.close() }
+        close(old?.servers ?? [])
         var served: [String: [UInt32]] = [:]
         for (index, endpoint) in welcome.shardEndpoints.enumerated() where !endpoint.isEmpty {
             served[endpoint, default: []].append(UInt32(index))
@@ -199,6 +201,15 @@ final class WorkerSession {
         log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards"
                  + (servers.isEmpty ? "" : " on \(servers.count) shard servers") + ", objective \(welcome.objective.kind.rawValue)"
                  + (welcome.compression == .none ? "" : ", compression \(welcome.compression)"))
+    }
+
+    /// Closes shard-server connections, counting their traffic.
+    private func close(_ hosts: [ShardHost]) {
+        for host in hosts {
+            host.transport.close()
+            leaseTime.payloadSent += host.transport.counters.payloadBytesSent
+            leaseTime.payloadReceived += host.transport.counters.payloadBytesReceived
+        }
     }
 
     // MARK: Requests
@@ -426,6 +437,9 @@ final class WorkerSession {
 private struct LeaseTime {
     private var leases = 0
     var compute: TimeInterval = 0
+    /// Payload bytes (tensors) this worker sent and received, with the coordinator and every server.
+    var payloadSent = 0
+    var payloadReceived = 0
     private var span: (start: Date, end: Date)?
 
     /// Counts a lease asked for at `asked` and done (computed and pushed, or dropped) now.
@@ -437,8 +451,8 @@ private struct LeaseTime {
     var summary: String {
         let total = span.map { $0.end.timeIntervalSince($0.start) } ?? 0
         let waiting = max(0, total - compute)
-        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time)",
-                      leases, compute, waiting, total > 0 ? 100 * waiting / total : 0)
+        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time); payload sent %.1f MB, received %.1f MB",
+                      leases, compute, waiting, total > 0 ? 100 * waiting / total : 0, Double(payloadSent) / 1e6, Double(payloadReceived) / 1e6)
     }
 }
 

@@ -157,8 +157,12 @@ public final class InProcessCoordinatorTransport: CoordinatorTransport, @uncheck
             do {
                 let envelope = try WireCodec.decode(item.header)
                 if let refusal = admission.refusal(for: envelope) { throw refusal }
-                lock.withLock { countersStorage.received += 1 }
-                return (item.peer, WireMessage(envelope: envelope, frames: item.frames))
+                let message = WireMessage(envelope: envelope, frames: item.frames)
+                lock.withLock {
+                    countersStorage.received += 1
+                    countersStorage.payloadBytesReceived += message.payloadByteCount
+                }
+                return (item.peer, message)
             } catch let error as WireError {
                 lock.withLock {
                     countersStorage.refused += 1
@@ -177,7 +181,10 @@ public final class InProcessCoordinatorTransport: CoordinatorTransport, @uncheck
         guard let queue = lock.withLock({ connections[peer] }),
               queue.push(.init(header: WireCodec.encode(message.envelope), frames: InProcessNetwork.sent(message.frames)))
         else { throw WireError.peerUnreachable(peer: peer.description) }
-        lock.withLock { countersStorage.sent += 1 }
+        lock.withLock {
+            countersStorage.sent += 1
+            countersStorage.payloadBytesSent += message.payloadByteCount
+        }
     }
 
     /// Stops accepting messages; connections' sends then throw `WireError.closed` until another listener
@@ -222,7 +229,10 @@ public final class InProcessWorkerTransport: WorkerTransport, @unchecked Sendabl
 
     public func send(_ message: WireMessage) throws {
         try sendRaw(header: WireCodec.encode(message.envelope), frames: InProcessNetwork.sent(message.frames))
-        lock.withLock { countersStorage.sent += 1 }
+        lock.withLock {
+            countersStorage.sent += 1
+            countersStorage.payloadBytesSent += message.payloadByteCount
+        }
     }
 
     /// Delivers header bytes as they are, e.g. garbage, to test how the listening side refuses them.
@@ -249,8 +259,12 @@ public final class InProcessWorkerTransport: WorkerTransport, @unchecked Sendabl
             do {
                 let envelope = try WireCodec.decode(item.header)
                 if let refusal = EnvelopeAdmission(runID: expectedRunID).refusal(for: envelope) { throw refusal }
-                lock.withLock { countersStorage.received += 1 }
-                return WireMessage(envelope: envelope, frames: item.frames)
+                let message = WireMessage(envelope: envelope, frames: item.frames)
+                lock.withLock {
+                    countersStorage.received += 1
+                    countersStorage.payloadBytesReceived += message.payloadByteCount
+                }
+                return message
             } catch let error as WireError {
                 lock.withLock {
                     countersStorage.refused += 1

@@ -70,6 +70,10 @@ public struct TransportCounters: Sendable, Equatable {
     public var received = 0
     /// Messages handed to the wire.
     public var sent = 0
+    /// Bytes of payload frames (tensors, log-probs) in the messages sent and surfaced; headers not
+    /// counted. What compression changes.
+    public var payloadBytesSent = 0
+    public var payloadBytesReceived = 0
     /// Messages refused (malformed header, wrong version or run, too many frames) and not surfaced.
     public var refused = 0
     /// Why the last message was refused.

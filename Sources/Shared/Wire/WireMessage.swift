@@ -62,6 +62,9 @@ public struct WireMessage {
     }
 
     /// The header frame followed by the payload frames, ready for `ZMQSocket.send(frames:)`.
+    /// The bytes of the payload frames (the header not counted).
+    public var payloadByteCount: Int { frames.reduce(0) { $0 + $1.byteCount } }
+
     public func outgoingFrames() -> [OutgoingFrame] {
         [.bytes(WireCodec.encode(envelope))] + frames.map(\.outgoing)
     }

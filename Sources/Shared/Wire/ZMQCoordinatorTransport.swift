@@ -77,6 +77,7 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
             do {
                 let message = try admission.admit(frames.dropFirst())
                 counters.received += 1
+                counters.payloadBytesReceived += message.payloadByteCount
                 return (peer, message)
             } catch let error as WireError {
                 record(error)
@@ -92,6 +93,7 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
     public func send(_ message: WireMessage, to peer: PeerID) throws {
         guard try sendFrames(message, to: peer) else { throw WireError.peerUnreachable(peer: peer.description) }
         counters.sent += 1
+        counters.payloadBytesSent += message.payloadByteCount
     }
 
     private func sendFrames(_ message: WireMessage, to peer: PeerID) throws -> Bool {

@@ -53,6 +53,7 @@ public final class ZMQWorkerTransport: WorkerTransport {
             throw WireError.sendTimedOut(milliseconds: configuration.sendTimeoutMilliseconds)
         }
         counters.sent += 1
+        counters.payloadBytesSent += message.payloadByteCount
     }
 
     public func receive(timeout: Duration?) throws -> WireMessage? {
@@ -64,6 +65,7 @@ public final class ZMQWorkerTransport: WorkerTransport {
                 guard let frames = try socket.receive(timeout: left) else { return nil }
                 let message = try EnvelopeAdmission(runID: expectedRunID).admit(frames[...])
                 counters.received += 1
+                counters.payloadBytesReceived += message.payloadByteCount
                 return message
             } catch let error as WireError {
                 counters.refused += 1
