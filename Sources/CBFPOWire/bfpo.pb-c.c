@@ -1792,7 +1792,7 @@ const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
   (ProtobufCMessageInit) bfpo__wire__welcome__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__shard_range__field_descriptors[3] =
+static const ProtobufCFieldDescriptor bfpo__wire__shard_range__field_descriptors[4] =
 {
   {
     "shard_id",
@@ -1830,16 +1830,29 @@ static const ProtobufCFieldDescriptor bfpo__wire__shard_range__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "frozen",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardRange, frozen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__shard_range__field_indices_by_name[] = {
   2,   /* field[2] = count */
+  3,   /* field[3] = frozen */
   1,   /* field[1] = offset */
   0,   /* field[0] = shard_id */
 };
 static const ProtobufCIntRange bfpo__wire__shard_range__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__shard_range__descriptor =
 {
@@ -1849,7 +1862,7 @@ const ProtobufCMessageDescriptor bfpo__wire__shard_range__descriptor =
   "Bfpo__Wire__ShardRange",
   "bfpo.wire",
   sizeof(Bfpo__Wire__ShardRange),
-  3,
+  4,
   bfpo__wire__shard_range__field_descriptors,
   bfpo__wire__shard_range__field_indices_by_name,
   1,  bfpo__wire__shard_range__number_ranges,
@@ -2908,7 +2921,7 @@ const ProtobufCMessageDescriptor bfpo__wire__server_hello__descriptor =
   (ProtobufCMessageInit) bfpo__wire__server_hello__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__shard_state__field_descriptors[5] =
+static const ProtobufCFieldDescriptor bfpo__wire__shard_state__field_descriptors[6] =
 {
   {
     "shard_id",
@@ -2970,9 +2983,22 @@ static const ProtobufCFieldDescriptor bfpo__wire__shard_state__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "frozen",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__ShardState, frozen),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__shard_state__field_indices_by_name[] = {
   2,   /* field[2] = count */
+  5,   /* field[5] = frozen */
   1,   /* field[1] = offset */
   4,   /* field[4] = optimizer_steps */
   0,   /* field[0] = shard_id */
@@ -2981,7 +3007,7 @@ static const unsigned bfpo__wire__shard_state__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__shard_state__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__shard_state__descriptor =
 {
@@ -2991,7 +3017,7 @@ const ProtobufCMessageDescriptor bfpo__wire__shard_state__descriptor =
   "Bfpo__Wire__ShardState",
   "bfpo.wire",
   sizeof(Bfpo__Wire__ShardState),
-  5,
+  6,
   bfpo__wire__shard_state__field_descriptors,
   bfpo__wire__shard_state__field_indices_by_name,
   1,  bfpo__wire__shard_state__number_ranges,

@@ -301,11 +301,13 @@ final class WorkerSession {
             throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
         }
         try reply.requireFrameCount(shardReply.frameCount)
-        let bfloat16 = set == .policy && member.gradientFrames.compression == .bf16
         var next = 0
         for (index, entry) in shardReply.shards.enumerated() {
             let updates = shardReply.updateCounts.isEmpty ? 0 : Int(shardReply.updateCounts[index])
             if updates == 0 {
+                // Frozen shards travel as exact fp32 whatever the compression.
+                let frozen = Int(entry.shardID) < cache.shards.count && cache.shards[Int(entry.shardID)].frozen
+                let bfloat16 = set == .policy && member.gradientFrames.compression == .bf16 && !frozen
                 try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
                 next += 1
             } else {
@@ -391,8 +393,10 @@ final class WorkerSession {
             let sent = DispatchSemaphore(value: 0)
             lastPushSent = sent
             let owner = SendGuard(signalling: sent)
+            // Gradients of trained shards only: a frozen shard has none to apply.
             func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
-                member.gradientFrames.frames(shards.map { member.policy.shards[Int($0)] }, of: member.gradient, owner: owner)
+                let trained = shards.map { member.policy.shards[Int($0)] }.filter { !$0.frozen }
+                return member.gradientFrames.frames(trained, of: member.gradient, owner: owner)
             }
             let push = Wire.GradientPush(
                 workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,

@@ -139,6 +139,32 @@ final class InProcessSystemTests {
         #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
     }
 
+    /// Only the selected tensors change, and only they have optimizer state; worker and server counts
+    /// change nothing.
+    @Test func selectiveFineTuningTrainsOnlyTheSelectedTensors() throws {
+        let selective = ["use_selective=true", "selected_layers=[mlp, ln_f]", "compression=bf16"]
+        try soloRun(settings: selective)
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "served", settings: selective + ["servers_expected=2", "workers_expected=2"], network: network)
+        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
+        let workers = try ["a", "b"].map { try worker($0, network: network) }
+        expectSuccess(coordinator, "coordinator")
+        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)") }
+        for (index, worker) in workers.enumerated() { expectSuccess(worker, "worker \(index)") }
+        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"))
+        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
+
+        let (config, initial) = try ModelDirectory.load(directory: path("model"))
+        let latest = try String(contentsOfFile: path("solo/checkpoints/latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (_, trained) = try ModelDirectory.load(directory: path("solo/checkpoints/\(latest)"))
+        let layout = ParameterLayout(config: config)
+        for tensor in layout.tensors {
+            let selected = tensor.name.contains("mlp") || tensor.name.contains("ln_f")
+            let changed = tensor.range.contains { initial[$0] != trained[$0] }
+            #expect(changed == selected, "\(tensor.name)")
+        }
+    }
+
     @Test func anUnpluggedServerFailsTheRunWithin5sAndTheResumedRunEndsBitIdentical() throws {
         try soloRun()
         let network = InProcessNetwork()

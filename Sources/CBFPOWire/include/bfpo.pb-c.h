@@ -202,10 +202,14 @@ struct  Bfpo__Wire__ShardRange
   uint32_t shard_id;
   uint64_t offset;
   uint64_t count;
+  /*
+   * Not trained (selective fine-tuning): never updated, pulled once, no gradient pushed for it.
+   */
+  protobuf_c_boolean frozen;
 };
 #define BFPO__WIRE__SHARD_RANGE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__shard_range__descriptor) \
-    , 0, 0, 0 }
+    , 0, 0, 0, 0 }
 
 
 /*
@@ -484,16 +488,20 @@ struct  Bfpo__Wire__ShardState
   uint64_t count;
   uint64_t version;
   uint64_t optimizer_steps;
+  /*
+   * As ShardRange.frozen; a frozen shard's moment frames are empty.
+   */
+  protobuf_c_boolean frozen;
 };
 #define BFPO__WIRE__SHARD_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__shard_state__descriptor) \
-    , 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0 }
 
 
 /*
  * Coordinator → server: the shards it owns from now on, replacing anything it held. Followed by three
- * float32 frames per entry of `shards`, in that order, each of the shard's count: parameters, AdamW first
- * moment, AdamW second moment.
+ * float32 frames per entry of `shards`, in that order: parameters, AdamW first moment, AdamW second
+ * moment, each of the shard's count (the moments of a frozen shard: empty).
  */
 struct  Bfpo__Wire__ServerAssignment
 {

@@ -42,6 +42,8 @@ final class ServerGroup {
 
     /// All shards of the run, in order.
     let ranges: [Range<Int>]
+    /// Whether each shard is frozen (selective fine-tuning).
+    let frozen: [Bool]
     let parameterCount: Int
     private(set) var local: ShardServer
     private(set) var remotes: [Remote] = []
@@ -59,6 +61,7 @@ final class ServerGroup {
     /// - Parameter store: every shard, served locally until servers take some.
     init(store: ShardStore, modelConfigJSON: String) {
         ranges = store.ranges
+        frozen = store.shards.map(\.frozen)
         parameterCount = ranges.last?.upperBound ?? 0
         local = ShardServer(store: store)
         versions = store.versions
@@ -102,7 +105,8 @@ final class ServerGroup {
             remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, peer: server.peer, shards: block, lastHeard: now))
         }
         let kept = all.indices.filter { index in !remotes.contains { $0.shards.contains(index) } }
-        local = ShardServer(store: ShardStore(shards: kept.map { all[$0] }, hyperparameters: local.store.hyperparameters))
+        local = ShardServer(store: ShardStore(shards: kept.map { all[$0] }, hyperparameters: local.store.hyperparameters,
+                                              compression: compression))
     }
 
     /// Records a sign of life from server `id`; false if no such server.
@@ -204,7 +208,7 @@ final class ServerGroup {
               let remote = remotes.first(where: { $0.id == committed.serverID }), current.waiting.contains(remote.id)
         else { return "unexpected StepCommitted for step \(committed.step) from server \(committed.serverID)" }
         guard committed.shards.map({ Int($0.shardID) }) == Array(remote.shards),
-              committed.shards.allSatisfy({ $0.version == versions[Int($0.shardID)] + 1 })
+              committed.shards.allSatisfy({ $0.version == versions[Int($0.shardID)] + (frozen[Int($0.shardID)] ? 0 : 1) })
         else { return "StepCommitted from \(remote.name) does not publish the next version of shards \(remote.shards)" }
         for shard in committed.shards { versions[Int(shard.shardID)] = shard.version }
         current.waiting.remove(remote.id)
@@ -220,7 +224,8 @@ final class ServerGroup {
         precondition(step == nil && gathering == nil, "states are collected between steps")
         let checkpoint = ShardCheckpoint(parameterCount: parameterCount, shards: ranges.count)
         for (state, values, m, v) in local.states() {
-            checkpoint.take(state, values: values.pointer, firstMoment: m.pointer, secondMoment: v.pointer)
+            checkpoint.take(state, values: UnsafeBufferPointer(values.buffer), firstMoment: UnsafeBufferPointer(m.buffer),
+                            secondMoment: UnsafeBufferPointer(v.buffer))
         }
         gathering = (Set(remotes.map(\.id)), checkpoint)
         for remote in remotes { outbox.append((remote.peer, .stateRequest(Wire.StateRequest(serverID: remote.id)), [])) }
@@ -232,18 +237,21 @@ final class ServerGroup {
               let remote = remotes.first(where: { $0.id == reply.serverID })
         else { return "unexpected StateReply from server \(reply.serverID)" }
         guard reply.shards.map({ Int($0.shardID) }) == Array(remote.shards),
-              zip(reply.shards, remote.shards).allSatisfy({ Int($0.offset) == ranges[$1].lowerBound && Int($0.count) == ranges[$1].count })
+              zip(reply.shards, remote.shards).allSatisfy({
+                  Int($0.offset) == ranges[$1].lowerBound && Int($0.count) == ranges[$1].count && $0.frozen == frozen[$1]
+              })
         else { return "StateReply from \(remote.name) does not describe its shards \(remote.shards)" }
         do {
             try message.requireFrameCount(3 * reply.shards.count)
             for (index, state) in reply.shards.enumerated() {
                 let views = try (0..<3).map { part in
-                    try TensorFrame.floats(message.frames[3 * index + part], expectedCount: Int(state.count), frame: "shard \(state.shardID) state \(part)")
+                    try TensorFrame.floats(message.frames[3 * index + part], expectedCount: part == 0 ? Int(state.count) : state.momentCount,
+                                           frame: "shard \(state.shardID) state \(part)")
                 }
                 views[0].withUnsafeBufferPointer { values in
                     views[1].withUnsafeBufferPointer { m in
                         views[2].withUnsafeBufferPointer { v in
-                            checkpoint.take(state, values: values.baseAddress!, firstMoment: m.baseAddress!, secondMoment: v.baseAddress!)
+                            checkpoint.take(state, values: values, firstMoment: m, secondMoment: v)
                         }
                     }
                 }
@@ -278,11 +286,15 @@ final class ShardCheckpoint {
         states = [Wire.ShardState?](repeating: nil, count: shards)
     }
 
-    func take(_ state: Wire.ShardState, values: UnsafePointer<Float>, firstMoment m: UnsafePointer<Float>, secondMoment v: UnsafePointer<Float>) {
-        let offset = Int(state.offset), count = Int(state.count)
-        (parameters.pointer + offset).update(from: values, count: count)
-        (firstMoment.pointer + offset).update(from: m, count: count)
-        (secondMoment.pointer + offset).update(from: v, count: count)
+    /// Copies one shard's state in (`values` of its count; the moments of `state.momentCount`, none for a
+    /// frozen shard, whose moments stay 0 in the checkpoint).
+    func take(_ state: Wire.ShardState, values: UnsafeBufferPointer<Float>, firstMoment m: UnsafeBufferPointer<Float>,
+              secondMoment v: UnsafeBufferPointer<Float>) {
+        precondition(values.count == Int(state.count) && m.count == state.momentCount && v.count == state.momentCount, "a whole shard")
+        let offset = Int(state.offset)
+        for (source, target) in [(values, parameters), (m, firstMoment), (v, secondMoment)] {
+            if let base = source.baseAddress { (target.pointer + offset).update(from: base, count: source.count) }
+        }
         states[Int(state.shardID)] = state
     }
 

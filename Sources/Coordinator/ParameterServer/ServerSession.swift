@@ -154,19 +154,20 @@ final class ServerSession: @unchecked Sendable {
                 throw ServerSessionError.assignmentOutsideModel(shard: state.shardID, parameters: layout.count)
             }
             let buffers = try (0..<3).map { part -> FloatBuffer in
-                let view = try TensorFrame.floats(message.frames[3 * index + part], expectedCount: Int(state.count),
+                let count = part == 0 ? Int(state.count) : state.momentCount
+                let view = try TensorFrame.floats(message.frames[3 * index + part], expectedCount: count,
                                                   frame: "shard \(state.shardID) part \(part)")
-                let buffer = FloatBuffer(count: Int(state.count))
-                view.withUnsafeBufferPointer { buffer.pointer.update(from: $0.baseAddress!, count: $0.count) }
+                let buffer = FloatBuffer(count: count)
+                view.withUnsafeBufferPointer { if let base = $0.baseAddress { buffer.pointer.update(from: base, count: $0.count) } }
                 return buffer
             }
             let start = Int(state.offset)
             return ShardStore.Shard(
                 index: Int(state.shardID), range: start..<(start + Int(state.count)), values: buffers[0], version: state.version,
                 optimizerSteps: Int(clamping: state.optimizerSteps), firstMoment: buffers[1], secondMoment: buffers[2], layout: layout,
-                compression: given.compression)
+                compression: given.compression, frozen: state.frozen)
         }
-        let server = ShardServer(store: ShardStore(shards: shards, hyperparameters: hyperparameters))
+        let server = ShardServer(store: ShardStore(shards: shards, hyperparameters: hyperparameters, compression: given.compression))
         lock.withLock { assignment = Assignment(run: message.envelope.runID, serverID: given.serverID, server: server) }
         control.expectedRunID = message.envelope.runID
         let first = given.shards.first.map { Int($0.shardID) } ?? 0
@@ -212,7 +213,7 @@ final class ServerSession: @unchecked Sendable {
             case .gradientPush(let push):
                 let reply: Wire.PushReply
                 do {
-                    let gradient = try ReceivedGradient(message, shards: current.server.ranges, compression: current.server.store.compression)
+                    let gradient = try ReceivedGradient(message, shards: current.server.trainedRanges, compression: current.server.store.compression)
                     try current.server.hold(Wire.LeaseRef(leaseID: push.leaseID, workerID: push.workerID), gradient: gradient)
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: true)
                 } catch {

@@ -11,7 +11,7 @@ import Shared
 /// the store's snapshots, which have locks of their own.
 final class ShardServer: @unchecked Sendable {
     let store: ShardStore
-    /// (Σ over the step's pushes) of each owned shard, in the order of `store.shards`.
+    /// (Σ over the step's pushes) of each owned trained shard, in the order of `store.trainedShards`.
     private let sums: [FloatBuffer]
     private let lock = NSLock()
     private var held: [Wire.LeaseRef: GradientContribution] = [:]
@@ -25,10 +25,12 @@ final class ShardServer: @unchecked Sendable {
 
     init(store: ShardStore) {
         self.store = store
-        sums = store.shards.map { FloatBuffer(count: $0.range.count) }
+        sums = store.trainedShards.map { FloatBuffer(count: $0.range.count) }
     }
 
     var ranges: [Range<Int>] { store.ranges }
+    /// The ranges a push carries gradients for, in order: the owned trained shards.
+    var trainedRanges: [Range<Int>] { store.trainedShards.map(\.range) }
     var heldCount: Int { lock.withLock { held.count } }
 
     /// Keeps a worker's push until the coordinator says whether it counts.
@@ -41,14 +43,14 @@ final class ShardServer: @unchecked Sendable {
     }
 
     /// Sums the held pushes `leases`, in that order, into the step's gradient, forgets them and `dropped`,
-    /// and returns each shard's Σ g². Summing in the coordinator's order is what makes a synchronous run
+    /// and returns each owned shard's Σ g² (0 for a frozen one). Summing in the coordinator's order is what makes a synchronous run
     /// bit-identical whatever the number of workers; shards are summed in parallel, which changes no bits.
     func reduce(step: UInt64, leases: [Wire.LeaseRef], dropped: [Wire.LeaseRef]) throws(ShardServerError) -> [Double] {
         precondition(store.isIdle, "reduce only between updates")
         let gradients = try take(leases, dropping: dropped, step: step)
         let sums = self.sums
-        var squares = [Double](repeating: 0, count: sums.count)
-        squares.withUnsafeMutableBufferPointer { squares in
+        var trainedSquares = [Double](repeating: 0, count: sums.count)
+        trainedSquares.withUnsafeMutableBufferPointer { squares in
             let results = squares.baseAddress!
             DispatchQueue.concurrentPerform(iterations: sums.count) { s in
                 let target = sums[s]
@@ -58,7 +60,8 @@ final class ShardServer: @unchecked Sendable {
             }
         }
         reducedStep = step
-        return squares
+        var next = trainedSquares.makeIterator()
+        return store.shards.map { $0.frozen ? 0 : next.next()! }
     }
 
     /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`. `synchronize`:

@@ -17,6 +17,9 @@ final class ShardStore: @unchecked Sendable {
         /// The shard's id: its position among all shards of the run.
         let index: Int
         let range: Range<Int>
+        /// Not trained (selective fine-tuning): never updated, no moments (empty buffers), always pulled
+        /// as exact fp32 whatever the compression (it travels once).
+        let frozen: Bool
         let firstMoment: FloatBuffer
         let secondMoment: FloatBuffer
         var optimizerSteps: Int
@@ -36,17 +39,21 @@ final class ShardStore: @unchecked Sendable {
         private var recentUpdates: [(version: UInt64, frame: WireMessage.Payload)] = []
 
         init(index: Int, range: Range<Int>, values: FloatBuffer, version: UInt64, optimizerSteps: Int,
-             firstMoment: FloatBuffer, secondMoment: FloatBuffer, layout: ParameterLayout, compression: WireCompression = .none) {
+             firstMoment: FloatBuffer, secondMoment: FloatBuffer, layout: ParameterLayout, compression: WireCompression = .none,
+             frozen: Bool = false) {
+            precondition(frozen ? firstMoment.count == 0 && secondMoment.count == 0
+                                : firstMoment.count == range.count && secondMoment.count == range.count, "moments of the shard's size, none if frozen")
             self.index = index
             self.range = range
+            self.frozen = frozen
             self.firstMoment = firstMoment
             self.secondMoment = secondMoment
             self.optimizerSteps = optimizerSteps
-            self.compression = compression
+            self.compression = frozen ? .none : compression
             decayRanges = WeightDecay.ranges(in: layout, within: range)
             queue = DispatchQueue(label: "bfpo.shard.\(index)")
             pool = BufferPool(count: range.count)
-            switch compression {
+            switch self.compression {
             case .none:
                 master = nil
                 published = ShardSnapshot(shard: index, version: version, values: values, pool: pool)
@@ -139,7 +146,7 @@ final class ShardStore: @unchecked Sendable {
         /// The shard's place and optimizer progress, as a checkpoint and the wire record them.
         var state: Wire.ShardState {
             Wire.ShardState(shardID: UInt32(index), offset: UInt64(range.lowerBound), count: UInt64(range.count),
-                            version: snapshot.version, optimizerSteps: UInt64(optimizerSteps))
+                            version: snapshot.version, optimizerSteps: UInt64(optimizerSteps), frozen: frozen)
         }
     }
 
@@ -147,13 +154,16 @@ final class ShardStore: @unchecked Sendable {
     let hyperparameters: AdamW.Hyperparameters
     private let group = DispatchGroup()
 
-    init(shards: [Shard], hyperparameters: AdamW.Hyperparameters) {
+    init(shards: [Shard], hyperparameters: AdamW.Hyperparameters, compression: WireCompression) {
         self.shards = shards
         self.hyperparameters = hyperparameters
+        self.compression = compression
     }
 
-    /// What workers pull from this store: every shard's, or none's if there are none.
-    var compression: WireCompression { shards.first?.compression ?? .none }
+    /// What trained shards travel as (frozen ones always go as fp32).
+    let compression: WireCompression
+    /// The shards that are trained, in order: those `apply` updates.
+    var trainedShards: [Shard] { shards.filter { !$0.frozen } }
 
     /// Every shard of a run.
     /// - Parameters:
@@ -162,23 +172,25 @@ final class ShardStore: @unchecked Sendable {
     convenience init(
         parameters: FloatBuffer, layout: ParameterLayout, count: Int, hyperparameters: AdamW.Hyperparameters,
         resume: (states: [TrainingState.ShardState], firstMoment: FloatBuffer, secondMoment: FloatBuffer)? = nil,
-        compression: WireCompression = .none
+        compression: WireCompression = .none, trained: [Range<Int>]? = nil
     ) {
-        let ranges = ShardLayout.ranges(parameterCount: layout.count, shards: count)
-        let shards = ranges.enumerated().map { index, range in
+        let layoutShards = ShardLayout.shards(parameterCount: layout.count, count: count, trained: trained ?? [0..<layout.count])
+        let shards = layoutShards.enumerated().map { index, spec in
+            let range = spec.range
             let values = FloatBuffer(count: range.count)
             values.pointer.update(from: parameters.pointer + range.lowerBound, count: range.count)
-            let m = FloatBuffer(count: range.count), v = FloatBuffer(count: range.count)
-            if let resume {
+            let moments = spec.frozen ? 0 : range.count
+            let m = FloatBuffer(count: moments), v = FloatBuffer(count: moments)
+            if let resume, !spec.frozen {
                 m.pointer.update(from: resume.firstMoment.pointer + range.lowerBound, count: range.count)
                 v.pointer.update(from: resume.secondMoment.pointer + range.lowerBound, count: range.count)
             }
             return Shard(
                 index: index, range: range, values: values, version: resume?.states[index].version ?? 0,
                 optimizerSteps: resume?.states[index].optimizerSteps ?? 0, firstMoment: m, secondMoment: v, layout: layout,
-                compression: compression)
+                compression: compression, frozen: spec.frozen)
         }
-        self.init(shards: shards, hyperparameters: hyperparameters)
+        self.init(shards: shards, hyperparameters: hyperparameters, compression: compression)
     }
 
     var ranges: [Range<Int>] { shards.map(\.range) }
@@ -191,13 +203,14 @@ final class ShardStore: @unchecked Sendable {
     /// Blocks until the running update, if any, is done.
     func waitUntilIdle() { group.wait() }
 
-    /// Starts one AdamW step on every shard with `scale · gradients[s]` (one buffer per shard, in the order
-    /// of `shards`) at `learningRate`; each shard publishes version + 1 when its own update is done. The
-    /// gradients must not change until `isIdle`. `synchronize`: see `Shard.step`.
+    /// Starts one AdamW step on every trained shard with `scale · gradients[s]` (one buffer per trained
+    /// shard, in the order of `trainedShards`) at `learningRate`; each publishes version + 1 when its own
+    /// update is done. The gradients must not change until `isIdle`. `synchronize`: see `Shard.step`.
     func apply(gradients: [FloatBuffer], scale: Float, learningRate: Double, synchronize: Bool = false) {
         precondition(isIdle, "one update at a time")
-        precondition(gradients.count == shards.count, "one gradient per shard")
-        for (shard, gradient) in zip(shards, gradients) {
+        let trained = trainedShards
+        precondition(gradients.count == trained.count, "one gradient per trained shard")
+        for (shard, gradient) in zip(trained, gradients) {
             group.enter()
             shard.queue.async { [hyperparameters, group] in
                 shard.step(gradient: gradient, scale: scale, learningRate: learningRate, synchronize: synchronize,

@@ -4,6 +4,8 @@ enum RunError: Error, CustomStringConvertible {
     case invalidReferenceCache(path: String, reason: String)
     case incompatibleResume(String)
     case noWork(String)
+    /// `selected_layers` names nothing in the model, or something it cannot train alone.
+    case invalidSelection(String)
     /// A shard server could not apply a step, or went silent: the run must go on from its last checkpoint.
     case serverFailed(String)
 
@@ -13,6 +15,7 @@ enum RunError: Error, CustomStringConvertible {
         case .invalidReferenceCache(let path, let reason): return "\(path): reference log-prob cache is unusable: \(reason)"
         case .incompatibleResume(let reason): return "cannot resume: \(reason)"
         case .noWork(let reason): return "nothing to train on: \(reason)"
+        case .invalidSelection(let reason): return "selected_layers: \(reason)"
         case .serverFailed(let reason): return "a shard server failed: \(reason)"
         }
     }

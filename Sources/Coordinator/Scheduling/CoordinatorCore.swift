@@ -213,7 +213,7 @@ final class CoordinatorCore {
         case .training:
             let versions = servers.versions
             let synchronous = configuration.maxStaleness == 0
-            if synchronous, versions.contains(where: { $0 != UInt64(gatheringStep) }) {
+            if synchronous, zip(versions, servers.frozen).contains(where: { !$0.1 && $0.0 != UInt64(gatheringStep) }) {
                 return .wait(seconds: configuration.waitSeconds)
             }
             let stepBatches = plan.batches(ofStep: gatheringStep)
@@ -289,8 +289,10 @@ final class CoordinatorCore {
         guard zip(versions, servers.versions).allSatisfy({ $0 <= $1 }) else {
             return refuse(push, "gradient for batch \(batch) claims parameter versions \(versions) the coordinator never published")
         }
-        let staleness = max(0, appliedSteps - Int(versions.min()!))
-        let current = configuration.maxStaleness > 0 || versions.allSatisfy { $0 == UInt64(gatheringStep) }
+        // Frozen shards stay at version 0: only trained shards' versions say how old a gradient is.
+        let trained = zip(versions, servers.frozen).filter { !$0.1 }.map(\.0)
+        let staleness = max(0, appliedSteps - Int(trained.min() ?? UInt64(appliedSteps)))
+        let current = configuration.maxStaleness > 0 || trained.allSatisfy { $0 == UInt64(gatheringStep) }
         guard current, staleness <= configuration.maxStaleness, gathering.accepts(batch: batch) else {
             ledger.release(lease: id)
             leaseKinds[id] = nil

@@ -166,8 +166,8 @@ final class CoordinatorLoop {
             let id = core.register(
                 name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, now: now)
             peers[id] = peer
-            let shards = core.servers.ranges.enumerated().map {
-                Wire.ShardRange(shardID: UInt32($0.offset), offset: UInt64($0.element.lowerBound), count: UInt64($0.element.count))
+            let shards = zip(core.servers.ranges, core.servers.frozen).enumerated().map { index, shard in
+                Wire.ShardRange(shardID: UInt32(index), offset: UInt64(shard.0.lowerBound), count: UInt64(shard.0.count), frozen: shard.1)
             }
             let endpoints = core.servers.endpoints
             reply(.welcome(Wire.Welcome(
@@ -207,7 +207,7 @@ final class CoordinatorLoop {
             guard member(push.workerID, peer: peer, now: now) else { return }
             let outcome: PushOutcome
             do {
-                let gradient = try ReceivedGradient(message, shards: core.servers.local.ranges, compression: core.servers.compression)
+                let gradient = try ReceivedGradient(message, shards: core.servers.local.trainedRanges, compression: core.servers.compression)
                 outcome = core.pushGradient(
                     worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
                     metrics: push.metrics, tokens: Int(push.tokens), gradient: gradient, now: now)

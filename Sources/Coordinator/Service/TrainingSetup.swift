@@ -62,6 +62,17 @@ struct TrainingSetup {
         guard recipe.shards <= layout.count else {
             throw RunError.noWork("shards (\(recipe.shards)) exceeds the model's \(layout.count) parameters")
         }
+        let selection: ParameterSelection
+        do {
+            selection = try recipe.parameterSelection(layout: layout)
+        } catch let error as ParameterSelectionError {
+            throw RunError.invalidSelection(error.description)
+        }
+        let trained = selection.selectsEverything ? nil : selection.ranges
+        if !selection.selectsEverything {
+            log.info("selective fine-tuning: \(selection.count) of \(layout.count) parameters in \(selection.tensorNames.count) tensors are trained")
+        }
+        let shardLayout = ShardLayout.shards(parameterCount: layout.count, count: recipe.shards, trained: trained ?? [0..<layout.count])
         let shardStore: ShardStore
         let runID: String
         if let resume {
@@ -72,20 +83,22 @@ struct TrainingSetup {
                 throw RunError.incompatibleResume(
                     "\(resume.directory) was made for \(state.pairs) pairs, batches of \(state.batchSize), \(state.accumulation) accumulation steps and \(state.epochs) epochs; the recipe now gives \(plan.pairCount), \(plan.batchSize), \(plan.accumulation) and \(plan.epochs)")
             }
-            guard state.shards.map({ $0.offset..<($0.offset + $0.count) }) == ShardLayout.ranges(parameterCount: layout.count, shards: recipe.shards),
+            guard state.shards.map({ $0.offset..<($0.offset + $0.count) }) == shardLayout.map(\.range),
                   resume.config == config
             else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
             runID = state.runID
             shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
-                                    resume: (state.shards, resume.firstMoment, resume.secondMoment), compression: recipe.compression)
+                                    resume: (state.shards, resume.firstMoment, resume.secondMoment), compression: recipe.compression,
+                                    trained: trained)
             log.info("resuming \(runID) from \(resume.directory): step \(state.step) of \(state.totalSteps), epoch \(state.epoch)")
         } else {
             runID = try run.runID()
             shardStore = ShardStore(parameters: initial, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
-                                    compression: recipe.compression)
-            log.info("starting \(runID): \(mainPairs.count) pairs\(buffer == nil ? "" : " (+ \(bufferPairs.count) in the buffer)"), \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(recipe.shards) shards")
+                                    compression: recipe.compression, trained: trained)
+            log.info("starting \(runID): \(mainPairs.count) pairs\(buffer == nil ? "" : " (+ \(bufferPairs.count) in the buffer)"), \(plan.totalSteps) steps of \(plan.accumulation) × \(plan.batchSize) pairs, \(shardLayout.count) shards")
         }
-        let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW)
+        let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
+                                        trained: trained)
 
         let cache = try ReferenceCache(runDirectory: run.path, referenceWeights: ModelDirectory.weightsPath(recipe.referenceModel), pairs: pairs)
         let reference: [ResponseLogProbs]?

@@ -66,11 +66,14 @@ extension Wire {
         public var shardID: UInt32
         public var offset: UInt64
         public var count: UInt64
+        /// Not trained (selective fine-tuning): never updated, so pulled once; no gradient is pushed for it.
+        public var frozen: Bool
 
-        public init(shardID: UInt32, offset: UInt64, count: UInt64) {
+        public init(shardID: UInt32, offset: UInt64, count: UInt64, frozen: Bool = false) {
             self.shardID = shardID
             self.offset = offset
             self.count = count
+            self.frozen = frozen
         }
     }
 

@@ -25,16 +25,22 @@ extension Wire {
         public var count: UInt64
         public var version: UInt64
         public var optimizerSteps: UInt64
+        /// As `ShardRange.frozen`; a frozen shard has no moments (its moment frames are empty).
+        public var frozen: Bool
 
-        public init(shardID: UInt32, offset: UInt64, count: UInt64, version: UInt64, optimizerSteps: UInt64) {
+        public init(shardID: UInt32, offset: UInt64, count: UInt64, version: UInt64, optimizerSteps: UInt64, frozen: Bool = false) {
             self.shardID = shardID
             self.offset = offset
             self.count = count
             self.version = version
             self.optimizerSteps = optimizerSteps
+            self.frozen = frozen
         }
 
-        public var range: ShardRange { ShardRange(shardID: shardID, offset: offset, count: count) }
+        public var range: ShardRange { ShardRange(shardID: shardID, offset: offset, count: count, frozen: frozen) }
+
+        /// The values in each moment frame: the count, or 0 for a frozen shard.
+        public var momentCount: Int { frozen ? 0 : Int(count) }
     }
 
     /// Coordinator → server: the shards it owns from now on, replacing anything it held. Followed by three

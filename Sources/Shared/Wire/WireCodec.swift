@@ -110,6 +110,7 @@ private struct Encoder {
                 range.shard_id = s.shardID
                 range.offset = s.offset
                 range.count = s.count
+                range.frozen = s.frozen ? 1 : 0
                 return arena.store(range)
             }
             r.n_shards = shards.count
@@ -325,6 +326,7 @@ private struct Encoder {
             r.count = s.count
             r.version = s.version
             r.optimizer_steps = s.optimizerSteps
+            r.frozen = s.frozen ? 1 : 0
             return arena.store(r)
         }
     }
@@ -529,7 +531,7 @@ private enum Decoder {
         let pointers = try array(m.shards, m.n_shards, "Welcome", "shards", limit: Limits.maxShards)
         let shards = try pointers.map { p -> Wire.ShardRange in
             let s = try present(p, "Welcome", "shards")
-            return Wire.ShardRange(shardID: s.shard_id, offset: s.offset, count: s.count)
+            return Wire.ShardRange(shardID: s.shard_id, offset: s.offset, count: s.count, frozen: s.frozen != 0)
         }
         try validateShardRanges(shards, "Welcome")
         let endpointPointers = try array(m.shard_endpoints, m.n_shard_endpoints, "Welcome", "shard_endpoints", limit: Limits.maxShards)
@@ -584,7 +586,8 @@ private enum Decoder {
     ) throws -> [Wire.ShardState] {
         let states = try array(pointer, count, message, "shards", limit: Limits.maxShards).map { p -> Wire.ShardState in
             let s = try present(p, message, "shards")
-            return Wire.ShardState(shardID: s.shard_id, offset: s.offset, count: s.count, version: s.version, optimizerSteps: s.optimizer_steps)
+            return Wire.ShardState(shardID: s.shard_id, offset: s.offset, count: s.count, version: s.version,
+                                   optimizerSteps: s.optimizer_steps, frozen: s.frozen != 0)
         }
         try validateShardRanges(states.map(\.range), message)
         return states

@@ -10,6 +10,21 @@ struct ShardStoreTests {
         #expect(ShardLayout.ranges(parameterCount: 5, shards: 1) == [0..<5])
     }
 
+    @Test func selectiveLayoutsCutTheTrainedParametersEvenlyAndLeaveTheGapsFrozen() {
+        typealias S = ShardLayout.Shard
+        // 12 trained parameters in [2, 6) and [10, 18) of 20, in 3 parts of 4: the second part spans the gap.
+        #expect(ShardLayout.shards(parameterCount: 20, count: 3, trained: [2..<6, 10..<18]) == [
+            S(range: 0..<2, frozen: true), S(range: 2..<6, frozen: false), S(range: 6..<10, frozen: true),
+            S(range: 10..<14, frozen: false), S(range: 14..<18, frozen: false), S(range: 18..<20, frozen: true),
+        ])
+        #expect(ShardLayout.shards(parameterCount: 20, count: 2, trained: [2..<6, 10..<18]).map(\.range)
+                == [0..<2, 2..<6, 6..<10, 10..<12, 12..<18, 18..<20])
+        // More shards than trained parameters: one per parameter.
+        #expect(ShardLayout.shards(parameterCount: 5, count: 4, trained: [1..<3]).map(\.range) == [0..<1, 1..<2, 2..<3, 3..<5])
+        // Everything trained: the plain layout.
+        #expect(ShardLayout.shards(parameterCount: 10, count: 3, trained: [0..<10]) == [0..<4, 4..<7, 7..<10].map { S(range: $0, frozen: false) })
+    }
+
     @Test func anUpdatePublishesNewVersionsAndLeavesOldSnapshotsUntouched() throws {
         let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
         let layout = ParameterLayout(config: config)
