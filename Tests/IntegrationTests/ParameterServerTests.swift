@@ -45,15 +45,16 @@ struct ParameterServerTests {
         #expect(losses(cluster, "one") == losses(pair, "two"))
     }
 
-    @Test func externalShardServersEndBitIdenticalToTheCoordinatorServingAlone() throws {
-        let alone = try LocalCluster()
+    @Test(arguments: [[:], ["compression": "bf16"], ["compression": "topk:0.05", "use_selective": "true", "selected_layers": "[mlp, ln_f]"]])
+    func externalShardServersEndBitIdenticalToTheCoordinatorServingAlone(settings: [String: String]) throws {
+        let alone = try LocalCluster(recipe: settings)
         try alone.startCoordinator()
         try alone.startWorker("solo")
         #expect(alone.waitForExit("coordinator") == 0, "\(alone.log("coordinator"))")
         #expect(alone.waitForExit("solo") == 0, "\(alone.log("solo"))")
 
         // 3 shards over 2 servers: each owns a contiguous block, the coordinator none.
-        let served = try LocalCluster(recipe: ["servers_expected": "2", "workers_expected": "2"])
+        let served = try LocalCluster(recipe: settings.merging(["servers_expected": "2", "workers_expected": "2"]) { $1 })
         try served.startCoordinator()
         try served.startServer("server-a")
         try served.startServer("server-b")
