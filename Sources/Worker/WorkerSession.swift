@@ -29,9 +29,10 @@ final class WorkerSession {
         let engine: GradientEngine
         let policy: ParameterCache
         let reference: ParameterCache
-        let gradient: FloatBuffer
-        /// How the gradient travels (the run's compression).
-        let gradientFrames: GradientFrames
+        /// Two gradient buffers, used in turn: one is computed into while the other is being pushed.
+        let gradients: [FloatBuffer]
+        /// How each gradient buffer travels (the run's compression).
+        let gradientFrames: [GradientFrames]
         /// The shard servers, each with the shards it serves; shards of none are the coordinator's.
         let servers: [ShardHost]
     }
@@ -58,8 +59,13 @@ final class WorkerSession {
     private var membership: Membership?
     /// The run this worker last joined, which a late `Stop` must name.
     private var lastRun: String?
-    /// Signalled once libzmq no longer needs the last push's gradient frames (see `SendGuard`).
-    private var lastPushSent: DispatchSemaphore?
+    /// Per gradient buffer: signalled once the transport no longer needs its last push's frames (see
+    /// `SendGuard`).
+    private var pushSent: [DispatchSemaphore?] = [nil, nil]
+    /// The gradient buffer the next gradient lease computes into.
+    private var nextGradient = 0
+    /// Delivers pushes while the next lease is computed; one per membership.
+    private var pipeline: PushPipeline?
     private var leaseTime = LeaseTime()
 
     init(options: Options, network: any Network, log: Logger) throws {
@@ -74,6 +80,7 @@ final class WorkerSession {
     /// `giveUpAfter` seconds (throws).
     func run() throws -> String {
         defer {
+            closePipeline()
             heartbeat.stop()
             close(membership?.servers ?? [])
             transport.close()
@@ -177,7 +184,7 @@ final class WorkerSession {
             throw WorkerError.protocolViolation("Welcome's shards cover \(cursor) parameters; the model has \(model.layout.count)")
         }
         // Shards cached under an earlier incarnation or run may not match this coordinator's versions.
-        let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run && $0.gradientFrames.compression == welcome.compression } ?? false
+        let keep = membership.map { $0.incarnation == welcome.incarnation && $0.run == run && $0.gradientFrames[0].compression == welcome.compression } ?? false
         let old = membership
         close(old?.servers ?? [])
         var served: [String: [UInt32]] = [:]
@@ -192,15 +199,28 @@ final class WorkerSession {
             engine: GradientEngine(model: model, objective: welcome.objective, threads: options.threads),
             policy: keep ? old!.policy : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
-            gradient: keep ? old!.gradient : FloatBuffer(count: model.layout.count),
-            gradientFrames: keep ? old!.gradientFrames : GradientFrames(parameterCount: model.layout.count, compression: welcome.compression),
+            gradients: keep ? old!.gradients : (0..<2).map { _ in FloatBuffer(count: model.layout.count) },
+            gradientFrames: keep ? old!.gradientFrames
+                : (0..<2).map { _ in GradientFrames(parameterCount: model.layout.count, compression: welcome.compression) },
             servers: servers)
+        closePipeline()
+        pipeline = try PushPipeline(run: run, coordinator: options.endpoint, servers: servers.map(\.endpoint), network: network,
+                                    replyTimeout: options.replyTimeout, log: log)
         transport.expectedRunID = run
         lastRun = run
         heartbeat.beat(worker: welcome.workerID, run: run, every: Double(welcome.heartbeatMilliseconds) / 1000)
         log.info("joined run \(run) as worker \(welcome.workerID): \(config.layers) layers, \(model.layout.count) parameters in \(welcome.shards.count) shards"
                  + (servers.isEmpty ? "" : " on \(servers.count) shard servers") + ", objective \(welcome.objective.kind.rawValue)"
                  + (welcome.compression == .none ? "" : ", compression \(welcome.compression)"))
+    }
+
+    /// Delivers the push in flight, if any, and closes the pipeline, counting its traffic.
+    private func closePipeline() {
+        guard let pipeline else { return }
+        let traffic = pipeline.close()
+        leaseTime.payloadSent += traffic.sent
+        leaseTime.payloadReceived += traffic.received
+        self.pipeline = nil
     }
 
     /// Closes shard-server connections, counting their traffic.
@@ -275,7 +295,7 @@ final class WorkerSession {
         } : []
         // Under topk, the versions held let a server answer with the sparse updates since then.
         func request(_ ids: [UInt32]) -> Wire.ShardRequest {
-            let sparse = set == .policy && member.gradientFrames.compression.isSparse
+            let sparse = set == .policy && member.gradientFrames[0].compression.isSparse
             return Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: ids,
                                      heldVersions: sparse ? ids.map { cache.versions[Int($0)] } : [])
         }
@@ -307,7 +327,7 @@ final class WorkerSession {
             if updates == 0 {
                 // Frozen shards travel as exact fp32 whatever the compression.
                 let frozen = Int(entry.shardID) < cache.shards.count && cache.shards[Int(entry.shardID)].frozen
-                let bfloat16 = set == .policy && member.gradientFrames.compression == .bf16 && !frozen
+                let bfloat16 = set == .policy && member.gradientFrames[0].compression == .bf16 && !frozen
                 try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
                 next += 1
             } else {
@@ -380,41 +400,41 @@ final class WorkerSession {
             let push = Wire.ReferencePush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID)
             report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
         case .gradient:
-            if let previous = lastPushSent, previous.wait(timeout: .now() + 30) == .timedOut {
-                log.warning("the previous gradient is still being sent after 30 s; overwriting it anyway")
+            guard let pipeline else { return }
+            if let failure = pipeline.takeFailure() {
+                log.warning("\(failure); registering again")
+                membership = nil
+                return
             }
-            member.gradient.zero()
+            let index = nextGradient
+            nextGradient = 1 - index
+            if let previous = pushSent[index], previous.wait(timeout: .now() + 30) == .timedOut {
+                log.warning("the gradient before last is still being sent after 30 s; overwriting it anyway")
+            }
+            let gradient = member.gradients[index]
+            gradient.zero()
             let result = try computing {
                 try member.engine.accumulateGradient(
                     parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
                     normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
-                    into: member.gradient.pointer)
+                    into: gradient.pointer)
             }
             let sent = DispatchSemaphore(value: 0)
-            lastPushSent = sent
+            pushSent[index] = sent
             let owner = SendGuard(signalling: sent)
             // Gradients of trained shards only: a frozen shard has none to apply.
             func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
                 let trained = shards.map { member.policy.shards[Int($0)] }.filter { !$0.frozen }
-                return member.gradientFrames.frames(trained, of: member.gradient, owner: owner)
+                return member.gradientFrames[index].frames(trained, of: gradient, owner: owner)
             }
             let push = Wire.GradientPush(
                 workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,
                 metrics: result.metrics, tokens: UInt64(result.tokens), computeSeconds: Date().timeIntervalSince(start))
-            // Every server must hold its part before the coordinator counts the push.
-            for host in member.servers {
-                guard sendToServer(host, .gradientPush(push), frames: frames(host.shards), member: member) else { return }
-            }
-            for host in member.servers {
-                guard let reply = try replyFromServer(host, to: .gradientPush(push), member: member) else { return }
-                guard case .pushReply(let outcome) = reply.body, outcome.accepted else {
-                    log.info("lease \(lease.leaseID) (batch \(lease.batchID)) not taken by \(host.endpoint): \(reply.body)")
-                    return
-                }
-            }
             let served = Set(member.servers.flatMap(\.shards))
             let local = (0..<UInt32(member.policy.shards.count)).filter { !served.contains($0) }
-            report(try exchange(.gradientPush(push), frames: frames(local), member: member), lease: lease)
+            // Delivered while the next lease is asked for, pulled and computed.
+            pipeline.submit(PushPipeline.Job(push: push, serverFrames: member.servers.map { frames($0.shards) },
+                                             coordinatorFrames: frames(local)))
         }
     }
 
