@@ -45,7 +45,6 @@ final class CoordinatorLoop {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let welcomeConfig: String
-    private var peers: [UInt64: PeerID] = [:]
     /// Shard servers that said hello before shards were handed out.
     private var arrivedServers: [(id: UInt64, name: String, endpoint: String, peer: PeerID)] = []
     /// Whether shards are handed out (workers are welcomed only then).
@@ -165,7 +164,6 @@ final class CoordinatorLoop {
             }
             let id = core.register(
                 name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, now: now)
-            peers[id] = peer
             let shards = zip(core.servers.ranges, core.servers.frozen).enumerated().map { index, shard in
                 Wire.ShardRange(shardID: UInt32(index), offset: UInt64(shard.0.lowerBound), count: UInt64(shard.0.count), frozen: shard.1)
             }
@@ -258,7 +256,6 @@ final class CoordinatorLoop {
             askToRegister(peer, worker: worker)
             return false
         }
-        peers[worker] = peer
         return true
     }
 
