@@ -61,8 +61,9 @@ struct TrainCommand: ParsableCommand {
         } catch RunError.serverFailed(let why) {
             // Steps after the last checkpoint may be applied on some servers and not on others: the only
             // consistent state is the checkpoint. A fresh start of this process resumes from it, waits
-            // `servers_wait_seconds` for servers (the survivors say hello again) and serves the shards of
-            // those that do not come itself. Workers follow it, as through any coordinator restart.
+            // `servers_wait_seconds` for servers (the survivors say hello again), hands every shard to those
+            // that came, or serves them all itself if none did. Workers follow it, as through any
+            // coordinator restart.
             log.error("a shard server failed: \(why); restarting from the last checkpoint (step \(setup.core.lastCheckpointStep))")
             transport.close(flushing: .zero)
             try ProcessRestart.restart(changing: [])

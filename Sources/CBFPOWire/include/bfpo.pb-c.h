@@ -102,7 +102,7 @@ struct  Bfpo__Wire__Envelope
   ProtobufCMessage base;
   uint32_t protocol_version;
   /*
-   * The run this message belongs to; empty only in a Register, before the worker knows it.
+   * The run this message belongs to; empty only in a Register or a ServerHello, before the sender knows it.
    */
   char *run_id;
   Bfpo__Wire__Envelope__BodyCase body_case;
@@ -303,7 +303,7 @@ struct  Bfpo__Wire__Lease
 
 
 /*
- * Worker → coordinator: send these shards' current parameters.
+ * Worker → coordinator or shard server: send these shards' current parameters.
  */
 struct  Bfpo__Wire__ShardRequest
 {
@@ -379,8 +379,10 @@ struct  Bfpo__Wire__MetricSums
 
 
 /*
- * Worker → coordinator: a gradient lease's result, followed by one float32 frame per shard, in the
- * order of Welcome.shards, each of that shard's count.
+ * Worker → coordinator and each shard server: a gradient lease's result, followed by one frame per trained
+ * (not frozen) shard the receiver serves, in the order of Welcome.shards: float32 values of the shard's
+ * count, or bfloat16 under `bf16` and `topk` compression. The coordinator counts the push (and reads its
+ * metrics) only after every server has accepted its part.
  */
 struct  Bfpo__Wire__GradientPush
 {
@@ -434,7 +436,8 @@ struct  Bfpo__Wire__PushReply
 
 
 /*
- * Worker → coordinator, on a timer from the worker's I/O thread.
+ * Worker → coordinator, on a timer from a thread of the worker's own; a shard server sends it too, with
+ * its server id, every second.
  */
 struct  Bfpo__Wire__Heartbeat
 {

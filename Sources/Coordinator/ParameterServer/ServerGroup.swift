@@ -117,6 +117,19 @@ final class ServerGroup {
         return true
     }
 
+    /// Moves every server's last sign of life `seconds` later: time the coordinator spent away from its
+    /// socket (a checkpoint) must not count as their silence.
+    func postpone(by seconds: Double) {
+        for index in remotes.indices { remotes[index].lastHeard += seconds }
+    }
+
+    /// A server refused a message of the step protocol (it could not decode it): the step cannot go on.
+    func refused(by peer: PeerID, reason: String) -> Bool {
+        guard let remote = remotes.first(where: { $0.peer == peer }) else { return false }
+        failure = "\(remote.name) refused a message: \(reason)"
+        return true
+    }
+
     /// Servers not heard from for `timeout` seconds.
     func silent(now: Double, timeout: Double) -> [Remote] {
         remotes.filter { now - $0.lastHeard > timeout }

@@ -78,6 +78,9 @@ final class ServerSession: @unchecked Sendable {
                     ?? .serverHello(Wire.ServerHello(serverName: options.name, endpoint: endpoint))
                 do {
                     try control.send(WireMessage(body, runID: current?.run ?? ""))
+                    // Taken only by a connected coordinator: between steps (a long reference phase, no
+                    // workers) it sends nothing, but it is there.
+                    lastHeard = Date()
                 } catch {
                     log.debug("coordinator unreachable: \(error)")
                 }

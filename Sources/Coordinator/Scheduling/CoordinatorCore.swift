@@ -376,6 +376,7 @@ final class CoordinatorCore {
     func postpone(by seconds: Double) {
         ledger.postpone(by: seconds)
         roster.postpone(by: seconds)
+        servers.postpone(by: seconds)
     }
 
     var workers: WorkerRoster { roster }
@@ -411,7 +412,10 @@ final class CoordinatorCore {
         guard applying == nil, checkpointing == nil, !queued.isEmpty else { return }
         let (step, accumulator) = queued.removeFirst()
         applying = (step, accumulator, nil, configuration.schedule.learningRate(atStep: step))
-        servers.beginStep(UInt64(step), pushes: accumulator.pushes, dropped: dropped)
+        // Each push once, and never both counted and dropped (a refused duplicate of a counted push).
+        let pushes = accumulator.pushes
+        var seen = Set(pushes)
+        servers.beginStep(UInt64(step), pushes: pushes, dropped: dropped.filter { seen.insert($0).inserted })
         dropped.removeAll()
     }
 

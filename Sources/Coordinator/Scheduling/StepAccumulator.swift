@@ -9,8 +9,7 @@ import Shared
 final class StepAccumulator {
     private var expected: Set<Int>?       // sync: the step's batch ids
     private var expectedCount = 0
-    private var arrived: [(batch: Int, push: Wire.LeaseRef)] = []
-    private(set) var metrics = PreferenceMetrics()
+    private var arrived: [(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics)] = []
     private(set) var tokens = 0
     private(set) var staleness: [Int] = []
 
@@ -19,7 +18,6 @@ final class StepAccumulator {
         expected = batches.map(Set.init)
         expectedCount = batches?.count ?? count
         arrived.removeAll()
-        metrics = PreferenceMetrics()
         tokens = 0
         staleness.removeAll()
     }
@@ -36,10 +34,17 @@ final class StepAccumulator {
     /// Counts one batch's push.
     func add(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics, tokens: Int, staleness: Int) {
         precondition(accepts(batch: batch), "batch \(batch) does not belong to this step")
-        self.metrics.merge(metrics)
         self.tokens += tokens
         self.staleness.append(staleness)
-        arrived.append((batch, push))
+        arrived.append((batch, push, metrics))
+    }
+
+    /// The step's metric sums, merged in the order the gradients are summed (so that a synchronous step's
+    /// metrics, like its parameters, do not depend on the arrival order).
+    var metrics: PreferenceMetrics {
+        var sums = PreferenceMetrics()
+        for entry in ordered { sums.merge(entry.metrics) }
+        return sums
     }
 
     /// The batches in the step.
@@ -47,7 +52,9 @@ final class StepAccumulator {
 
     /// The pushes in the order their gradients are summed: by batch id in a sync step, as they arrived
     /// otherwise.
-    var pushes: [Wire.LeaseRef] {
-        (expected == nil ? arrived : arrived.sorted { $0.batch < $1.batch }).map(\.push)
+    var pushes: [Wire.LeaseRef] { ordered.map(\.push) }
+
+    private var ordered: [(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics)] {
+        expected == nil ? arrived : arrived.sorted { $0.batch < $1.batch }
     }
 }

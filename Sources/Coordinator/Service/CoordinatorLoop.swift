@@ -45,6 +45,8 @@ final class CoordinatorLoop {
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private let welcomeConfig: String
+    /// Shard servers that said hello after shards were handed out, by endpoint: told to stop at the end.
+    private var lateServers: [String: PeerID] = [:]
     /// Shard servers that said hello before shards were handed out.
     private var arrivedServers: [(id: UInt64, name: String, endpoint: String, peer: PeerID)] = []
     /// Whether shards are handed out (workers are welcomed only then).
@@ -114,9 +116,9 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Tells every shard server the run is over (they exit).
+    /// Tells every shard server the run is over (they exit), those that came too late to be used included.
     private func stopServers(reason: String) {
-        for remote in core.servers.remotes { reply(.stop(Wire.Stop(reason: reason)), to: remote.peer) }
+        for peer in core.servers.remotes.map(\.peer) + lateServers.values { reply(.stop(Wire.Stop(reason: reason)), to: peer) }
     }
 
     /// Hands shards out once `serversExpected` servers said hello, or the wait for them is over.
@@ -181,6 +183,7 @@ final class CoordinatorLoop {
             }
         case .serverHello(let hello):
             guard !shardsAssigned else {
+                lateServers[hello.endpoint] = peer
                 reply(.refused(Wire.Refused(reason: "the run's shards are already handed out; this server is not needed now",
                                             registerAgain: true)), to: peer)
                 return
@@ -230,7 +233,9 @@ final class CoordinatorLoop {
             }
             answer(push.leaseID, outcome, to: peer)
         case .refused(let refused):
-            log.warning("a worker refused a message: \(refused.reason)")
+            if !core.servers.refused(by: peer, reason: refused.reason) {
+                log.warning("a worker refused a message: \(refused.reason)")
+            }
         case .welcome, .lease, .wait, .shardReply, .pushReply, .stop, .serverAssignment, .stepReduce, .stepCommit, .stateRequest:
             malformed += 1
             reply(.refused(Wire.Refused(reason: "\(message.body.name) is sent by coordinators, not to them")), to: peer)

@@ -171,7 +171,7 @@ extension Wire {
         public var tokenCount: Int { sequenceLengths.reduce(0) { $0 + Int($1) } }
     }
 
-    /// Worker → coordinator: send these shards' current parameters. Shard ids unique.
+    /// Worker → coordinator or shard server: send these shards' current parameters. Shard ids unique.
     public struct ShardRequest: Sendable, Equatable {
         public var workerID: UInt64
         public var parameterSet: ParameterSet
@@ -188,8 +188,9 @@ extension Wire {
         }
     }
 
-    /// Coordinator → worker: shards' parameters, followed by one float32 frame per entry of `shards`, in
-    /// that order, each of that shard's `ShardRange.count` values. Shard ids unique.
+    /// Coordinator or shard server → worker: shards' parameters, followed for each entry of `shards`, in
+    /// that order, by the frames `updateCounts` says (`frameCount` in all): one whole-shard frame — float32,
+    /// or bfloat16 under `bf16` for a trained shard — or sparse-update frames. Shard ids unique.
     public struct ShardReply: Sendable, Equatable {
         public var parameterSet: ParameterSet
         public var shards: [ShardVersion]
@@ -220,8 +221,9 @@ extension Wire {
         }
     }
 
-    /// Worker → coordinator: a gradient lease's result, followed by one float32 frame per shard in the
-    /// order of `Welcome.shards`, each of that shard's count (check with `TensorFrame.floats`).
+    /// Worker → coordinator and each shard server: a gradient lease's result, followed by one frame per
+    /// trained shard the receiver serves, in the order of `Welcome.shards`: float32 of the shard's count, or
+    /// bfloat16 under `bf16` and `topk` (checked by `ReceivedGradient`).
     public struct GradientPush: Sendable, Equatable {
         public var workerID: UInt64
         public var leaseID: UInt64
