@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Shared
+@testable import Shared
 @testable import Coordinator
 
 /// The coordinator's decisions without sockets: phases, sync and async leasing, refusals, lost workers,
@@ -129,6 +129,38 @@ final class CoordinatorCoreTests {
         #expect(core.refusals == 2)
         let third = try lease(core.requestWork(worker: c, now: 2))
         #expect(third.batch == 2 && third.versions == [1, 1] && third.step == 1)
+    }
+
+    /// A server refuses a `StepReduce` that names a push twice or both counts and drops it, and the step
+    /// would never finish: duplicates refused, expired leases and late pushes are dropped once each.
+    @Test func aStepDropsEachPushOnceAndNeverOneItCounts() throws {
+        let core = try makeCore(reference: zeroReference)
+        core.servers.assign([(id: 1 << 48, name: "server", endpoint: "tcp://127.0.0.1:9", peer: PeerID(bytes: [9]))], now: 0)
+        _ = core.servers.takeOutbox()
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        let first = try lease(core.requestWork(worker: worker, now: 0))
+        let second = try lease(core.requestWork(worker: worker, now: 0))
+        func push(_ grant: LeaseGrant, now: Double) throws -> PushOutcome {
+            core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
+                              tokens: 1, gradient: nil, now: now)
+        }
+        #expect(try push(first, now: 1) == .accepted)
+        #expect(try push(first, now: 2) != .accepted)
+        #expect(try push(first, now: 3) != .accepted)
+        _ = core.heard(from: worker, now: 25)
+        try core.tick(now: 31)  // the second lease expires
+        #expect(try push(second, now: 31) != .accepted)
+        #expect(try push(second, now: 31) != .accepted)
+        let third = try lease(core.requestWork(worker: worker, now: 31))
+        #expect(third.batch == second.batch)
+        #expect(try push(third, now: 32) == .accepted)
+        let reduces = core.servers.takeOutbox().compactMap { message -> Wire.StepReduce? in
+            if case .stepReduce(let reduce) = message.body { return reduce }
+            return nil
+        }
+        let ref = { (grant: LeaseGrant) in Wire.LeaseRef(leaseID: grant.leaseID, workerID: worker) }
+        #expect(reduces.map(\.leases) == [[ref(first), ref(third)]])
+        #expect(reduces.map(\.dropped) == [[ref(second)]])
     }
 
     @Test func staleGradientIsRefusedAndBatchReleased() throws {
