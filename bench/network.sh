@@ -1,51 +1,60 @@
 #!/usr/bin/env bash
 # Training throughput across a commodity network: the workload of bench/workload.sh (end_to_end.sh's) with
-# a coordinator and N single-threaded workers, each process in a network namespace of its own, all joined
-# by a Linux bridge in one more namespace, every link shaped with tc tbf to the run's rate in both
-# directions (the coordinator's one link carries every worker's traffic, as on a switch); or, for
-# `loopback`, every process on the host's 127.0.0.1 as end_to_end.sh runs them.
-# Nothing touches the host's network: the veths, the bridge and the addresses (10.77.0.0/24) exist only in
-# the namespaces this run creates (bfpobPID-…), deleted with every process it started on exit, on failure
-# and on Ctrl-C. Must run as root, with ip and tc (iproute2). On one machine the workers also share its
-# cores: compare rows with the same N.
+# a coordinator, S shard servers and N single-threaded workers, each process in a network namespace of its
+# own, all joined by a Linux bridge in one more namespace, every link shaped with tc tbf to the run's rate
+# in both directions (the coordinator's one link carries all of its traffic with the workers and servers,
+# as on a switch, and each server's link all of its own); or, for `loopback`, every process on the host's
+# 127.0.0.1 as end_to_end.sh runs them.
+# Nothing touches the host's network: the veths, the bridge and the addresses (10.77.0.0/16: the
+# coordinator 10.77.0.1, worker I 10.77.0.(I+1), server J 10.77.1.J) exist only in the namespaces this run
+# creates (bfpobPID-…), deleted with every process it started on exit, on failure and on Ctrl-C. Must run
+# as root, with ip and tc (iproute2). On one machine the workers and servers also share its cores: compare
+# rows with the same S and N.
 #
-#   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers 0] [--pairs 96]
+#   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers "0"] [--pairs 96]
 #                    [--bin .build/release]
 #
 #   --workers LIST   the worker counts N to run (1 to 250)
 #   --links LIST     loopback (the host's 127.0.0.1, no namespaces), unshaped (namespaces and bridge, no
 #                    tbf) or a tc rate such as 1gbit, 100mbit, 500kbit; loopback, when listed, runs first
-#   --servers LIST   external shard servers S; they do not exist yet, so only 0 (the coordinator serves
-#                    every shard) is accepted
+#   --servers LIST   the shard server counts S to run (0 to 4, the workload's shards; default 0). S > 0
+#                    runs S `bfpo-coordinator serve` processes, each in a namespace of its own with a link
+#                    shaped like the others (on loopback: each on a 127.0.0.1 port of its own), that own
+#                    every shard between them; S = 0: the coordinator serves every shard itself
 #   --pairs N        random preference pairs trained on, one epoch; at least 16 (default 96)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
 #
-# Prints the machine (CPU model, cores), then one row per link and N:
-#   tokens/s     the mean of metrics.jsonl's tokens_per_second over the steps after the first
-#   vs loopback  tokens/s over the loopback row's with the same N (n/a without one)
-#   bytes/token  bytes the coordinator's veth sent and received during the whole run (the reference
-#                pass included), over the tokens trained (the coordinator's "training finished" line);
-#                n/a for loopback, where the host's lo carries them mixed with all else
-#   net wait     the mean over the workers of the share of lease time not spent computing (asking for
-#                work, pulls, pushes, waiting), from the "worker summary" line each worker logs at exit
+# Prints the machine (CPU model, cores), then one row per link, S and N:
+#   tokens/s            the mean of metrics.jsonl's tokens_per_second over the steps after the first
+#   vs loopback         tokens/s over the loopback row's with the same S and N (n/a without one)
+#   bytes/token         bytes the coordinator's veth sent and received during the whole run (the reference
+#                       pass included), over the tokens trained (the coordinator's "training finished"
+#                       line); n/a for loopback, where the host's lo carries them mixed with all else
+#   server bytes/token  the same for the servers' veths, summed over the servers: the workers' pulls and
+#                       pushes and the coordinator's step messages; n/a for loopback and for S = 0. With
+#                       S > 0 the shards with their optimizer state cross the coordinator's link and the
+#                       servers' twice a run, to the servers at the start and back at the final checkpoint
+#   net wait            the mean over the workers of the share of lease time not spent computing (asking
+#                       for work, pulls, pushes, waiting), from the "worker summary" line each worker logs
+#                       at exit
 # and last the BLAS core the workers logged. Exits 2 on a bad argument, 1 when a run fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/cluster/common.sh"
 . "$here/bench/workload.sh"
 
-bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" servers=0
+bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" server_counts=0
 bad() { echo "network.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        -h|--help) usage 31 ;;
+        -h|--help) usage 40 ;;
         --bin|--pairs|--workers|--links|--servers) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
         --bin) bin="$2"; shift 2 ;;
         --pairs) pairs="$2"; shift 2 ;;
         --workers) counts="$2"; shift 2 ;;
         --links) links="$2"; shift 2 ;;
-        --servers) servers="$2"; shift 2 ;;
-        *) echo "network.sh: unknown argument $1" >&2; usage 31 2 ;;
+        --servers) server_counts="$2"; shift 2 ;;
+        *) echo "network.sh: unknown argument $1" >&2; usage 40 2 ;;
     esac
 done
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] && [ "$pairs" -ge 16 ] \
@@ -60,8 +69,11 @@ for link in $links; do
     [[ "$link" =~ ^(loopback|unshaped|[1-9][0-9]*[kmg]bit)$ ]] \
         || bad "bad link \"$link\" in --links (loopback, unshaped or a rate such as 100mbit)"
 done
-for count in $servers; do
-    [ "$count" = 0 ] || bad "external shard servers are not implemented yet: --servers accepts only 0"
+[ -n "${server_counts// /}" ] || bad "--servers needs at least one count"
+for count in $server_counts; do
+    # Server J gets 10.77.1.J.
+    [[ "$count" =~ ^(0|[1-9][0-9]*)$ ]] && [ "$count" -le "$workload_shards" ] \
+        || bad "bad server count \"$count\" in --servers (0 to $workload_shards, the workload's shards)"
 done
 [ "$(id -u)" -eq 0 ] || bad "must run as root: it creates network namespaces, veths and a bridge"
 for tool in ip tc; do
@@ -101,6 +113,15 @@ failed() {
     exit 1
 }
 
+# lost_server: fails the run when the coordinator lost a shard server: it restarts from its last checkpoint
+# and waits for servers again (forever, should it lose one each time), and the figures would not be those
+# of S servers. Reads measure's run, dir and coordinator_log.
+lost_server() {
+    ! grep -q "a shard server failed" "$coordinator_log" \
+        || failed "the coordinator ($run) lost a shard server: $(sed -n 's/.*a shard server failed: //p' "$coordinator_log" | head -n 1)" \
+            "$dir"/logs/*.log
+}
+
 add_namespace() {
     namespaces+=("$1")
     ip netns add "$1"
@@ -124,7 +145,7 @@ shape() {
     tc -n "$1" qdisc add dev "$2" root tbf rate "$3" burst "$burst" latency 50ms
 }
 
-# attach NS ADDRESS RATE: a namespace NS whose eth0 (ADDRESS/24) is a veth whose peer, port pNAME, is in the
+# attach NS ADDRESS RATE: a namespace NS whose eth0 (ADDRESS/16) is a veth whose peer, port pNAME, is in the
 # bridge; both ends are created in their namespaces, never in the host's. tbf on both ends' egress shapes
 # what NS sends and what it receives.
 attach() {
@@ -132,7 +153,7 @@ attach() {
     add_namespace "$ns"
     ip -n "$bridge" link add name "$port" type veth peer name eth0 netns "$ns"
     ip -n "$bridge" link set "$port" master br0 up
-    ip -n "$ns" address add "$address/24" dev eth0
+    ip -n "$ns" address add "$address/16" dev eth0
     ip -n "$ns" link set eth0 up
     if [ "$rate" != unshaped ]; then
         shape "$bridge" "$port" "$rate"
@@ -140,10 +161,12 @@ attach() {
     fi
 }
 
-# coordinator_bytes: what the coordinator's eth0 has sent and received so far.
-coordinator_bytes() {
-    ip netns exec "$prefix-c" cat /sys/class/net/eth0/statistics/tx_bytes /sys/class/net/eth0/statistics/rx_bytes \
-        | awk '{ s += $1 } END { print s }'
+# link_bytes NS…: what the eth0s of namespaces NS… have sent and received so far, summed (0 for none).
+link_bytes() {
+    local ns
+    for ns in "$@"; do
+        ip netns exec "$ns" cat /sys/class/net/eth0/statistics/tx_bytes /sys/class/net/eth0/statistics/rx_bytes
+    done | awk '{ s += $1 } END { print s + 0 }'
 }
 
 # launch NS LOG COMMAND…: COMMAND in the background in namespace NS (on the host when NS is empty), logging
@@ -159,9 +182,11 @@ launch() {
     pids+=($!)
 }
 
-# measure LINK N: one run, in $work/LINK-N; sets rate, bytes_per_token and net_wait for its row.
+# measure LINK S N: one run, in $work/LINK-S-N; sets rate, bytes_per_token, server_bytes_per_token and
+# net_wait for its row.
 measure() {
-    local link="$1" count="$2" dir="$work/$1-$2" ns="" endpoint before=0 status=0 i alive
+    local link="$1" servers="$2" count="$3" dir="$work/$1-$2-$3" ns="" endpoint before=0 server_before=0 status=0
+    local run="link $1, S=$2, N=$3" i pid alive log server_namespaces=() server_pids=() worker_pids=()
     mkdir -p "$dir/logs"
     if [ "$link" = loopback ]; then
         # Below Linux's ephemeral range, as the integration tests choose.
@@ -173,43 +198,69 @@ measure() {
         ip -n "$bridge" link set br0 up
         attach "$ns" 10.77.0.1 "$link"
         for i in $(seq 1 "$count"); do attach "$prefix-w$i" "10.77.0.$((i + 1))" "$link"; done
+        for i in $(seq 1 "$servers"); do
+            attach "$prefix-s$i" "10.77.1.$i" "$link"
+            server_namespaces+=("$prefix-s$i")
+        done
         endpoint="tcp://10.77.0.1:5555"
-        before=$(coordinator_bytes)
+        before=$(link_bytes "$ns")
+        server_before=$(link_bytes ${server_namespaces[@]+"${server_namespaces[@]}"})
     fi
     coordinator_log="$dir/logs/coordinator.log"
     launch "$ns" "$coordinator_log" "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$dir/run" \
-        --bind "$endpoint" --set "workers_expected=$count"
+        --bind "$endpoint" --set "workers_expected=$count" --set "servers_expected=$servers"
     coordinator=${pids[-1]}
-    await_listening || failed "the coordinator (link $link, N=$count) did not start" "$coordinator_log"
+    await_listening || failed "the coordinator ($run) did not start" "$coordinator_log"
+    for i in $(seq 1 "$servers"); do
+        log="$dir/logs/server-$i.log"
+        if [ -n "$ns" ]; then
+            launch "$prefix-s$i" "$log" "$bin/bfpo-coordinator" serve --connect "$endpoint" --bind "tcp://10.77.1.$i:5555" \
+                --name "server-$i"
+            await_server "${pids[-1]}" "$log" || failed "server $i ($run) did not start" "$log"
+        else
+            start_loopback_server "$bin" "$endpoint" "server-$i" "$log" || failed "server $i ($run) did not start" "$log"
+        fi
+        server_pids+=("${pids[-1]}")
+    done
     for i in $(seq 1 "$count"); do
         launch "${ns:+$prefix-w$i}" "$dir/logs/worker-$i.log" "$bin/bfpo-worker" run --connect "$endpoint" --threads 1 \
             --name "worker-$i" --blas-core auto
+        worker_pids+=("${pids[-1]}")
     done
     # Until the coordinator ends. The workers stop first, when it tells them to; a coordinator still
-    # running 30 s after the last of them is stuck (it would wait for workers forever).
+    # running 30 s after the last of them is stuck (it would wait for workers forever), and so is one that
+    # lost a server.
     while kill -0 "$coordinator" 2> /dev/null; do
+        lost_server
         alive=0
-        for pid in "${pids[@]:1}"; do kill -0 "$pid" 2> /dev/null && alive=1; done
+        for pid in "${worker_pids[@]}"; do kill -0 "$pid" 2> /dev/null && alive=1; done
         if [ "$alive" = 0 ]; then
             for _ in $(seq 1 300); do kill -0 "$coordinator" 2> /dev/null || break; sleep 0.1; done
             ! kill -0 "$coordinator" 2> /dev/null \
-                || failed "every worker exited but the coordinator (link $link, N=$count) did not" "$dir"/logs/*.log
+                || failed "every worker exited but the coordinator ($run) did not" "$dir"/logs/*.log
         fi
         sleep 0.5
     done
     wait "$coordinator" || status=$?
-    [ "$status" -eq 0 ] || failed "the coordinator (link $link, N=$count) exited with status $status" "$coordinator_log"
-    # The coordinator told the workers to stop; they log their summary on the way out.
-    for pid in "${pids[@]:1}"; do
+    [ "$status" -eq 0 ] || failed "the coordinator ($run) exited with status $status" "$coordinator_log"
+    lost_server
+    [ "$(grep -c ' serves shards ' "$coordinator_log")" -eq "$servers" ] \
+        || failed "not every one of the $servers servers served shards ($run)" "$dir"/logs/*.log
+    # The coordinator told the servers and workers to stop; the workers log their summary on the way out.
+    for pid in ${server_pids[@]+"${server_pids[@]}"} "${worker_pids[@]}"; do
         for _ in $(seq 1 150); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
     done
     rate=$(workload_tokens_per_second "$dir/run/metrics.jsonl")
-    bytes_per_token=n/a
+    bytes_per_token=n/a server_bytes_per_token=n/a
     if [ -n "$ns" ]; then
-        local bytes tokens
-        bytes=$(($(coordinator_bytes) - before))
+        local bytes server_bytes tokens
+        bytes=$(($(link_bytes "$ns") - before))
+        server_bytes=$(($(link_bytes ${server_namespaces[@]+"${server_namespaces[@]}"}) - server_before))
         tokens=$(sed -n 's/.*training finished: [0-9]* steps, \([0-9]*\) tokens.*/\1/p' "$coordinator_log")
-        [ -z "$tokens" ] || [ "$tokens" -eq 0 ] || bytes_per_token=$((bytes / tokens))
+        if [ -n "$tokens" ] && [ "$tokens" -gt 0 ]; then
+            bytes_per_token=$((bytes / tokens))
+            [ "$servers" -eq 0 ] || server_bytes_per_token=$((server_bytes / tokens))
+        fi
     fi
     net_wait=$(sed -n 's/.*worker summary: .*compute \([0-9.]*\) s, network and waiting \([0-9.]*\) s.*/\1 \2/p' \
         "$dir"/logs/worker-*.log | awk -v count="$count" '$1 + $2 > 0 { s += $2 / ($1 + $2); n++ }
@@ -221,16 +272,19 @@ measure() {
 echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
 workload_prepare "$bin" "$work" "$pairs"
 declare -A loopback_rate
-printf '%-10s %7s %10s %12s %12s %9s\n' link workers tokens/s "vs loopback" bytes/token "net wait"
+row='%-10s %7s %7s %10s %12s %12s %19s %9s\n'
+printf "$row" link servers workers tokens/s "vs loopback" bytes/token "server bytes/token" "net wait"
 for link in $links; do
-    for count in $counts; do
-        echo "network.sh: link $link, N=$count…" >&2
-        measure "$link" "$count"
-        [ "$link" != loopback ] || loopback_rate[$count]=$rate
-        ratio=n/a
-        [ -z "${loopback_rate[$count]:-}" ] \
-            || ratio=$(awk -v a="$rate" -v b="${loopback_rate[$count]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
-        printf '%-10s %7s %10s %12s %12s %9s\n' "$link" "$count" "$rate" "$ratio" "$bytes_per_token" "$net_wait"
+    for servers in $server_counts; do
+        for count in $counts; do
+            echo "network.sh: link $link, S=$servers, N=$count…" >&2
+            measure "$link" "$servers" "$count"
+            [ "$link" != loopback ] || loopback_rate[$servers-$count]=$rate
+            ratio=n/a
+            [ -z "${loopback_rate[$servers-$count]:-}" ] \
+                || ratio=$(awk -v a="$rate" -v b="${loopback_rate[$servers-$count]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
+            printf "$row" "$link" "$servers" "$count" "$rate" "$ratio" "$bytes_per_token" "$server_bytes_per_token" "$net_wait"
+        done
     done
 done
 echo "workers' ${blas:-BLAS core: not logged}"

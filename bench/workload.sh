@@ -1,7 +1,9 @@
 # The end-to-end workload of BENCHMARKS.md, shared by end_to_end.sh and network.sh so that their figures
 # compare: a 4-layer, 256-wide GPT-2 (vocabulary 512) trained on random pairs of 256-token sequences
-# (128 prompt + 128 response tokens), 4 pairs a lease, 2 leases a step, synchronously, in 4 shards.
-# Source it, then call workload_prepare.
+# (128 prompt + 128 response tokens), 4 pairs a lease, 2 leases a step, synchronously, in
+# $workload_shards (4) shards. Source it, then call workload_prepare.
+
+workload_shards=4
 
 # workload_prepare BIN DIR PAIRS: writes DIR/model (bfpo-worker init), DIR/pairs.jsonl (PAIRS random
 # pairs, the same for every call) and DIR/recipe.yaml, whose workers_expected runs override with --set.
@@ -26,7 +28,7 @@ per_device_train_batch_size: 4
 gradient_accumulation_steps: 2
 num_train_epochs: 1
 save_steps: 1000
-shards: 4
+shards: $workload_shards
 max_staleness: 0
 workers_expected: 1
 YAML

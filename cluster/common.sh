@@ -1,7 +1,10 @@
 # Shared by the launchers (local.sh, ssh.sh): print their usage, start the coordinator, wait until it
-# listens, forward Ctrl-C and SIGTERM to it, wait for it, then close what is left of the workers and say
-# where the results are. Source it, then call start_coordinator, await_listening and finish in this order.
-# Sets `coordinator` (its pid).
+# listens, wait until each shard server listens, forward Ctrl-C and SIGTERM to the coordinator, wait for
+# it, then close what is left of the servers and workers and say where the results are. Source it, then
+# call start_coordinator, await_listening and finish in this order (abort_run in between when a server
+# does not start). Sets `coordinator` (its pid).
+
+aborted=""
 
 # usage LAST_LINE [STATUS]: the launcher's header comment (lines 2 to LAST_LINE, without "# "), on stdout
 # for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
@@ -47,8 +50,44 @@ await_listening() {
     kill -0 "$coordinator" 2>/dev/null
 }
 
-# finish NAME PID…: waits for the coordinator, gives each worker process (or its ssh session) 15 s to end
-# after it, ends those still alive, reports, and exits with the coordinator's status.
+# await_server PID LOG: returns 0 once the shard server PID (or its ssh session), logging to LOG, listens;
+# 1 if it exited first or did not listen within 60 s.
+await_server() {
+    for _ in $(seq 1 600); do
+        grep -q "shard server listening on" "$2" && return 0
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q "shard server listening on" "$2"
+}
+
+# start_loopback_server BIN CONNECT NAME LOG: `bfpo-coordinator serve` named NAME for the coordinator at
+# CONNECT, in the background on a loopback port of its own, logging to LOG; appends its pid to the array
+# `pids`. Ports are drawn below Linux's ephemeral range (32768 and up), as the integration tests draw
+# them, until one binds: a server whose port is taken says so and exits at once. Returns 0 once the server
+# listens, 1 if it did not start.
+start_loopback_server() {
+    local bin="$1" connect="$2" name="$3" log="$4" port
+    for _ in $(seq 1 20); do
+        port=$((20000 + RANDOM % 12768))
+        "$bin/bfpo-coordinator" serve --connect "$connect" --bind "tcp://127.0.0.1:$port" --name "$name" > "$log" 2>&1 &
+        pids+=($!)
+        await_server "${pids[-1]}" "$log" && return 0
+        if kill -0 "${pids[-1]}" 2>/dev/null || ! grep -q "Address already in use" "$log"; then return 1; fi
+    done
+    return 1
+}
+
+# abort_run MESSAGE: when a process the run needs did not start: has the coordinator stop (it checkpoints
+# and stops whoever came) and makes finish report MESSAGE and exit 1.
+abort_run() {
+    aborted="$1"
+    kill -TERM "$coordinator" 2>/dev/null || true
+}
+
+# finish NAME PID…: waits for the coordinator, gives each server or worker process (or its ssh session)
+# 15 s to end after it, ends those still alive, reports, and exits with the coordinator's status (1 after
+# abort_run).
 finish() {
     local name="$1" status=0 pid
     shift
@@ -62,7 +101,10 @@ finish() {
         kill -TERM "$pid" 2>/dev/null || true
     done
     kill "$follower" 2>/dev/null || true
-    if [ "$status" -eq 0 ]; then
+    if [ -n "$aborted" ]; then
+        echo "$name: $aborted; the run was stopped" >&2
+        [ "$status" -ne 0 ] || status=1
+    elif [ "$status" -eq 0 ]; then
         echo "$name: done. Metrics: $run_dir/metrics.jsonl; checkpoints: $run_dir/checkpoints (latest: $(cat "$run_dir/checkpoints/latest" 2>/dev/null || echo none)); logs: $run_dir/logs" >&2
     else
         echo "$name: the coordinator exited with status $status; see $coordinator_log" >&2

@@ -1,26 +1,50 @@
 #!/usr/bin/env bash
-# Runs the coordinator on this machine and workers on other machines over SSH.
+# Runs the coordinator on this machine and shard servers and workers on other machines over SSH.
 #
-#   cluster/ssh.sh --hosts HOST[:N][,HOST[:N]…] --recipe FILE [--run-dir DIR] [--port PORT] [--threads T]
-#                  [--address ADDRESS] [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [-- COORDINATOR ARGS…]
+#   cluster/ssh.sh --hosts HOST[:N][,HOST[:N]…] --recipe FILE [--server-hosts HOST[=ADDRESS][,…]]
+#                  [--server-port PORT] [--run-dir DIR] [--port PORT] [--threads T] [--address ADDRESS]
+#                  [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [-- COORDINATOR ARGS…]
 #
-# HOST:N starts N workers on HOST (default 1), each with T compute threads (default 1), and sets the
-# recipe's workers_expected to their total. The coordinator listens on tcp://ADDRESS:PORT, ADDRESS being
-# the address of this machine the workers reach (default: the first of `hostname -I`; never every
-# interface), and the workers connect there. Worker hosts need only the binaries, at --remote-bin (default:
-# the absolute path of --bin, which defaults to .build/release or $BFPO_BIN): the coordinator sends them
-# the model config, the tokenized pairs and the parameters. Logs go to RUN_DIR/logs/ (a worker's log is
+#   --hosts          where the workers run: HOST:N starts N workers on HOST (default 1), named HOST-I (I
+#                    counting over all of them); sets the recipe's workers_expected to their total
+#   --recipe FILE    the run's recipe (required)
+#   --server-hosts   where the shard servers (`bfpo-coordinator serve`) run: one on each HOST listed (a
+#                    host listed twice gets two), named HOST-server-I; sets the recipe's servers_expected
+#                    to their number. Server I binds ADDRESS on its host, at port --server-port + I - 1;
+#                    ADDRESS is the one given as HOST=ADDRESS, else the first of `hostname -I` on HOST
+#                    (asked over ssh before anything starts). Workers reach the servers there. Without it,
+#                    servers_expected is 0: the coordinator serves every shard itself
+#   --server-port    the first server's port (default: --port + 1)
+#   --run-dir DIR    the run directory (default: runs/ and the recipe's file name without its extension)
+#   --port PORT      the coordinator's port (default 5555)
+#   --threads T      compute threads per worker (default 1)
+#   --address        this machine's address, the one servers and workers reach (default: the first of
+#                    `hostname -I`; never every interface): the coordinator listens on tcp://ADDRESS:PORT
+#   --bin DIR        where bfpo-coordinator is here (default: .build/release, or $BFPO_BIN)
+#   --remote-bin DIR where bfpo-coordinator and bfpo-worker are on the other hosts (default: the absolute
+#                    path of --bin); they need nothing else: the coordinator sends them the model config,
+#                    the tokenized pairs and the parameters
+#   --ssh COMMAND    what reaches a host, called as COMMAND HOST 'COMMAND LINE' (default
+#                    "ssh -o BatchMode=yes")
+#   -- ARGS…         passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
+#
+# The servers start once the coordinator listens, the workers once every server listens. Logs go to
+# RUN_DIR/logs/: coordinator.log, server-I-HOST.log and worker-I-HOST.log (a server's or worker's log is
 # its ssh session's output). Ctrl-C (or SIGTERM) is forwarded to the coordinator, which checkpoints and
-# tells the workers to stop. --ssh replaces the command that reaches a host (default
-# "ssh -o BatchMode=yes"; called as COMMAND HOST 'COMMAND LINE'). Exits with the coordinator's status.
+# tells the servers and workers to stop; ssh sessions still open 15 s after it are ended. Exits with the
+# coordinator's status, 1 if a server did not start, 2 on a bad argument.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-hosts="" recipe="" run_dir="" port=5555 threads=1 address=""
+hosts="" server_hosts="" server_port="" recipe="" run_dir="" port=5555 threads=1 address=""
 bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
+        --hosts|--server-hosts|--server-port|--recipe|--run-dir|--port|--threads|--address|--bin|--remote-bin|--ssh)
+            [ $# -ge 2 ] || { echo "ssh.sh: $1 needs a value" >&2; exit 2; } ;;&
         --hosts) hosts="$2"; shift 2 ;;
+        --server-hosts) server_hosts="$2"; shift 2 ;;
+        --server-port) server_port="$2"; shift 2 ;;
         --recipe) recipe="$2"; shift 2 ;;
         --run-dir) run_dir="$2"; shift 2 ;;
         --port) port="$2"; shift 2 ;;
@@ -29,15 +53,17 @@ while [ $# -gt 0 ]; do
         --bin) bin="$2"; shift 2 ;;
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
-        -h|--help) usage 15 ;;
+        -h|--help) usage 35 ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "ssh.sh: unknown argument $1" >&2; usage 15 2 ;;
+        *) echo "ssh.sh: unknown argument $1" >&2; usage 35 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 15 2; }
-[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 15 2; }
+[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 35 2; }
+[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 35 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --threads must be a positive integer" >&2; exit 2; }
+server_port="${server_port:-$((port + 1))}"
+[[ "$server_port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --server-port must be a positive integer" >&2; exit 2; }
 [ -x "$bin/bfpo-coordinator" ] || { echo "ssh.sh: $bin/bfpo-coordinator not found; build first (swift build -c release)" >&2; exit 2; }
 remote_bin="${remote_bin:-$(cd "$bin" && pwd)}"
 address="${address:-$(hostname -I 2>/dev/null | awk '{print $1}')}"
@@ -53,18 +79,51 @@ for entry in "${entries[@]}"; do
     [[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: bad worker count in \"$entry\" (HOST or HOST:N, N ≥ 1)" >&2; exit 2; }
     for _ in $(seq 1 "$count"); do worker_hosts+=("$host"); done
 done
+# One host and one address (empty: ask the host) per server, checked before anything starts.
+server_names=() server_addresses=()
+if [ -n "$server_hosts" ]; then
+    IFS=',' read -r -a entries <<< "$server_hosts"
+    for entry in "${entries[@]}"; do
+        host="${entry%%=*}" server_address=""
+        [ "$host" = "$entry" ] || server_address="${entry#*=}"
+        [[ "$host" =~ ^[A-Za-z0-9._@-]+$ ]] || { echo "ssh.sh: bad host \"$entry\" in --server-hosts" >&2; exit 2; }
+        [ "$host" = "$entry" ] || [[ "$server_address" =~ ^[A-Za-z0-9.-]+$ ]] \
+            || { echo "ssh.sh: bad address in \"$entry\" (HOST or HOST=ADDRESS)" >&2; exit 2; }
+        server_names+=("$host") server_addresses+=("$server_address")
+    done
+fi
+[ $((server_port + ${#server_names[@]} - 1)) -le 65535 ] \
+    || { echo "ssh.sh: --server-port $server_port leaves no port for server ${#server_names[@]} (at most 65535)" >&2; exit 2; }
+for i in "${!server_names[@]}"; do
+    [ -z "${server_addresses[$i]}" ] || continue
+    server_addresses[i]=$($ssh_command "${server_names[$i]}" "hostname -I" < /dev/null | awk '{print $1}') || true
+    [ -n "${server_addresses[$i]}" ] \
+        || { echo "ssh.sh: cannot tell ${server_names[$i]}'s address; pass --server-hosts ${server_names[$i]}=ADDRESS" >&2; exit 2; }
+done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
-    --set "workers_expected=${#worker_hosts[@]}" ${extra[@]+"${extra[@]}"}
+    --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" ${extra[@]+"${extra[@]}"}
 sessions=()
 if await_listening; then
-    for i in "${!worker_hosts[@]}"; do
-        host="${worker_hosts[$i]}" n=$((i + 1))
-        # stdin from /dev/null: ssh must not read the terminal, whose Ctrl-C belongs to the coordinator.
-        $ssh_command "$host" "exec '$remote_bin/bfpo-worker' run --connect 'tcp://$address:$port' --threads $threads --name '$host-$n'" \
-            < /dev/null > "$run_dir/logs/worker-$n-$host.log" 2>&1 &
+    # stdin from /dev/null: ssh must not read the terminal, whose Ctrl-C belongs to the coordinator.
+    for i in "${!server_names[@]}"; do
+        host="${server_names[$i]}" n=$((i + 1))
+        $ssh_command "$host" "exec '$remote_bin/bfpo-coordinator' serve --connect 'tcp://$address:$port' --bind 'tcp://${server_addresses[$i]}:$((server_port + i))' --name '$host-server-$n'" \
+            < /dev/null > "$run_dir/logs/server-$n-$host.log" 2>&1 &
         sessions+=($!)
     done
+    for i in "${!server_names[@]}"; do
+        n=$((i + 1)) log="$run_dir/logs/server-$n-${server_names[$i]}.log"
+        await_server "${sessions[$i]}" "$log" || { abort_run "${server_names[$i]}-server-$n did not start (see $log)"; break; }
+    done
+    if [ -z "$aborted" ]; then
+        for i in "${!worker_hosts[@]}"; do
+            host="${worker_hosts[$i]}" n=$((i + 1))
+            $ssh_command "$host" "exec '$remote_bin/bfpo-worker' run --connect 'tcp://$address:$port' --threads $threads --name '$host-$n'" \
+                < /dev/null > "$run_dir/logs/worker-$n-$host.log" 2>&1 &
+            sessions+=($!)
+        done
+    fi
 fi
 finish ssh.sh ${sessions[@]+"${sessions[@]}"}

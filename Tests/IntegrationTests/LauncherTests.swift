@@ -36,6 +36,23 @@ struct LauncherTests {
         try? String(contentsOfFile: cluster.path("run/checkpoints/latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// The shards and endpoint the coordinator's log says the server `name` serves ("NAME (server ID)
+    /// serves shards A..<B at ENDPOINT"), once per line that says so.
+    func servedShards(_ coordinator: String, by name: String) -> [(shards: String, endpoint: String)] {
+        coordinator.split(separator: "\n").compactMap { line in
+            guard line.contains("] \(name) (server "), let range = line.range(of: " serves shards ") else { return nil }
+            let words = line[range.upperBound...].split(separator: " ")
+            guard words.count == 3, words[1] == "at" else { return nil }
+            return (String(words[0]), String(words[2]))
+        }
+    }
+
+    /// A server's log ends with the coordinator's Stop at the end of training: it was not ended by the
+    /// launcher, 15 s after the coordinator.
+    func expectStoppedAtTheEnd(_ log: String, _ name: String) {
+        #expect(log.split(separator: "\n").last?.contains("[\(name)] stopping: training finished") == true, "\(name): \(log)")
+    }
+
     @Test func localLauncherTrainsWithTwoWorkersAndSaysWhereTheResultsAre() throws {
         let cluster = try LocalCluster(recipe: ["workers_expected": "2"])
         let outcome = try launch("local.sh", ["--workers", "2", "--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)"],
@@ -50,6 +67,39 @@ struct LauncherTests {
             let log = cluster.log("run/logs/\(worker)")
             #expect(log.contains("stopping: training finished"), "\(worker): \(log)")
             #expect(log.contains("worker summary: "), "\(worker): \(log)")
+        }
+    }
+
+    /// 3 shards over 2 servers, each on a loopback port local.sh found free: each server owns a
+    /// contiguous block, the coordinator none, and the workers pull from and push to the servers.
+    @Test func localLauncherStartsShardServersThatServeEveryShard() throws {
+        let cluster = try LocalCluster(recipe: ["workers_expected": "2"])
+        let outcome = try launch("local.sh", ["--workers", "2", "--servers", "2", "--recipe", "recipe.yaml", "--run-dir", "run",
+                                              "--port", "\(cluster.port)"], in: cluster)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("local.sh: done. Metrics: run/metrics.jsonl; checkpoints: run/checkpoints (latest: step-0000012); logs: run/logs"),
+                "\(outcome.stderr)")
+        #expect(cluster.metricsLines().count == 12)
+        let coordinator = cluster.log("run/logs/coordinator")
+        #expect(coordinator.components(separatedBy: " serves shards ").count - 1 == 2, "\(coordinator)")
+        let served = ["server-1", "server-2"].map { servedShards(coordinator, by: $0) }
+        #expect(served.map(\.count) == [1, 1], "\(coordinator)")
+        #expect(served.flatMap { $0.map(\.shards) }.sorted() == ["0..<2", "2..<3"], "\(coordinator)")
+        for (name, lines) in zip(["server-1", "server-2"], served) {
+            guard let endpoint = lines.first?.endpoint else { continue }
+            let port = Int(endpoint.split(separator: ":").last ?? "") ?? 0
+            #expect(endpoint.hasPrefix("tcp://127.0.0.1:") && port >= 20_000 && port < 32_768 && port != cluster.port, "\(endpoint)")
+            let log = cluster.log("run/logs/\(name)")
+            #expect(log.contains("[\(name)] shard server listening on \(endpoint); saying hello to tcp://127.0.0.1:\(cluster.port)"), "\(name): \(log)")
+            #expect(log.contains("[\(name)] serving shards \(lines[0].shards) of run "), "\(name): \(log)")
+            #expect(!log.contains(" error ["), "\(name): \(log)")
+            expectStoppedAtTheEnd(log, name)
+        }
+        #expect(served[0].first?.endpoint != served[1].first?.endpoint)
+        for worker in ["worker-1", "worker-2"] {
+            let log = cluster.log("run/logs/\(worker)")
+            #expect(log.contains(" in 3 shards on 2 shard servers, "), "\(worker): \(log)")
+            #expect(log.contains("stopping: training finished"), "\(worker): \(log)")
         }
     }
 
@@ -95,11 +145,62 @@ struct LauncherTests {
         #expect(cluster.metricsLines().count == 12)
     }
 
+    /// The stand-in ssh also answers `hostname -I` as delta would (127.0.0.1 first): ssh.sh asks it for the
+    /// address of a server host given without one.
+    @Test func sshLauncherStartsAShardServerOnEachServerHost() throws {
+        let cluster = try LocalCluster(recipe: ["workers_expected": "1"])
+        var serverPort = try LocalCluster.freePort()
+        while serverPort == cluster.port || serverPort + 1 == cluster.port || serverPort + 1 >= 32_768 { serverPort = try LocalCluster.freePort() }
+        let fakeSSH = cluster.path("fake-ssh")
+        try """
+            #!/bin/sh
+            printf '%s\\t%s\\n' "$1" "$2" >> \(cluster.path("calls.txt"))
+            [ "$2" = "hostname -I" ] && { echo "127.0.0.1 192.0.2.9"; exit 0; }
+            shift
+            exec sh -c "$*"
+
+            """.write(toFile: fakeSSH, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fakeSSH)
+        let outcome = try launch("ssh.sh", ["--hosts", "alpha:2", "--server-hosts", "gamma=127.0.0.1,delta", "--server-port", "\(serverPort)",
+                                            "--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)", "--address", "127.0.0.1",
+                                            "--ssh", fakeSSH], in: cluster)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let calls = ((try? String(contentsOfFile: cluster.path("calls.txt"), encoding: .utf8)) ?? "").split(separator: "\n")
+            .map { $0.split(separator: "\t", maxSplits: 1).map(String.init) }
+        #expect(calls.map { $0[0] }.sorted() == ["alpha", "alpha", "delta", "delta", "gamma"], "\(calls)")
+        let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' serve ") }.map { $0[1] } }
+        #expect(calls.first { $0[0] == "delta" }?.last == "hostname -I", "\(calls)")
+        #expect(serve("gamma").count == 1 && serve("gamma")[0].hasSuffix(
+            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort)' --name 'gamma-server-1'"),
+                "\(calls)")
+        #expect(serve("delta").count == 1 && serve("delta")[0].hasSuffix(
+            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort + 1)' --name 'delta-server-2'"),
+                "\(calls)")
+        let coordinator = cluster.log("run/logs/coordinator")
+        let served = [("gamma-server-1", serverPort), ("delta-server-2", serverPort + 1)].map { name, port in
+            servedShards(coordinator, by: name).filter { $0.endpoint == "tcp://127.0.0.1:\(port)" }.map(\.shards)
+        }
+        #expect(served.flatMap { $0 }.sorted() == ["0..<2", "2..<3"], "\(coordinator)")
+        for (name, log) in [("gamma-server-1", "run/logs/server-1-gamma"), ("delta-server-2", "run/logs/server-2-delta")] {
+            let text = cluster.log(log)
+            #expect(text.contains("[\(name)] serving shards "), "\(name): \(text)")
+            expectStoppedAtTheEnd(text, name)
+        }
+        for n in [1, 2] {
+            let log = cluster.log("run/logs/worker-\(n)-alpha")
+            #expect(log.contains(" in 3 shards on 2 shard servers, ") && log.contains("stopping: training finished"), "alpha-\(n): \(log)")
+        }
+        #expect(cluster.metricsLines().count == 12)
+    }
+
     @Test(arguments: [
         ("local.sh", ["--workers", "0", "--recipe", "recipe.yaml"], "local.sh: --workers must be a positive integer"),
         ("local.sh", ["--workers", "2"], "local.sh: --recipe is required"),
         ("ssh.sh", ["--hosts", "alpha:0", "--recipe", "recipe.yaml"], "ssh.sh: bad worker count in \"alpha:0\" (HOST or HOST:N, N ≥ 1)"),
         ("ssh.sh", ["--hosts", "al;pha", "--recipe", "recipe.yaml"], "ssh.sh: bad host \"al;pha\" in --hosts"),
+        ("local.sh", ["--servers", "-1", "--recipe", "recipe.yaml"], "local.sh: --servers must be an integer of at least 0"),
+        ("ssh.sh", ["--hosts", "alpha", "--server-hosts", "beta=10.0.0.2;x", "--recipe", "recipe.yaml"],
+         "ssh.sh: bad address in \"beta=10.0.0.2;x\" (HOST or HOST=ADDRESS)"),
     ])
     func badArgumentsAreRefusedBeforeAnythingStarts(script: String, arguments: [String], message: String) throws {
         let cluster = try LocalCluster()
