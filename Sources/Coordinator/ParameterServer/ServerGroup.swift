@@ -109,13 +109,17 @@ final class ServerGroup {
                                               compression: compression))
     }
 
-    /// Records a sign of life from server `id`; false if no such server.
-    func heard(from id: UInt64, peer: PeerID, now: Double) -> Bool {
+    /// Records a sign of life from server `id`; false if no such server. `peer`: where its protocol
+    /// messages come from (nil for a heartbeat, which comes over a connection of its own).
+    func heard(from id: UInt64, peer: PeerID?, now: Double) -> Bool {
         guard let index = remotes.firstIndex(where: { $0.id == id }) else { return false }
         remotes[index].lastHeard = now
-        remotes[index].peer = peer
+        if let peer { remotes[index].peer = peer }
         return true
     }
+
+    /// The server that serves at `endpoint`, if shards were handed to one there.
+    func server(at endpoint: String) -> Remote? { remotes.first { $0.endpoint == endpoint } }
 
     /// Moves every server's last sign of life `seconds` later: time the coordinator spent away from its
     /// socket (a checkpoint) must not count as their silence.

@@ -32,6 +32,8 @@ final class ServerSession: @unchecked Sendable {
     private let log: Logger
     private let control: any WorkerTransport
     private let data: any CoordinatorTransport
+    /// Heartbeats over a connection of their own, so that they do not queue behind a large state transfer.
+    private let heartbeat: HeartbeatThread
     private let lock = NSLock()
     private var assignment: Assignment?
     private var stopped = false
@@ -41,6 +43,7 @@ final class ServerSession: @unchecked Sendable {
         self.log = log
         control = try network.connect(to: options.coordinator, options: ConnectOptions())
         data = try network.listen(at: options.bind, runID: "", checksRunID: false)
+        heartbeat = try HeartbeatThread(endpoint: options.coordinator, network: network)
     }
 
     /// The endpoint workers reach this server at.
@@ -56,6 +59,7 @@ final class ServerSession: @unchecked Sendable {
         thread.name = "bfpo-server-data"
         thread.start()
         defer {
+            heartbeat.stop()
             lock.withLock { stopped = true }
             dataDone.wait()
             data.close(flushing: .seconds(1))
@@ -135,6 +139,7 @@ final class ServerSession: @unchecked Sendable {
                 if refused.registerAgain, current != nil {
                     log.info("the coordinator forgot this server (\(refused.reason)); saying hello again")
                     lock.withLock { assignment = nil }
+                    heartbeat.pause()
                     control.expectedRunID = nil
                     lastSent = .distantPast
                 } else {
@@ -173,14 +178,18 @@ final class ServerSession: @unchecked Sendable {
         let server = ShardServer(store: ShardStore(shards: shards, hyperparameters: hyperparameters, compression: given.compression))
         lock.withLock { assignment = Assignment(run: message.envelope.runID, serverID: given.serverID, server: server) }
         control.expectedRunID = message.envelope.runID
+        heartbeat.beat(worker: given.serverID, run: message.envelope.runID, every: options.heartbeatSeconds)
         let first = given.shards.first.map { Int($0.shardID) } ?? 0
         log.info("serving shards \(first)..<\(first + given.shards.count) of run \(message.envelope.runID) at \(endpoint) (\(shards.reduce(0) { $0 + $1.range.count }) parameters)")
     }
 
-    /// The current assignment when `serverID` names it; otherwise nil, after logging.
+    /// The current assignment when `serverID` names it; otherwise nil, after refusing the message (the
+    /// coordinator then takes the step as failed and starts again from its checkpoint, rather than wait).
     private func check(_ serverID: UInt64, _ message: WireMessage) -> Assignment? {
         guard let current, current.serverID == serverID else {
-            log.warning("\(message.body.name) for server \(serverID), which this process is not; ignored")
+            log.warning("\(message.body.name) for server \(serverID), which this process is not; refused")
+            send(.refused(Wire.Refused(reason: "this process is not server \(serverID) (it holds \(self.current.map { "server \($0.serverID)'s shards" } ?? "no shards"))")),
+                 run: message.envelope.runID)
             return nil
         }
         return current

@@ -177,11 +177,17 @@ final class CoordinatorLoop {
                 shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints, compression: core.servers.compression)), to: peer)
         case .heartbeat(let heartbeat):
             if core.servers.isServer(heartbeat.workerID) {
-                _ = core.servers.heard(from: heartbeat.workerID, peer: peer, now: now)
+                _ = core.servers.heard(from: heartbeat.workerID, peer: nil, now: now)
             } else if !core.heard(from: heartbeat.workerID, now: now) {
                 askToRegister(peer, worker: heartbeat.workerID)
             }
         case .serverHello(let hello):
+            if shardsAssigned, let server = core.servers.server(at: hello.endpoint) {
+                // Hellos it sent while its shards were on their way (a large transfer on a slow link): it
+                // is alive. One that lost its shards stops heartbeating, or refuses the next step.
+                _ = core.servers.heard(from: server.id, peer: peer, now: now)
+                return
+            }
             guard !shardsAssigned else {
                 lateServers[hello.endpoint] = peer
                 reply(.refused(Wire.Refused(reason: "the run's shards are already handed out; this server is not needed now",

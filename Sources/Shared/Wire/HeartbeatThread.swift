@@ -1,12 +1,12 @@
 import Foundation
-import Shared
 
-/// Sends `Heartbeat`s on a timer from a thread of its own, with a socket of its own, so that a worker
-/// deep in a long forward/backward pass still shows it is alive (design.md section 3).
+/// Sends `Heartbeat`s on a timer from a thread of its own, with a connection of its own, so that a worker
+/// deep in a long forward/backward pass, or a shard server busy with a large transfer (its heartbeats would
+/// otherwise queue behind the frames on a slow link), still shows it is alive.
 ///
 /// The worker id and run id change when the worker registers again; the lock protects them and the
 /// stop flag, which the compute thread writes and this thread reads.
-final class HeartbeatThread: @unchecked Sendable {
+public final class HeartbeatThread: @unchecked Sendable {
     private let lock = NSLock()
     private var identity: (worker: UInt64, run: String)?
     private var interval: Double = 1
@@ -14,7 +14,7 @@ final class HeartbeatThread: @unchecked Sendable {
     private let transport: any WorkerTransport
     private let done = DispatchSemaphore(value: 0)
 
-    init(endpoint: String, network: any Network) throws {
+    public init(endpoint: String, network: any Network) throws {
         transport = try network.connect(to: endpoint, options: ConnectOptions(sendTimeoutMilliseconds: 1000))
         let thread = Thread { [self] in run() }
         thread.name = "bfpo-heartbeat"
@@ -22,15 +22,22 @@ final class HeartbeatThread: @unchecked Sendable {
     }
 
     /// Starts (or retargets) heartbeats for `worker` of `run` every `seconds`.
-    func beat(worker: UInt64, run: String, every seconds: Double) {
+    public func beat(worker: UInt64, run: String, every seconds: Double) {
         lock.lock()
         identity = (worker, run)
         interval = seconds
         lock.unlock()
     }
 
+    /// Sends nothing until the next `beat` (a shard server that lost its shards).
+    public func pause() {
+        lock.lock()
+        identity = nil
+        lock.unlock()
+    }
+
     /// Stops the thread and closes its socket; returns once it has.
-    func stop() {
+    public func stop() {
         lock.lock()
         stopped = true
         lock.unlock()
