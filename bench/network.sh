@@ -265,6 +265,9 @@ measure() {
         server_before=$(link_bytes ${server_namespaces[@]+"${server_namespaces[@]}"})
     fi
     coordinator_log="$dir/logs/coordinator.log"
+    # Created here: the redirection in launch's background child may come after the first look for
+    # "listening on" (grep would say the file does not exist).
+    : > "$coordinator_log"
     launch "$ns" "$coordinator_log" "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$dir/run" \
         --bind "$endpoint" --set "workers_expected=$count" --set "servers_expected=$servers" \
         --set "compression=$compression"
@@ -272,6 +275,7 @@ measure() {
     await_listening || failed "the coordinator ($run) did not start" "$coordinator_log"
     for i in $(seq 1 "$servers"); do
         log="$dir/logs/server-$i.log"
+        : > "$log"
         if [ -n "$ns" ]; then
             launch "$prefix-s$i" "$log" "$bin/bfpo-coordinator" serve --connect "$endpoint" --bind "tcp://10.77.1.$i:5555" \
                 --name "server-$i"
