@@ -11,8 +11,8 @@
 # as root, with ip and tc (iproute2). On one machine the workers and servers also share its cores: compare
 # rows with the same S and N.
 #
-#   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers "0"] [--pairs 96]
-#                    [--bin .build/release]
+#   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers "0"]
+#                    [--compression "none"] [--pairs 96] [--bin .build/release]
 #
 #   --workers LIST   the worker counts N to run (1 to 250)
 #   --links LIST     loopback (the host's 127.0.0.1, no namespaces), unshaped (namespaces and bridge, no
@@ -21,12 +21,16 @@
 #                    runs S `bfpo-coordinator serve` processes, each in a namespace of its own with a link
 #                    shaped like the others (on loopback: each on a 127.0.0.1 port of its own), that own
 #                    every shard between them; S = 0: the coordinator serves every shard itself
+#   --compression LIST
+#                    the values of the recipe key `compression` to run with, each passed to the coordinator
+#                    as --set compression=VALUE: none (fp32, the default), bf16, topk or topk:F with
+#                    0 < F <= 1 (docs/compression.md); the workers must log the same value
 #   --pairs N        random preference pairs trained on, one epoch; at least 16 (default 96)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
 #
-# Prints the machine (CPU model, cores), then one row per link, S and N:
+# Prints the machine (CPU model, cores), then one row per link, compression, S and N, in that order:
 #   tokens/s            the mean of metrics.jsonl's tokens_per_second over the steps after the first
-#   vs loopback         tokens/s over the loopback row's with the same S and N (n/a without one)
+#   vs loopback         tokens/s over the loopback row's with the same compression, S and N (n/a without one)
 #   bytes/token         bytes the coordinator's veth sent and received during the whole run (the reference
 #                       pass included), over the tokens trained (the coordinator's "training finished"
 #                       line); n/a for loopback, where the host's lo carries them mixed with all else
@@ -37,24 +41,27 @@
 #   net wait            the mean over the workers of the share of lease time not spent computing (asking
 #                       for work, pulls, pushes, waiting), from the "worker summary" line each worker logs
 #                       at exit
-# and last the BLAS core the workers logged. Exits 2 on a bad argument, 1 when a run fails.
+# and last the BLAS core the workers logged. A run that fails gets a row saying so (its error and the last
+# lines of its logs go to stderr, its logs are kept in a directory named there) and the next one starts.
+# Exits 2 on a bad argument, 1 when a run failed, 130/143 on Ctrl-C/SIGTERM.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/cluster/common.sh"
 . "$here/bench/workload.sh"
 
-bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" server_counts=0
+bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" server_counts=0 compressions=none
 bad() { echo "network.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        -h|--help) usage 40 ;;
-        --bin|--pairs|--workers|--links|--servers) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
+        -h|--help) usage 45 ;;
+        --bin|--pairs|--workers|--links|--servers|--compression) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
         --bin) bin="$2"; shift 2 ;;
         --pairs) pairs="$2"; shift 2 ;;
         --workers) counts="$2"; shift 2 ;;
         --links) links="$2"; shift 2 ;;
         --servers) server_counts="$2"; shift 2 ;;
-        *) echo "network.sh: unknown argument $1" >&2; usage 40 2 ;;
+        --compression) compressions="$2"; shift 2 ;;
+        *) echo "network.sh: unknown argument $1" >&2; usage 45 2 ;;
     esac
 done
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] && [ "$pairs" -ge 16 ] \
@@ -75,6 +82,20 @@ for count in $server_counts; do
     [[ "$count" =~ ^(0|[1-9][0-9]*)$ ]] && [ "$count" -le "$workload_shards" ] \
         || bad "bad server count \"$count\" in --servers (0 to $workload_shards, the workload's shards)"
 done
+[ -n "${compressions// /}" ] || bad "--compression needs at least one value"
+declare -A seen
+for compression in $compressions; do
+    # The forms WireCompression(recipeValue:) accepts; the fraction as a plain decimal number.
+    case "$compression" in
+        none|bf16|topk) ;;
+        topk:*) [[ "${compression#topk:}" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]] \
+                    && awk -v f="${compression#topk:}" 'BEGIN { exit !(f > 0 && f <= 1) }' \
+                    || bad "bad fraction in \"$compression\" in --compression (topk:F needs 0 < F <= 1)" ;;
+        *) bad "bad value \"$compression\" in --compression (none, bf16, topk or topk:F with 0 < F <= 1)" ;;
+    esac
+    [ -z "${seen[$compression]:-}" ] || bad "\"$compression\" is listed twice in --compression"
+    seen[$compression]=1
+done
 [ "$(id -u)" -eq 0 ] || bad "must run as root: it creates network namespaces, veths and a bridge"
 for tool in ip tc; do
     command -v "$tool" > /dev/null || bad "needs $tool (iproute2, e.g. apt-get install iproute2)"
@@ -86,10 +107,16 @@ bin=$(cd "$bin" && pwd)
 # loopback first, so that every other row has its ratio.
 case " $links " in *" loopback "*) links="loopback ${links//loopback/}" ;; esac
 
-prefix="bfpob$$" pids=() namespaces=()
+prefix="bfpob$$" pids=() namespaces=() running="" failures=0
 work=$(mktemp -d)
 
-# teardown: ends every process this script started, by pid (TERM, then KILL after 5 s), then deletes its
+# Each run (measure) goes in a subshell of its own, in the background, so that a run that fails ends only
+# itself and so that this script, waiting for it, acts on a signal at once. The subshell tears its run down
+# on every exit; the script, on its own exit, stops the run in progress and then sweeps: ends any process of
+# the run still alive (should its subshell have been killed before its teardown) and deletes every
+# namespace named $prefix-…
+
+# teardown: ends every process this run started, by pid (TERM, then KILL after 5 s), then deletes its
 # namespaces; deleting one destroys the interfaces in it: the bridge, and each veth with its peer.
 teardown() {
     local pid ns
@@ -101,11 +128,40 @@ teardown() {
     for ns in ${namespaces[@]+"${namespaces[@]}"}; do ip netns delete "$ns" 2> /dev/null || true; done
     pids=() namespaces=()
 }
-trap 'teardown; rm -rf "$work"' EXIT
+
+# sweep: the processes whose pids the runs recorded in $work/pids that are still one of $bin's programs
+# (a pid may have been reused since), and the namespaces whose names begin with $prefix-, as teardown does.
+sweep() {
+    local pid ns
+    pids=() namespaces=()
+    [ ! -f "$work/pids" ] || while read -r pid; do
+        case "$(tr '\0' ' ' 2> /dev/null < "/proc/$pid/cmdline")" in "$bin"/bfpo-*) pids+=("$pid") ;; esac
+    done < "$work/pids"
+    for ns in $(ip netns list | awk -v p="$prefix-" 'index($1, p) == 1 { print $1 }'); do namespaces+=("$ns"); done
+    teardown
+}
+
+# finish: on this script's exit. Stops the run in progress (the subshell $running), sweeps, and deletes
+# the work directory, unless a run failed: then it says where the failed runs' logs are.
+finish() {
+    trap '' INT TERM
+    if [ -n "$running" ]; then
+        kill -TERM "$running" 2> /dev/null || true
+        wait "$running" 2> /dev/null || true
+    fi
+    sweep
+    if [ "$failures" -eq 0 ]; then
+        rm -rf "$work"
+    else
+        echo "network.sh: $failures run(s) failed; their logs are kept in $work/*/logs" >&2
+    fi
+}
+trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# failed WHAT LOG…: says which run failed and how, shows the last lines of its logs and exits 1.
+# failed WHAT LOG…: says which run failed and how, shows the last lines of its logs and exits 1 (its
+# subshell; the script goes on with the next run).
 failed() {
     echo "network.sh: $1; the last lines of its logs:" >&2
     shift
@@ -180,13 +236,15 @@ launch() {
         "$@" > "$log" 2>&1 &
     fi
     pids+=($!)
+    echo "$!" >> "$work/pids"
 }
 
-# measure LINK S N: one run, in $work/LINK-S-N; sets rate, bytes_per_token, server_bytes_per_token and
-# net_wait for its row.
+# measure DIR LINK COMPRESSION S N: one run, in DIR, in a subshell of its own (which tears it down on exit);
+# writes DIR/row: tokens/s, bytes/token, server bytes/token, net wait and the BLAS core, a line each.
 measure() {
-    local link="$1" servers="$2" count="$3" dir="$work/$1-$2-$3" ns="" endpoint before=0 server_before=0 status=0
-    local run="link $1, S=$2, N=$3" i pid alive log server_namespaces=() server_pids=() worker_pids=()
+    local dir="$1" link="$2" compression="$3" servers="$4" count="$5" ns="" endpoint before=0 server_before=0 status=0
+    local run="link $2, compression $3, S=$4, N=$5" i pid alive log logged expected server_namespaces=() server_pids=()
+    local worker_pids=() rate bytes_per_token server_bytes_per_token net_wait blas
     mkdir -p "$dir/logs"
     if [ "$link" = loopback ]; then
         # Below Linux's ephemeral range, as the integration tests choose.
@@ -207,18 +265,24 @@ measure() {
         server_before=$(link_bytes ${server_namespaces[@]+"${server_namespaces[@]}"})
     fi
     coordinator_log="$dir/logs/coordinator.log"
+    # Created here: the redirection in launch's background child may come after the first look for
+    # "listening on" (grep would say the file does not exist).
+    : > "$coordinator_log"
     launch "$ns" "$coordinator_log" "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$dir/run" \
-        --bind "$endpoint" --set "workers_expected=$count" --set "servers_expected=$servers"
+        --bind "$endpoint" --set "workers_expected=$count" --set "servers_expected=$servers" \
+        --set "compression=$compression"
     coordinator=${pids[-1]}
     await_listening || failed "the coordinator ($run) did not start" "$coordinator_log"
     for i in $(seq 1 "$servers"); do
         log="$dir/logs/server-$i.log"
+        : > "$log"
         if [ -n "$ns" ]; then
             launch "$prefix-s$i" "$log" "$bin/bfpo-coordinator" serve --connect "$endpoint" --bind "tcp://10.77.1.$i:5555" \
                 --name "server-$i"
             await_server "${pids[-1]}" "$log" || failed "server $i ($run) did not start" "$log"
         else
             start_loopback_server "$bin" "$endpoint" "server-$i" "$log" || failed "server $i ($run) did not start" "$log"
+            echo "${pids[-1]}" >> "$work/pids"
         fi
         server_pids+=("${pids[-1]}")
     done
@@ -250,6 +314,14 @@ measure() {
     for pid in ${server_pids[@]+"${server_pids[@]}"} "${worker_pids[@]}"; do
         for _ in $(seq 1 150); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
     done
+    # The workers' join lines name the run's compression unless it is none; topk means topk:0.01, and
+    # topk:F is written back with F as a Double (topk:1 as topk:1.0).
+    logged=$(sed -n 's/.*joined run .*, compression \([^ ,]*\).*/\1/p' "$dir"/logs/worker-*.log | sort -u | paste -sd ' ' -)
+    expected=$compression
+    [ "$expected" != topk ] || expected=topk:0.01
+    awk -v a="${logged:-none}" -v b="$expected" \
+        'BEGIN { exit !(a == b || (a ~ /^topk:[^ ]*$/ && b ~ /^topk:/ && substr(a, 6) + 0 == substr(b, 6) + 0)) }' \
+        || failed "the workers logged compression ${logged:-none}, not $compression ($run)" "$dir"/logs/worker-*.log
     rate=$(workload_tokens_per_second "$dir/run/metrics.jsonl")
     bytes_per_token=n/a server_bytes_per_token=n/a
     if [ -n "$ns" ]; then
@@ -267,24 +339,54 @@ measure() {
             END { if (n == count) printf "%.0f %%", 100 * s / n; else print "n/a" }')
     blas=$(grep -ho 'BLAS core: .*' "$dir"/logs/worker-*.log | sort -u | paste -sd ';' -)
     teardown
+    printf '%s\n' "$rate" "$bytes_per_token" "$server_bytes_per_token" "$net_wait" "$blas" > "$dir/row"
 }
 
 echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores"
 workload_prepare "$bin" "$work" "$pairs"
 declare -A loopback_rate
-row='%-10s %7s %7s %10s %12s %12s %19s %9s\n'
-printf "$row" link servers workers tokens/s "vs loopback" bytes/token "server bytes/token" "net wait"
+blases=()
+line='%-10s %-11s %7s %7s %10s %12s %12s %19s %9s\n'
+printf "$line" link compression servers workers tokens/s "vs loopback" bytes/token "server bytes/token" "net wait"
 for link in $links; do
-    for servers in $server_counts; do
-        for count in $counts; do
-            echo "network.sh: link $link, S=$servers, N=$count…" >&2
-            measure "$link" "$servers" "$count"
-            [ "$link" != loopback ] || loopback_rate[$servers-$count]=$rate
-            ratio=n/a
-            [ -z "${loopback_rate[$servers-$count]:-}" ] \
-                || ratio=$(awk -v a="$rate" -v b="${loopback_rate[$servers-$count]}" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
-            printf "$row" "$link" "$servers" "$count" "$rate" "$ratio" "$bytes_per_token" "$server_bytes_per_token" "$net_wait"
+    for compression in $compressions; do
+        for servers in $server_counts; do
+            for count in $counts; do
+                run="link $link, compression $compression, S=$servers, N=$count"
+                echo "network.sh: $run…" >&2
+                dir="$work/$link-$compression-$servers-$count" status=0
+                : > "$work/pids"
+                (
+                    trap 'trap "" INT TERM; teardown' EXIT
+                    trap 'exit 130' INT
+                    trap 'exit 143' TERM
+                    measure "$dir" "$link" "$compression" "$servers" "$count"
+                ) &
+                running=$!
+                wait "$running" || status=$?
+                running=""
+                sweep
+                if [ "$status" -eq 0 ] && [ -f "$dir/row" ]; then
+                    { read -r rate; read -r bytes_per_token; read -r server_bytes_per_token; read -r net_wait; read -r blas; } \
+                        < "$dir/row"
+                    [ -z "$blas" ] || blases+=("$blas")
+                    rm -rf "$dir"
+                    [ "$link" != loopback ] || loopback_rate[$compression-$servers-$count]=$rate
+                    ratio=n/a
+                    [ -z "${loopback_rate[$compression-$servers-$count]:-}" ] \
+                        || ratio=$(awk -v a="$rate" -v b="${loopback_rate[$compression-$servers-$count]}" \
+                            'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
+                else
+                    failures=$((failures + 1))
+                    echo "network.sh: $run failed (status $status); its logs: $dir/logs" >&2
+                    rate=failed ratio=- bytes_per_token=- server_bytes_per_token=- net_wait=-
+                fi
+                printf "$line" "$link" "$compression" "$servers" "$count" "$rate" "$ratio" "$bytes_per_token" \
+                    "$server_bytes_per_token" "$net_wait"
+            done
         done
     done
 done
+blas=$(printf '%s\n' ${blases[@]+"${blases[@]}"} | sed '/^$/d' | sort -u | paste -sd ';' -)
 echo "workers' ${blas:-BLAS core: not logged}"
+[ "$failures" -eq 0 ] || exit 1
