@@ -348,7 +348,8 @@ final class CoordinatorCore {
             }
         }
         try finishCheckpoint()
-        guard let stopping, phase == .training, applying == nil, queued.isEmpty else { return }
+        // A checkpoint being gathered (the servers are sending their shards) finishes first.
+        guard let stopping, phase == .training, applying == nil, queued.isEmpty, checkpointing == nil else { return }
         if !stoppingCheckpointStarted {
             stoppingCheckpointStarted = true
             startCheckpoint()

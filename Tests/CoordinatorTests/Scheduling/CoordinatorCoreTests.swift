@@ -163,6 +163,31 @@ final class CoordinatorCoreTests {
         #expect(reduces.map(\.dropped) == [[ref(second)]])
     }
 
+    /// A shutdown while a server is still sending its shards for a checkpoint waits for that checkpoint
+    /// instead of asking for the states a second time.
+    @Test func shutdownDuringACheckpointGatheredFromAServerWaitsForIt() throws {
+        let core = try makeCore(reference: zeroReference, saveSteps: 1)
+        let server: UInt64 = 1 << 48
+        core.servers.assign([(id: server, name: "server", endpoint: "tcp://127.0.0.1:9", peer: PeerID(bytes: [9]))], now: 0)
+        _ = core.servers.takeOutbox()
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        for _ in 0..<2 {
+            let grant = try lease(core.requestWork(worker: worker, now: 0))
+            _ = core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 1, gradient: nil, now: 0)
+        }
+        #expect(core.servers.received(Wire.StepReduced(serverID: server, step: 0, sumsOfSquares: [1, 1])) == nil)
+        try core.tick(now: 1)
+        #expect(core.servers.received(Wire.StepCommitted(serverID: server, step: 0, shards: [
+            Wire.ShardVersion(shardID: 0, version: 1), Wire.ShardVersion(shardID: 1, version: 1)])) == nil)
+        try core.tick(now: 1)
+        let requests = core.servers.takeOutbox().filter { if case .stateRequest = $0.body { true } else { false } }
+        #expect(requests.count == 1)
+        try core.shutDown(reason: "SIGTERM", now: 2)
+        try core.tick(now: 2)
+        #expect(core.isApplying && core.servers.takeOutbox().isEmpty)
+    }
+
     @Test func staleGradientIsRefusedAndBatchReleased() throws {
         let core = try makeCore(maxStaleness: 1, reference: zeroReference)
         let worker = core.register(name: "w", threads: 1, now: 0)
