@@ -210,7 +210,6 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     // Entries a flow sequence must quote.
     recipe.selectedLayers! += ["odd, [entry]: #1", "true", "5"]
     let text = try recipe.yaml()
-    print(text)
     let again = try Recipe.parse(yaml: text, source: "recipe.yaml", baseDirectory: "/elsewhere", workingDirectory: "/nowhere")
     #expect(again == recipe)
     // Every key, in the table's order.
@@ -291,5 +290,4 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
             == .wrongType(key: "use_selective", expected: "true or false", found: "the number 1", origin: .file(path: "recipe.yaml", line: 3)))
     #expect(recipeError { try parse(base, overrides: ["selected_layer=[mlp]"]) }
             == .unknownKey(key: "selected_layer", origin: .override("selected_layer=[mlp]"), suggestion: "selected_layers"))
-    print(RecipeError.outOfRange(key: "selected_layers", value: "missing", requirement: "set when use_selective is true"))
 }

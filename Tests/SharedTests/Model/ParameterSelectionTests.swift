@@ -16,9 +16,7 @@ private func tensors(_ modules: String...) -> [String] {
 }
 
 private func select(_ entries: [String]) throws -> ParameterSelection {
-    let selection = try ParameterSelection(layout: layout, selectedLayers: entries)
-    print("\(entries) -> \(selection.ranges), \(selection.count) of \(selection.totalCount): \(selection.tensorNames)")
-    return selection
+    try ParameterSelection(layout: layout, selectedLayers: entries)
 }
 
 private func selectionError(_ entries: [String]) -> ParameterSelectionError? {
@@ -146,7 +144,6 @@ private func selectionError(_ entries: [String]) -> ParameterSelectionError? {
     #expect(selectionError([" down_proj"]) == .unmatchedEntry(entry: " down_proj", layers: 2))
     #expect(selectionError(["Down_proj"]) == .unmatchedEntry(entry: "Down_proj", layers: 2))
     let description = ParameterSelectionError.unmatchedEntry(entry: "donw_proj", layers: 2).description
-    print(description)
     #expect(description == "selected_layers entry \"donw_proj\" is part of no parameter name of this GPT-2 model (layers 0–1); "
             + "an entry is a substring of a GPT-2 name, such as transformer.h.1.mlp.c_proj.weight, mlp, c_attn, attn.c_proj, "
             + "ln_1, h.1., wte, ln_f, bias, or of a Llama/Mistral name standing for its GPT-2 counterpart, such as down_proj, "
