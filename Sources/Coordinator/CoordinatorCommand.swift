@@ -5,7 +5,7 @@ import ArgumentParser
 struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bfpo-coordinator",
-        abstract: "Coordinate distributed BFPO training across bfpo-worker processes.",
+        abstract: "Coordinate distributed BFPO training across bfpo-worker processes, or serve parameter shards for it.",
         subcommands: [TrainCommand.self, ServeCommand.self]
     )
 }

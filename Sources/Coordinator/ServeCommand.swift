@@ -15,19 +15,19 @@ struct ServeCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The coordinator's endpoint (default tcp://127.0.0.1:5555).")
+    @Option(help: "The coordinator's endpoint.")
     var connect = "tcp://127.0.0.1:5555"
 
     @Option(help: "ZeroMQ endpoint to bind for workers, with an explicit address workers can reach, e.g. tcp://10.0.0.2:5601.")
     var bind: String
 
-    @Option(help: "A name for logs (default: host name and process id).")
+    @Option(help: "A name for logs: by default the host name and process id.")
     var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
-    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error (default 600).")
+    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error.")
     var giveUpAfter: Double = 600
 
-    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error.")
     var logLevel = "info"
 
     func validate() throws {
