@@ -42,8 +42,7 @@ final class ReceivedGradient: GradientContribution {
                 for i in 0..<values.count { accumulator[i] += values[i] }
             }
         case .bfloat16(let payloads):
-            // Validated on arrival, so this cannot throw.
-            try? BFloat16Frame.addDecoded(payloads[index], to: accumulator, frame: "gradient shard \(index)")
+            BFloat16Frame.addValidated(payloads[index], to: accumulator)
         }
     }
 }

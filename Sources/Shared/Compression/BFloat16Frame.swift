@@ -43,8 +43,15 @@ public enum BFloat16Frame {
     /// - Throws: `WireError.frameSize` (frame named "`frame` (bfloat16)"), `.nonFinite`; `accumulator` is
     ///   untouched when it throws.
     public static func addDecoded(_ payload: WireMessage.Payload, to accumulator: UnsafeMutableBufferPointer<Float>, frame: String) throws {
-        try payload.withUnsafeBytes { raw in
-            try validate(raw, count: accumulator.count, frame: frame)
+        try validate(payload, count: accumulator.count, frame: frame)
+        addValidated(payload, to: accumulator)
+    }
+
+    /// `addDecoded` for a frame that `validate` already accepted with `accumulator.count` values (a push a
+    /// server held), without a second pass over it.
+    public static func addValidated(_ payload: WireMessage.Payload, to accumulator: UnsafeMutableBufferPointer<Float>) {
+        payload.withUnsafeBytes { raw in
+            precondition(raw.count == byteCount(for: accumulator.count), "a validated frame of the accumulator's size")
             guard !accumulator.isEmpty else { return }
             if isAligned(raw) {
                 raw.withMemoryRebound(to: UInt16.self) { BFloat16Codec.addDecoded($0, to: accumulator) }
