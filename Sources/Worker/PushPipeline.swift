@@ -117,7 +117,7 @@ final class PushPipeline: @unchecked Sendable {
             }
         }
         for server in servers {
-            switch reply(to: lease, from: server.transport) {
+            switch outcome(of: job.push, from: server.transport) {
             case .accepted: continue
             case .refused(let reason):
                 log.info("lease \(lease) (batch \(job.push.batchID)) not taken by \(server.endpoint): \(reason)")
@@ -131,7 +131,7 @@ final class PushPipeline: @unchecked Sendable {
         } catch {
             return "coordinator unreachable (\(error))"
         }
-        switch reply(to: lease, from: coordinator) {
+        switch outcome(of: job.push, from: coordinator) {
         case .accepted: log.debug("lease \(lease) (batch \(job.push.batchID)) accepted")
         case .refused(let reason): log.info("lease \(lease) (batch \(job.push.batchID)) refused: \(reason)")
         case .silent: return "no push reply from the coordinator in \(Int(replyTimeout)) s"
@@ -141,20 +141,12 @@ final class PushPipeline: @unchecked Sendable {
 
     private enum Outcome { case accepted, refused(String), silent }
 
-    /// The `PushReply` for `lease` (or a `Refused`) within the reply time-out; other messages are late
-    /// replies to pushes given up on, and skipped.
-    private func reply(to lease: UInt64, from transport: any WorkerTransport) -> Outcome {
-        let deadline = Date().addingTimeInterval(replyTimeout)
-        while let message = try? transport.receive(timeout: .milliseconds(max(1, Int(deadline.timeIntervalSinceNow * 1000)))) {
-            switch message.body {
-            case .pushReply(let outcome) where outcome.leaseID == lease:
-                return outcome.accepted ? .accepted : .refused(outcome.reason)
-            case .refused(let refused):
-                return .refused(refused.reason)
-            default:
-                continue
-            }
+    /// How `transport` answered `push` within the reply time-out.
+    private func outcome(of push: Wire.GradientPush, from transport: any WorkerTransport) -> Outcome {
+        switch (try? transport.reply(to: .gradientPush(push), within: replyTimeout))?.body {
+        case .pushReply(let reply)?: return reply.accepted ? .accepted : .refused(reply.reason)
+        case .refused(let refused)?: return .refused(refused.reason)
+        default: return .silent
         }
-        return .silent
     }
 }

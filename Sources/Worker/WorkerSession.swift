@@ -84,8 +84,7 @@ final class WorkerSession {
             heartbeat.stop()
             close(membership?.servers ?? [])
             transport.close()
-            leaseTime.payloadSent += transport.counters.payloadBytesSent
-            leaseTime.payloadReceived += transport.counters.payloadBytesReceived
+            leaseTime.countPayload(of: transport)
             log.info(leaseTime.summary)
         }
         var unreachableSince: Date?
@@ -218,8 +217,7 @@ final class WorkerSession {
     private func closePipeline() {
         guard let pipeline else { return }
         let traffic = pipeline.close()
-        leaseTime.payloadSent += traffic.sent
-        leaseTime.payloadReceived += traffic.received
+        leaseTime.countPayload(sent: traffic.sent, received: traffic.received)
         self.pipeline = nil
     }
 
@@ -227,8 +225,7 @@ final class WorkerSession {
     private func close(_ hosts: [ShardHost]) {
         for host in hosts {
             host.transport.close()
-            leaseTime.payloadSent += host.transport.counters.payloadBytesSent
-            leaseTime.payloadReceived += host.transport.counters.payloadBytesReceived
+            leaseTime.countPayload(of: host.transport)
         }
     }
 
@@ -365,28 +362,10 @@ final class WorkerSession {
         return reply
     }
 
-    /// The reply to `request` that arrives within the reply time-out, or a `Refused`; replies to earlier
-    /// requests that came after the worker stopped waiting for them are skipped.
+    /// `transport`'s reply to `request` within the reply time-out (`WorkerTransport.reply(to:within:)`).
     private func answer(to request: WireBody, from transport: any WorkerTransport) throws -> WireMessage? {
-        let deadline = Date().addingTimeInterval(options.replyTimeout)
-        while let reply = try transport.receive(timeout: .milliseconds(max(1, Int(deadline.timeIntervalSinceNow * 1000)))) {
-            if Self.answers(reply.body, request) { return reply }
-            log.debug("skipped a late \(reply.body.name) while waiting for the answer to \(request.name)")
-        }
-        return nil
-    }
-
-    /// Whether `reply` can answer `request`.
-    private static func answers(_ reply: WireBody, _ request: WireBody) -> Bool {
-        switch (request, reply) {
-        case (_, .refused), (.workRequest, .lease), (.workRequest, .wait), (.workRequest, .stop), (.shardRequest, .shardReply):
-            return true
-        case (.gradientPush(let push), .pushReply(let outcome)):
-            return outcome.leaseID == push.leaseID
-        case (.referencePush(let push), .pushReply(let outcome)):
-            return outcome.leaseID == push.leaseID
-        default:
-            return false
+        try transport.reply(to: request, within: options.replyTimeout) { [log] late in
+            log.debug("skipped a late \(late.body.name) while waiting for the answer to \(request.name)")
         }
     }
 
@@ -462,8 +441,17 @@ private struct LeaseTime {
     private var leases = 0
     var compute: TimeInterval = 0
     /// Payload bytes (tensors) this worker sent and received, with the coordinator and every server.
-    var payloadSent = 0
-    var payloadReceived = 0
+    private var payloadSent = 0
+    private var payloadReceived = 0
+
+    mutating func countPayload(sent: Int, received: Int) {
+        payloadSent += sent
+        payloadReceived += received
+    }
+
+    mutating func countPayload(of transport: any WorkerTransport) {
+        countPayload(sent: transport.counters.payloadBytesSent, received: transport.counters.payloadBytesReceived)
+    }
     private var span: (start: Date, end: Date)?
 
     /// Counts a lease asked for at `asked` and done (computed and pushed, or dropped) now.
