@@ -17,6 +17,16 @@ struct ParameterServerTests {
         #expect(steps.values.allSatisfy { $0.count == 2 }, sourceLocation: sourceLocation)
     }
 
+    /// A run to compare against: the coordinator serving every shard, one worker, no fault.
+    func cleanRun(recipe: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws -> LocalCluster {
+        let cluster = try LocalCluster(recipe: recipe)
+        try cluster.startCoordinator()
+        try cluster.startWorker("solo")
+        #expect(cluster.waitForExit("coordinator") == 0, "\(cluster.log("coordinator"))", sourceLocation: sourceLocation)
+        #expect(cluster.waitForExit("solo") == 0, "\(cluster.log("solo"))", sourceLocation: sourceLocation)
+        return cluster
+    }
+
     @Test func synchronousRunsWithOneAndTwoWorkersEndBitIdentical() throws {
         let cluster = try LocalCluster()
         try cluster.startCoordinator(run: "one", name: "coordinator-one")
@@ -47,11 +57,7 @@ struct ParameterServerTests {
 
     @Test(arguments: [[:], ["compression": "bf16"], ["compression": "topk:0.05", "use_selective": "true", "selected_layers": "[mlp, ln_f]"]])
     func externalShardServersEndBitIdenticalToTheCoordinatorServingAlone(settings: [String: String]) throws {
-        let alone = try LocalCluster(recipe: settings)
-        try alone.startCoordinator()
-        try alone.startWorker("solo")
-        #expect(alone.waitForExit("coordinator") == 0, "\(alone.log("coordinator"))")
-        #expect(alone.waitForExit("solo") == 0, "\(alone.log("solo"))")
+        let alone = try cleanRun(recipe: settings)
 
         // 3 shards over 2 servers: each owns a contiguous block, the coordinator none.
         let served = try LocalCluster(recipe: settings.merging(["servers_expected": "2", "workers_expected": "2"]) { $1 })
@@ -107,10 +113,7 @@ struct ParameterServerTests {
     }
 
     @Test func killedCoordinatorResumesToTheSameParameters() throws {
-        let clean = try LocalCluster()
-        try clean.startCoordinator()
-        try clean.startWorker("w")
-        #expect(clean.waitForExit("coordinator") == 0, "\(clean.log("coordinator"))")
+        let clean = try cleanRun()
 
         let crashed = try LocalCluster()
         try crashed.startCoordinator(name: "first")
@@ -130,10 +133,7 @@ struct ParameterServerTests {
     }
 
     @Test func killedShardServerIsNoticedAndTheRunEndsBitIdenticalFromTheLastCheckpoint() throws {
-        let clean = try LocalCluster()
-        try clean.startCoordinator()
-        try clean.startWorker("w")
-        #expect(clean.waitForExit("coordinator") == 0, "\(clean.log("coordinator"))")
+        let clean = try cleanRun()
 
         let crashed = try LocalCluster(recipe: ["servers_expected": "2", "workers_expected": "2", "servers_wait_seconds": "3"])
         try crashed.startCoordinator()

@@ -118,6 +118,20 @@ final class InProcessSystemTests {
         expectSuccess(worker, "worker")
     }
 
+    /// Run "served" — two shard servers and two workers with `settings` — ends with the model and optimizer
+    /// files of run "solo", to the bit.
+    func expectServedRunEqualsSolo(settings: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "served", settings: settings + ["servers_expected=2", "workers_expected=2"], network: network)
+        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
+        let workers = try ["a", "b"].map { try worker($0, network: network) }
+        expectSuccess(coordinator, "coordinator", sourceLocation: sourceLocation)
+        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)", sourceLocation: sourceLocation) }
+        for (index, worker) in workers.enumerated() { expectSuccess(worker, "worker \(index)", sourceLocation: sourceLocation) }
+        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"), sourceLocation: sourceLocation)
+        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"), sourceLocation: sourceLocation)
+    }
+
     /// Sync runs stay bit-identical across worker and server counts under every compression, and a
     /// compressed run is not the uncompressed one (what crosses the wire changes what workers compute on).
     @Test(arguments: ["none", "bf16", "topk:0.05"])
@@ -127,16 +141,7 @@ final class InProcessSystemTests {
             try soloRun("plain")
             #expect(try final("solo", "model.safetensors") != final("plain", "model.safetensors"))
         }
-        let network = InProcessNetwork()
-        let coordinator = try coordinator(run: "served", settings: ["servers_expected=2", "workers_expected=2", "compression=\(compression)"],
-                                          network: network)
-        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
-        let workers = try ["a", "b"].map { try worker($0, network: network) }
-        expectSuccess(coordinator, "coordinator")
-        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)") }
-        for (index, worker) in workers.enumerated() { expectSuccess(worker, "worker \(index)") }
-        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"))
-        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
+        try expectServedRunEqualsSolo(settings: ["compression=\(compression)"])
     }
 
     /// Only the selected tensors change, and only they have optimizer state; worker and server counts
@@ -144,15 +149,7 @@ final class InProcessSystemTests {
     @Test func selectiveFineTuningTrainsOnlyTheSelectedTensors() throws {
         let selective = ["use_selective=true", "selected_layers=[mlp, ln_f]", "compression=bf16"]
         try soloRun(settings: selective)
-        let network = InProcessNetwork()
-        let coordinator = try coordinator(run: "served", settings: selective + ["servers_expected=2", "workers_expected=2"], network: network)
-        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
-        let workers = try ["a", "b"].map { try worker($0, network: network) }
-        expectSuccess(coordinator, "coordinator")
-        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)") }
-        for (index, worker) in workers.enumerated() { expectSuccess(worker, "worker \(index)") }
-        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"))
-        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
+        try expectServedRunEqualsSolo(settings: selective)
 
         let (config, initial) = try ModelDirectory.load(directory: path("model"))
         let latest = try String(contentsOfFile: path("solo/checkpoints/latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
