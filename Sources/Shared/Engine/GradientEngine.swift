@@ -58,11 +58,12 @@ public final class GradientEngine {
     /// Floats the engine's workspace holds (for memory reports).
     public var workspaceFloats: Int { activations.reservedFloats }
 
-    /// log π(chosen) and log π(rejected) for each pair under `parameters`.
+    /// log π(chosen) and log π(rejected) for each pair under `parameters`, which `schedule` (if any) is
+    /// asked for layer by layer.
     /// - Throws: `DatasetError` if a pair does not fit the model.
-    public func logProbs(parameters: UnsafePointer<Float>, pairs: [TokenizedPair]) throws -> [ResponseLogProbs] {
+    public func logProbs(parameters: UnsafePointer<Float>, pairs: [TokenizedPair], schedule: ComputeSchedule? = nil) throws -> [ResponseLogProbs] {
         let batch = try pack(pairs, responses: .both)
-        let sums = model.forward(parameters: parameters, batch: batch, activations: activations)
+        let sums = model.forward(parameters: parameters, batch: batch, activations: activations, schedule: schedule)
         return pairs.indices.map { ResponseLogProbs(chosen: sums[2 * $0], rejected: sums[2 * $0 + 1]) }
     }
 
@@ -78,18 +79,20 @@ public final class GradientEngine {
     /// - Parameters:
     ///   - reference: π_ref log-probs of each pair, in the order of `pairs`.
     ///   - gradients: `model.layout.count` floats, accumulated into (`+=`).
+    ///   - schedule: told as parameters are read and gradients become final (`ComputeSchedule`).
     /// - Throws: `DatasetError` if a pair does not fit the model, `ObjectiveError` if a log-prob is not
     ///   finite (nothing is added to `gradients` then).
     public func accumulateGradient(
         parameters: UnsafePointer<Float>, pairs: [TokenizedPair], reference: [ResponseLogProbs],
-        normalizer: Double, bufferPairs: Int = 0, bufferWeight: Double = 0, into gradients: UnsafeMutablePointer<Float>
+        normalizer: Double, bufferPairs: Int = 0, bufferWeight: Double = 0, into gradients: UnsafeMutablePointer<Float>,
+        schedule: ComputeSchedule? = nil
     ) throws -> BatchResult {
         precondition(reference.count == pairs.count, "one reference entry per pair")
         precondition(normalizer > 0, "the normalizer is a positive pair count")
         precondition(bufferPairs >= 0 && bufferPairs < pairs.count, "at least one pair of the main data")
         let firstBufferPair = pairs.count - bufferPairs
         let batch = try pack(pairs, responses: responses)
-        let sums = model.forward(parameters: parameters, batch: batch, activations: activations)
+        let sums = model.forward(parameters: parameters, batch: batch, activations: activations, schedule: schedule)
         let perPair = responses == .both ? 2 : 1
         var results: [PairResult] = []
         var metrics = PreferenceMetrics()
@@ -108,7 +111,7 @@ public final class GradientEngine {
             if responses == .both { sequenceGradients[2 * i + 1] = Float(weight * loss.dPolicyRejected / normalizer) }
         }
         model.backward(parameters: parameters, gradients: gradients, batch: batch, activations: activations,
-                       sequenceGradients: sequenceGradients)
+                       sequenceGradients: sequenceGradients, schedule: schedule)
         return BatchResult(pairs: results, metrics: metrics, tokens: batch.sequenceTokenCount)
     }
 

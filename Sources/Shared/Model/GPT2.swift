@@ -18,14 +18,18 @@ public struct GPT2: Sendable {
     /// Runs the model on `batch` and returns each sequence's log-prob: the sum over its counted tokens of
     /// log softmax(logits[t − 1])[ids[t]] (design.md "Tokenized pairs"), accumulated in Double.
     ///
-    /// Keeps in `activations` everything `backward` needs for the same batch.
-    public func forward(parameters: UnsafePointer<Float>, batch: PackedBatch, activations: Activations) -> [Double] {
+    /// Keeps in `activations` everything `backward` needs for the same batch. With a `schedule`, each
+    /// layer's parameters are asked for before it reads them (`ComputeSchedule.willRead`).
+    public func forward(parameters: UnsafePointer<Float>, batch: PackedBatch, activations: Activations,
+                        schedule: ComputeSchedule? = nil) -> [Double] {
         let a = activations.prepare(for: batch)
         let C = config.embedding, F = config.mlpWidth, H = config.heads, V = config.vocabulary
         let N = batch.tokenCount, A = batch.attentionArea, eps = config.layerNormEpsilon
         let p = parameters, pool = activations.pool
+        schedule?.willRead(layout.embeddingRange)
         Embedding.forward(out: a.encoded, batch: batch, wte: p + layout.wte, wpe: p + layout.wpe, channels: C, pool: pool)
         for (l, w) in layout.blocks.enumerated() {
+            schedule?.willRead(layout.blockRange(l))
             let input = l == 0 ? a.encoded : a.residual3 + (l - 1) * N * C
             let ln1 = a.ln1 + l * N * C, qkv = a.qkv + l * N * 3 * C, attended = a.attended + l * N * C
             let residual2 = a.residual2 + l * N * C, ln2 = a.ln2 + l * N * C
@@ -47,6 +51,7 @@ public struct GPT2: Sendable {
                            rows: N, inputs: F, outputs: C, pool: pool)
             add(residual3, residual2, count: N * C, pool: pool)
         }
+        schedule?.willRead(layout.finalNormRange)
         LayerNorm.forward(out: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd, input: a.residual3 + (config.layers - 1) * N * C,
                           weight: p + layout.lnfWeight, bias: p + layout.lnfBias, rows: N, channels: C, epsilon: eps, pool: pool)
         LanguageModelHead.forward(logProbs: a.logProbs, logSumExp: a.logSumExp, hidden: a.lnf, wte: p + layout.wte,
@@ -60,10 +65,13 @@ public struct GPT2: Sendable {
     /// `activations`, accumulating (`+=`) into `gradients`, a vector of `layout.count` floats. Callers
     /// zero `gradients` for a fresh gradient; accumulating lets several batches sum into one step.
     ///
+    /// With a `schedule`, each layer left says which gradients are final (`ComputeSchedule.gradientsFinal`):
+    /// the tied `wte` last, as both the LM head and the embedding add to it.
+    ///
     /// - Parameter sequenceGradients: (S) ∂loss/∂ log π(sequence) for each sequence of `batch`.
     public func backward(
         parameters: UnsafePointer<Float>, gradients: UnsafeMutablePointer<Float>,
-        batch: PackedBatch, activations: Activations, sequenceGradients: [Float]
+        batch: PackedBatch, activations: Activations, sequenceGradients: [Float], schedule: ComputeSchedule? = nil
     ) {
         guard let a = activations.views else { preconditionFailure("GPT2.backward needs a forward pass on the same workspace first") }
         precondition(sequenceGradients.count == batch.sequenceCount, "one gradient per sequence")
@@ -80,6 +88,7 @@ public struct GPT2: Sendable {
         LayerNorm.backward(dInput: a.dResidual, dWeight: g + layout.lnfWeight, dBias: g + layout.lnfBias, dOut: a.dNormed,
                            input: a.residual3 + (L - 1) * N * C, weight: p + layout.lnfWeight,
                            mean: a.lnfMean, rstd: a.lnfRstd, rows: N, channels: C, pool: pool)
+        schedule?.gradientsFinal(from: layout.lnfWeight)
         for (l, w) in layout.blocks.enumerated().reversed() {
             let input = l == 0 ? a.encoded : a.residual3 + (l - 1) * N * C
             let ln1 = a.ln1 + l * N * C, qkv = a.qkv + l * N * 3 * C, attended = a.attended + l * N * C
@@ -104,8 +113,10 @@ public struct GPT2: Sendable {
             LayerNorm.backward(dInput: a.dResidual, dWeight: g + w.ln1Weight, dBias: g + w.ln1Bias, dOut: a.dNormed,
                                input: input, weight: p + w.ln1Weight, mean: a.ln1Mean + l * N, rstd: a.ln1Rstd + l * N,
                                rows: N, channels: C, pool: pool)
+            schedule?.gradientsFinal(from: w.ln1Weight)
         }
         Embedding.backward(dWTE: g + layout.wte, dWPE: g + layout.wpe, dOut: a.dResidual, batch: batch, channels: C, pool: pool)
+        schedule?.gradientsFinal(from: 0)
     }
 
     private func add(_ target: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>, count: Int, pool: ComputePool) {

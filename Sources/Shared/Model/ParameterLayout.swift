@@ -79,6 +79,17 @@ public struct ParameterLayout: Sendable {
         count = cursor
     }
 
+    /// The elements block `index` reads: its tensors, contiguous in the vector.
+    public func blockRange(_ index: Int) -> Range<Int> {
+        blocks[index].ln1Weight..<(index + 1 < blocks.count ? blocks[index + 1].ln1Weight : lnfWeight)
+    }
+
+    /// The elements the embedding reads: `wte` and `wpe`, contiguous at the start of the vector.
+    public var embeddingRange: Range<Int> { wte..<(wpe + config.positions * config.embedding) }
+
+    /// The final LayerNorm's elements, the last of the vector.
+    public var finalNormRange: Range<Int> { lnfWeight..<count }
+
     /// The tensor with this canonical (`transformer.`-prefixed) name, if the model has one.
     public func tensor(named name: String) -> TensorSpec? {
         tensors.first { $0.name == name }
