@@ -259,6 +259,13 @@ final class WorkerSession {
         return reply
     }
 
+    /// `transport`'s reply to `request` within the reply time-out (`WorkerTransport.reply(to:within:)`).
+    private func answer(to request: WireBody, from transport: any WorkerTransport) throws -> WireMessage? {
+        try transport.reply(to: request, within: options.replyTimeout) { [log] late in
+            log.debug("skipped a late \(late.body.name) while waiting for the answer to \(request.name)")
+        }
+    }
+
     // MARK: Work
 
     private func work(on lease: Wire.Lease, message: WireMessage, member: Membership) throws {
@@ -276,152 +283,101 @@ final class WorkerSession {
             log.error("lease \(lease.leaseID) names \(lease.shardVersions.count) shard versions for \(cache.shards.count) shards; dropped")
             return
         }
-        guard try pull(cache.stale(comparedTo: lease.shardVersions), set: lease.parameterSet, into: cache, member: member) else { return }
+        if lease.kind == .gradient, let failure = pipeline?.takeFailure() {
+            log.warning("\(failure); registering again")
+            membership = nil
+            return
+        }
+        // Policy shards of shard servers come from those servers, all others from the coordinator.
+        let pull = ShardPull(cache.stale(comparedTo: lease.shardVersions), of: lease.parameterSet, into: cache, worker: member.worker,
+                             run: member.run, compression: member.gradientFrames[0].compression, replyTimeout: options.replyTimeout,
+                             log: log) { [transport] id in
+            let host = lease.parameterSet == .policy ? member.servers.first { $0.shards.contains(id) } : nil
+            return ShardPull.Source(transport: host?.transport ?? transport, server: host?.endpoint)
+        }
         // A shard may have moved on between the lease and the pull; the push reports the versions used
         // and the coordinator judges their staleness.
-        try compute(lease, batch: batch, cache: cache, member: member)
-    }
-
-    /// Requests `shards` and stores the replies; false when the membership was lost meanwhile. Policy
-    /// shards of shard servers are asked of all servers first, so their replies travel side by side.
-    private func pull(_ shards: [UInt32], set: Wire.ParameterSet, into cache: ParameterCache, member: Membership) throws -> Bool {
-        guard !shards.isEmpty else { return true }
-        let remote = set == .policy ? member.servers.compactMap { host -> (ShardHost, [UInt32])? in
-            let wanted = shards.filter { host.shards.contains($0) }
-            return wanted.isEmpty ? nil : (host, wanted)
-        } : []
-        // Under topk, the versions held let a server answer with the sparse updates since then.
-        func request(_ ids: [UInt32]) -> Wire.ShardRequest {
-            let sparse = set == .policy && member.gradientFrames[0].compression.isSparse
-            return Wire.ShardRequest(workerID: member.worker, parameterSet: set, shardIDs: ids,
-                                     heldVersions: sparse ? ids.map { cache.versions[Int($0)] } : [])
-        }
-        var requests: [(ShardHost, Wire.ShardRequest)] = []
-        for (host, wanted) in remote {
-            requests.append((host, request(wanted)))
-            guard sendToServer(host, .shardRequest(requests.last!.1), member: member) else { return false }
-        }
-        let local = shards.filter { id in !remote.contains { $0.1.contains(id) } }
-        if !local.isEmpty {
-            guard let reply = try exchangeMessage(.shardRequest(request(local)), member: member) else { return false }
-            try store(reply, set: set, into: cache, member: member)
-        }
-        for (host, sent) in requests {
-            guard let reply = try replyFromServer(host, to: .shardRequest(sent), member: member) else { return false }
-            try store(reply, set: set, into: cache, member: member)
-        }
-        return true
-    }
-
-    private func store(_ reply: WireMessage, set: Wire.ParameterSet, into cache: ParameterCache, member: Membership) throws {
-        guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
-            throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
-        }
-        try reply.requireFrameCount(shardReply.frameCount)
-        var next = 0
-        for (index, entry) in shardReply.shards.enumerated() {
-            let updates = shardReply.updateCounts.isEmpty ? 0 : Int(shardReply.updateCounts[index])
-            if updates == 0 {
-                // Frozen shards travel as exact fp32 whatever the compression.
-                let frozen = Int(entry.shardID) < cache.shards.count && cache.shards[Int(entry.shardID)].frozen
-                let bfloat16 = set == .policy && member.gradientFrames[0].compression == .bf16 && !frozen
-                try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
-                next += 1
-            } else {
-                try cache.apply(shard: entry.shardID, version: entry.version, updates: reply.frames[next..<(next + updates)])
-                next += updates
-            }
-        }
-    }
-
-    /// Sends to a shard server; false (after forgetting the membership, so the worker registers again and
-    /// learns where shards are now) when it cannot be reached.
-    private func sendToServer(_ host: ShardHost, _ body: WireBody, frames: [WireMessage.Payload] = [], member: Membership) -> Bool {
-        do {
-            try host.transport.send(WireMessage(body, runID: member.run, frames: frames))
-            return true
-        } catch {
-            log.warning("shard server \(host.endpoint) unreachable (\(error)); registering again")
-            membership = nil
-            return false
-        }
-    }
-
-    /// A shard server's reply; nil (after forgetting the membership) when none came in time.
-    private func replyFromServer(_ host: ShardHost, to request: WireBody, member: Membership) throws -> WireMessage? {
-        guard let reply = try answer(to: request, from: host.transport) else {
-            log.warning("no reply from shard server \(host.endpoint) in \(Int(options.replyTimeout)) s; registering again")
-            membership = nil
-            return nil
-        }
-        if case .refused(let refused) = reply.body {
-            log.warning("shard server \(host.endpoint) refused: \(refused.reason); registering again")
-            membership = nil
-            return nil
-        }
-        return reply
-    }
-
-    /// `transport`'s reply to `request` within the reply time-out (`WorkerTransport.reply(to:within:)`).
-    private func answer(to request: WireBody, from transport: any WorkerTransport) throws -> WireMessage? {
-        try transport.reply(to: request, within: options.replyTimeout) { [log] late in
-            log.debug("skipped a late \(late.body.name) while waiting for the answer to \(request.name)")
-        }
-    }
-
-    private func compute(_ lease: Wire.Lease, batch: LeaseBatch, cache: ParameterCache, member: Membership) throws {
-        let start = Date()
-        let versions = cache.versions.map { $0 ?? 0 }
         switch lease.kind {
-        case .reference:
-            let logProbs = try computing { try member.engine.logProbs(parameters: cache.values.pointer, pairs: batch.pairs) }
-            let values = logProbs.flatMap { [$0.chosen, $0.rejected] }
-            let push = Wire.ReferencePush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID)
-            report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
-        case .gradient:
-            guard let pipeline else { return }
-            if let failure = pipeline.takeFailure() {
-                log.warning("\(failure); registering again")
-                membership = nil
-                return
-            }
-            let index = nextGradient
-            nextGradient = 1 - index
-            if let previous = pushSent[index], previous.wait(timeout: .now() + 30) == .timedOut {
-                log.warning("the gradient before last is still being sent after 30 s; overwriting it anyway")
-            }
-            let gradient = member.gradients[index]
-            gradient.zero()
-            let result = try computing {
-                try member.engine.accumulateGradient(
-                    parameters: cache.values.pointer, pairs: batch.pairs, reference: batch.reference,
-                    normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
-                    into: gradient.pointer)
-            }
-            let sent = DispatchSemaphore(value: 0)
-            pushSent[index] = sent
-            let owner = SendGuard(signalling: sent)
-            // Gradients of trained shards only: a frozen shard has none to apply.
-            func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
-                let trained = shards.map { member.policy.shards[Int($0)] }.filter { !$0.frozen }
-                return member.gradientFrames[index].frames(trained, of: gradient, owner: owner)
-            }
-            let push = Wire.GradientPush(
-                workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID, shardVersions: versions,
-                metrics: result.metrics, tokens: UInt64(result.tokens), computeSeconds: Date().timeIntervalSince(start))
-            let served = Set(member.servers.flatMap(\.shards))
-            let local = (0..<UInt32(member.policy.shards.count)).filter { !served.contains($0) }
-            // Delivered while the next lease is asked for, pulled and computed.
-            pipeline.submit(PushPipeline.Job(push: push, serverFrames: member.servers.map { frames($0.shards) },
-                                             coordinatorFrames: frames(local)))
+        case .reference: try computeReference(lease, batch: batch, pull: pull, member: member)
+        case .gradient: try computeGradient(lease, batch: batch, pull: pull, member: member)
         }
     }
 
-    /// Runs one engine call, adding its duration to the lease time spent computing.
-    private func computing<Result>(_ call: () throws -> Result) rethrows -> Result {
+    private func computeReference(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
+        let schedule = LeaseSchedule(pull: pull)
+        guard let logProbs = try computing(with: pull, {
+            try member.engine.logProbs(parameters: member.reference.values.pointer, pairs: batch.pairs, schedule: schedule)
+        }) else { return }
+        let values = logProbs.flatMap { [$0.chosen, $0.rejected] }
+        let push = Wire.ReferencePush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID)
+        report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
+    }
+
+    /// Computes into the gradient buffer not in flight and hands the push to the pipeline, each server's
+    /// part during the backward pass (`LeaseSchedule`), the coordinator's with the metrics at the end.
+    private func computeGradient(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
+        let index = nextGradient
+        nextGradient = 1 - index
+        if let previous = pushSent[index], previous.wait(timeout: .now() + 30) == .timedOut {
+            log.warning("the gradient before last is still being sent after 30 s; overwriting it anyway")
+        }
+        pushSent[index] = nil
+        let gradient = member.gradients[index]
+        gradient.zero()
+        let sent = DispatchSemaphore(value: 0)
+        let owner = SendGuard(signalling: sent)
+        let policy = member.policy
+        // Gradients of trained shards only: a frozen shard has none to apply.
+        func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
+            let trained = shards.map { policy.shards[Int($0)] }.filter { !$0.frozen }
+            return member.gradientFrames[index].frames(trained, of: gradient, owner: owner)
+        }
+        func push(_ result: GradientEngine.BatchResult?, seconds: Double) -> Wire.GradientPush {
+            Wire.GradientPush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID,
+                              shardVersions: policy.versions.map { $0 ?? 0 }, metrics: result?.metrics ?? PreferenceMetrics(),
+                              tokens: UInt64(result?.tokens ?? 0), computeSeconds: seconds)
+        }
+        let schedule = pipeline.map { pipeline in
+            LeaseSchedule(pull: pull, push: LeaseSchedule.Push(
+                pipeline: pipeline, header: { push(nil, seconds: 0) },
+                servers: member.servers.map { host in
+                    LeaseSchedule.ServerPart(firstOffset: Int(policy.shards[Int(host.shards[0])].offset), frames: { frames(host.shards) })
+                }))
+        } ?? LeaseSchedule(pull: pull)
         let start = Date()
-        defer { leaseTime.compute += Date().timeIntervalSince(start) }
-        return try call()
+        guard let result = try computing(with: pull, {
+            try member.engine.accumulateGradient(
+                parameters: policy.values.pointer, pairs: batch.pairs, reference: batch.reference,
+                normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
+                into: gradient.pointer, schedule: schedule)
+        }) else { return }
+        let served = Set(member.servers.flatMap(\.shards))
+        let local = (0..<UInt32(policy.shards.count)).filter { !served.contains($0) }
+        // Delivered while the next lease is asked for, pulled and computed.
+        schedule.finishPush(push(result, seconds: Date().timeIntervalSince(start) - pull.waited), coordinatorFrames: frames(local))
+        pushSent[index] = sent
+    }
+
+    /// Runs one engine call while `pull` is in flight, adding its duration less the time spent waiting for
+    /// shards to the lease time spent computing. Nil (after forgetting the membership) when the pull
+    /// failed: what the call computed is dropped.
+    private func computing<Result>(with pull: ShardPull, _ call: () throws -> Result) throws -> Result? {
+        let start = Date()
+        let result = Swift.Result { try call() }
+        leaseTime.compute += Date().timeIntervalSince(start) - pull.waited
+        do {
+            try pull.finish()
+        } catch {
+            switch error {
+            case .registerAgain(let reason):
+                log.warning("\(reason); registering again")
+                membership = nil
+                return nil
+            case .fatal(let error):
+                throw error
+            }
+        }
+        return try result.get()
     }
 
     private func report(_ reply: WireBody?, lease: Wire.Lease) {
