@@ -4,10 +4,14 @@ import Shared
 /// A worker's life in a run (docs/architecture.md): register, then repeatedly ask for a lease, pull the
 /// shards whose versions changed, compute reference log-probs or a gradient, push, until told to stop.
 /// Policy shards that shard servers serve are pulled from and pushed to those servers directly
-/// (docs/parameter-servers.md), all servers at once; the coordinator gets the push's metrics last.
+/// (docs/parameter-servers.md); the coordinator gets the push's metrics last. Transfers overlap compute:
+/// the pull runs on a thread of its own while the model starts on the shards already stored
+/// (`ShardPull`), and each server's push leaves as soon as the backward pass has finished its shards
+/// (`LeaseSchedule`, `PushPipeline`).
 ///
 /// It re-registers (with backoff) when the coordinator stops answering or forgets it, dropping cached
-/// shards when the coordinator's incarnation changes. Runs on one thread, which owns `transport`.
+/// shards when the coordinator's incarnation changes. Runs on one thread, which owns `transport` except
+/// while a pull it started is in flight.
 final class WorkerSession {
     struct Options {
         var endpoint: String
