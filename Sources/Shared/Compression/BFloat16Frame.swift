@@ -25,7 +25,7 @@ public enum BFloat16Frame {
     }
 
     /// Decodes a received frame into `destination`, which it must fill exactly.
-    /// - Throws: `WireError.frameSize` (frame named "`frame` (bfloat16)"), `.nonFinite`; `destination` is
+    /// - Throws: `WireError.frameSize` (frame named "`frame` (bfloat16)"), `.nonFinite`, `.tooLarge`; `destination` is
     ///   untouched when it throws.
     public static func decode(_ payload: WireMessage.Payload, into destination: UnsafeMutableBufferPointer<Float>, frame: String) throws {
         try payload.withUnsafeBytes { raw in
@@ -40,7 +40,7 @@ public enum BFloat16Frame {
     }
 
     /// Adds a received frame's values into `accumulator` (`accumulator[i] += value[i]`, in index order).
-    /// - Throws: `WireError.frameSize` (frame named "`frame` (bfloat16)"), `.nonFinite`; `accumulator` is
+    /// - Throws: `WireError.frameSize` (frame named "`frame` (bfloat16)"), `.nonFinite`, `.tooLarge`; `accumulator` is
     ///   untouched when it throws.
     public static func addDecoded(_ payload: WireMessage.Payload, to accumulator: UnsafeMutableBufferPointer<Float>, frame: String) throws {
         try validate(payload, count: accumulator.count, frame: frame)
@@ -67,7 +67,7 @@ public enum BFloat16Frame {
         try payload.withUnsafeBytes { try validate($0, count: count, frame: frame) }
     }
 
-    /// Checks the byte count, then that no value has the all-ones exponent of ±inf and NaN.
+    /// Checks the byte count, then that every value is finite and within `Wire.Limits.tensorMagnitudeLimit`.
     private static func validate(_ raw: UnsafeRawBufferPointer, count: Int, frame: String) throws {
         let (expectedBytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<UInt16>.stride)
         guard !overflow, raw.count == expectedBytes else {
@@ -76,9 +76,9 @@ public enum BFloat16Frame {
         // max over the exponent bits vectorizes; the index is looked for only when a value is bad.
         var worst: UInt16 = 0
         for i in 0..<count { worst = max(worst, raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self) & 0x7F80) }
-        guard worst == 0x7F80 else { return }
-        for i in 0..<count where !float(raw, at: i).isFinite {
-            throw WireError.nonFinite(frame: frame, index: i, value: Double(float(raw, at: i)))
+        guard UInt32(worst) << 16 >= TensorFrame.excessiveExponentBits else { return }
+        for i in 0..<count where !TensorFrame.isUsable(float(raw, at: i)) {
+            try TensorFrame.checkUsable(float(raw, at: i), frame: frame, index: i)
         }
     }
 

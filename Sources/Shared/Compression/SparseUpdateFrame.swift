@@ -27,7 +27,7 @@ public enum SparseUpdateFrame {
     /// - Returns: the number of entries applied.
     /// - Throws: `WireError.frameSize` (frame named "`frame` (sparse update)"), `.valueOutOfRange` (an
     ///   entry count above the shard's size, an index out of the shard or not above the one before it),
-    ///   `.nonFinite`; `copy` is untouched when it throws.
+    ///   `.nonFinite`, `.tooLarge`; `copy` is untouched when it throws.
     @discardableResult
     public static func apply(_ payload: WireMessage.Payload, to copy: UnsafeMutableBufferPointer<Float>, frame: String) throws -> Int {
         try payload.withUnsafeBytes { raw in
@@ -68,8 +68,8 @@ public enum SparseUpdateFrame {
             }
             previous = current
         }
-        for j in 0..<count where !value(raw, j, count: count).isFinite {
-            throw WireError.nonFinite(frame: "\(frame) values", index: j, value: Double(value(raw, j, count: count)))
+        for j in 0..<count where !TensorFrame.isUsable(value(raw, j, count: count)) {
+            try TensorFrame.checkUsable(value(raw, j, count: count), frame: "\(frame) values", index: j)
         }
         return count
     }

@@ -73,18 +73,32 @@ public struct TensorView<Element: WireScalar> {
 /// Checks of payload frames against what their header says, before anything reads them. Each names the
 /// frame in its error (e.g. "shard 3 gradient"), so the reply to the peer says exactly what was wrong.
 public enum TensorFrame {
-    /// `expectedCount` float32 values, all finite. - Throws: `WireError.frameSize`, `.nonFinite`.
+    /// `expectedCount` float32 values, all finite and of magnitude below `Wire.Limits.tensorMagnitudeLimit`.
+    /// - Throws: `WireError.frameSize`, `.nonFinite`, `.tooLarge`.
     public static func floats(_ payload: WireMessage.Payload, expectedCount: Int, frame: String) throws -> TensorView<Float> {
         let view = try sized(payload, expectedCount: expectedCount, frame: frame, as: Float.self)
         try view.withUnsafeBufferPointer { values in
-            // max over the exponent bits vectorizes; all ones means NaN or ±Inf.
+            // max over the exponent bits vectorizes; the index is looked for only when a value is bad.
             var worst: UInt32 = 0
             for x in values { worst = max(worst, x.bitPattern & 0x7F80_0000) }
-            if worst == 0x7F80_0000, let index = values.firstIndex(where: { !$0.isFinite }) {
-                throw WireError.nonFinite(frame: frame, index: index, value: Double(values[index]))
+            if worst >= excessiveExponentBits, let index = values.firstIndex(where: { !isUsable($0) }) {
+                try checkUsable(values[index], frame: frame, index: index)
             }
         }
         return view
+    }
+
+    /// The exponent bits (biased exponent 228 and above, at fp32's position) of a magnitude at or beyond
+    /// 2^101, ±Inf and NaN included.
+    public static let excessiveExponentBits: UInt32 = 228 << 23
+
+    /// Whether `value` is finite and within `Wire.Limits.tensorMagnitudeLimit`.
+    public static func isUsable(_ value: Float) -> Bool { abs(value) < Wire.Limits.tensorMagnitudeLimit }
+
+    /// Throws `WireError.nonFinite` or `.tooLarge` for a value that is not usable.
+    public static func checkUsable(_ value: Float, frame: String, index: Int) throws {
+        guard value.isFinite else { throw WireError.nonFinite(frame: frame, index: index, value: Double(value)) }
+        guard isUsable(value) else { throw WireError.tooLarge(frame: frame, index: index, value: Double(value)) }
     }
 
     /// `expectedCount` float64 values, all finite. - Throws: `WireError.frameSize`, `.nonFinite`.

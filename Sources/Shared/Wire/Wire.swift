@@ -37,6 +37,11 @@ public enum Wire {
         public static let maxModelConfigBytes = 512 * 1024
         /// Most frames (header and payloads) in one message: a header plus one frame per shard, with room.
         public static let maxFramesPerMessage = maxShards + 16
+        /// Bound on a tensor value's magnitude, exclusive (2^101): with at most `maxLeasesPerStep` (2^20)
+        /// pushes in a step, any sum of accepted values stays below 2^121, finite in fp32.
+        public static let tensorMagnitudeLimit: Float = 0x1p101
+        /// Bound on a metric sum's magnitude, inclusive (1e30): a step's sum of them stays finite.
+        public static let metricMagnitudeLimit = 1e30
         /// Largest single frame a socket accepts by default (ZMQ_MAXMSGSIZE), 2 GiB: a shard of 512M floats.
         public static let maxFrameBytes: Int64 = 1 << 31
     }

@@ -439,6 +439,7 @@ private enum Decoder {
             return .gradientPush(try gradientPush(try present(c.gradient_push, "Envelope", "gradient_push")))
         case BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH:
             let m = try present(c.reference_push, "Envelope", "reference_push")
+            try batchID(m.batch_id, "ReferencePush")
             return .referencePush(Wire.ReferencePush(workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id))
         case BFPO__WIRE__ENVELOPE__BODY_PUSH_REPLY:
             let m = try present(c.push_reply, "Envelope", "push_reply")
@@ -668,13 +669,31 @@ private enum Decoder {
             throw WireError.invalidField(message: "GradientPush", field: "compute_seconds",
                                          reason: "\(m.compute_seconds) is not finite and non-negative")
         }
+        try batchID(m.batch_id, "GradientPush")
+        guard m.tokens <= UInt64(Limits.maxLeaseTokens) else {
+            throw WireError.invalidField(message: "GradientPush", field: "tokens", reason: "\(m.tokens) is above a lease's \(Limits.maxLeaseTokens)")
+        }
         return Wire.GradientPush(
             workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
             metrics: try metrics(sums), tokens: m.tokens, computeSeconds: m.compute_seconds)
     }
 
-    /// The proto's `MetricSums` → `PreferenceMetrics`, whose initializer checks the invariants.
+    /// A batch id fits a signed 64-bit index, so the coordinator's conversions cannot trap.
+    private static func batchID(_ value: UInt64, _ message: String) throws {
+        guard Int(exactly: value) != nil else {
+            throw WireError.invalidField(message: message, field: "batch_id", reason: "\(value) is not a batch index")
+        }
+    }
+
+    /// The proto's `MetricSums` → `PreferenceMetrics`, whose initializer checks the invariants; every sum
+    /// within `Limits.metricMagnitudeLimit`, so that a step's sum of them is finite.
     private static func metrics(_ m: Bfpo__Wire__MetricSums) throws -> PreferenceMetrics {
+        let sums = [m.loss_sum, m.chosen_reward_sum, m.rejected_reward_sum, m.safe_chosen_reward_sum, m.unsafe_chosen_reward_sum,
+                    m.policy_chosen_logp_sum, m.policy_rejected_logp_sum]
+        if let bad = sums.first(where: { !(abs($0) <= Limits.metricMagnitudeLimit) }) {
+            throw WireError.invalidField(message: "GradientPush", field: "metrics",
+                                         reason: "a sum is \(bad), not a finite number within ±\(Limits.metricMagnitudeLimit)")
+        }
         func count(_ value: UInt64, _ field: String) throws -> Int {
             guard let result = Int(exactly: value) else {
                 throw WireError.invalidField(message: "MetricSums", field: field, reason: "\(value) does not fit in a signed 64-bit count")

@@ -57,15 +57,22 @@ extension CompressionTests {
                 #expect(frame == "g" && index == 3 && value.isNaN)
             }
             #expect(destination == [5, 5, 5, 5])
-            // bfloat16's largest finite value and its smallest subnormal pass.
+            // The largest magnitude below 2^101 and the smallest subnormal pass; 2^101 and bfloat16's largest
+            // finite value are refused, so that no step's sum of gradients can overflow.
             try destination.withUnsafeMutableBufferPointer {
-                try BFloat16Frame.decode(Self.frame([0x7F7F, 0xFF7F, 0x0001, 0x8000]), into: $0, frame: "g")
+                try BFloat16Frame.decode(Self.frame([0x71FF, 0xF1FF, 0x0001, 0x8000]), into: $0, frame: "g")
             }
-            #expect(destination.map(\.bitPattern) == [0x7F7F_0000, 0xFF7F_0000, 0x0001_0000, 0x8000_0000])
+            #expect(destination.map(\.bitPattern) == [0x71FF_0000, 0xF1FF_0000, 0x0001_0000, 0x8000_0000])
+            #expect(throws: WireError.tooLarge(frame: "g", index: 1, value: -0x1p101)) {
+                try destination.withUnsafeMutableBufferPointer { try BFloat16Frame.addDecoded(Self.frame([0x3F80, 0xF200, 0x3F80, 0x3F80]), to: $0, frame: "g") }
+            }
+            #expect(throws: WireError.tooLarge(frame: "g", index: 0, value: Double(Float(bitPattern: 0x7F7F_0000)))) {
+                try destination.withUnsafeMutableBufferPointer { try BFloat16Frame.decode(Self.frame([0x7F7F, 0, 0, 0]), into: $0, frame: "g") }
+            }
         }
 
         @Test func framesAtAnOddAddressAreReadValueByValue() throws {
-            let bits: [UInt16] = [0x3F80, 0xC000, 0x3DCD, 0x0001, 0x7F7F]
+            let bits: [UInt16] = [0x3F80, 0xC000, 0x3DCD, 0x0001, 0x71FF]
             let raw = UnsafeMutableRawPointer.allocate(byteCount: 11, alignment: 16)
             defer { raw.deallocate() }
             bits.withUnsafeBytes { (raw + 1).copyMemory(from: $0.baseAddress!, byteCount: 10) }

@@ -25,7 +25,7 @@ extension CompressionTests {
             let empty = SparseUpdate(indices: [], values: [])
             #expect(SparseUpdateFrame.payload(empty).byteCount == 4)
             #expect(try SparseUpdateFrame.decode(SparseUpdateFrame.payload(empty), shardCount: 0, frame: "s") == empty)
-            let full = SparseUpdate(indices: [0, 1, 2], values: [.greatestFiniteMagnitude, -.leastNonzeroMagnitude, -0.0])
+            let full = SparseUpdate(indices: [0, 1, 2], values: [Float(0x1p101).nextDown, -.leastNonzeroMagnitude, -0.0])
             var copy: [Float] = [1, 1, 1]
             _ = try copy.withUnsafeMutableBufferPointer { try SparseUpdateFrame.apply(SparseUpdateFrame.payload(full), to: $0, frame: "s") }
             #expect(copy.map(\.bitPattern) == full.values.map(\.bitPattern))
@@ -56,6 +56,8 @@ extension CompressionTests {
                  .valueOutOfRange(frame: "\(name) indices", index: 0, value: 4_294_967_295, allowed: "0 to 9 (the shard's indices)"), "index 2^32 − 1"),
                 (Self.frame(count: 2, indices: [3, 4], values: [1, -.infinity]),
                  .nonFinite(frame: "\(name) values", index: 1, value: -.infinity), "an infinite value"),
+                (Self.frame(count: 2, indices: [3, 4], values: [0x1p101, 1]),
+                 .tooLarge(frame: "\(name) values", index: 0, value: 0x1p101), "a value of 2^101"),
             ]
             var copy = [Float](repeating: 9, count: 10)
             for (payload, error, what) in cases {

@@ -31,9 +31,17 @@ extension WireTests {
             #expect(throws: WireError.nonFinite(frame: "g", index: 999, value: -.infinity)) {
                 _ = try TensorFrame.floats(.copying(values), expectedCount: 1000, frame: "g")
             }
-            // The largest finite float and subnormals pass.
-            let edge: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, -0.0]
+            // The largest magnitude below 2^101 and subnormals pass; 2^101 and beyond are refused, so that no
+            // step's sum of accepted values can overflow.
+            let largest = Float(0x1p101).nextDown
+            let edge: [Float] = [largest, -largest, .leastNonzeroMagnitude, -0.0]
             #expect(try TensorFrame.floats(.copying(edge), expectedCount: 4, frame: "e").array == edge)
+            #expect(throws: WireError.tooLarge(frame: "e", index: 2, value: -0x1p101)) {
+                _ = try TensorFrame.floats(.copying([1, 2, -0x1p101, .nan] as [Float]), expectedCount: 4, frame: "e")
+            }
+            #expect(throws: WireError.tooLarge(frame: "e", index: 0, value: Double(Float.greatestFiniteMagnitude))) {
+                _ = try TensorFrame.floats(.copying([Float.greatestFiniteMagnitude]), expectedCount: 1, frame: "e")
+            }
             #expect(throws: WireError.nonFinite(frame: "r", index: 1, value: .infinity)) {
                 _ = try TensorFrame.doubles(.copying([1.0, .infinity]), expectedCount: 2, frame: "r")
             }

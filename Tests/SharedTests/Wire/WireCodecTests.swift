@@ -257,7 +257,7 @@ extension WireTests {
             #expect(throws: WireError.self) { _ = try WireCodec.decode(welcome(shards: [(0, 0, 0)])) }
         }
 
-        @Test func metricSumsAreValidatedByPreferenceMetrics() {
+        @Test func metricSumsAreValidatedByPreferenceMetrics() throws {
             func push(_ edit: (inout ProtoBytes) -> Void) -> [UInt8] {
                 var m = ProtoBytes()
                 edit(&m)
@@ -274,10 +274,49 @@ extension WireTests {
             #expect(throws: WireError.self) {
                 _ = try WireCodec.decode(push { $0.field(1, varint: -1) })  // 2^64 − 1 pairs
             }
+            // A sum beyond ±1e30 is refused: a step's sum of such sums could overflow the metrics line.
+            #expect(throws: WireError.self) {
+                _ = try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(2, double: 1.7e308) })
+            }
+            #expect(try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(2, double: 1e30) }).body.name == "GradientPush")
             var missing = ProtoBytes()
             missing.field(1, varint: 3)
             #expect(throws: WireError.missingField(message: "GradientPush", field: "metrics")) {
                 _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 18, body: missing))
+            }
+        }
+
+        /// Ids and counts the coordinator converts to `Int` are bounded at decoding, so no conversion traps.
+        @Test func batchIDsAndTokenCountsAreBounded() throws {
+            func gradientPush(batch: UInt64, tokens: UInt64) -> [UInt8] {
+                var metrics = ProtoBytes()
+                metrics.field(1, varint: 1)
+                var p = ProtoBytes()
+                p.field(3, varint: Int64(bitPattern: batch))
+                p.field(5, message: metrics)
+                p.field(6, varint: Int64(bitPattern: tokens))
+                return ProtoBytes.envelope(bodyField: 18, body: p)
+            }
+            func referencePush(batch: UInt64) -> [UInt8] {
+                var p = ProtoBytes()
+                p.field(3, varint: Int64(bitPattern: batch))
+                return ProtoBytes.envelope(bodyField: 19, body: p)
+            }
+            let largestBatch = UInt64(Int.max), largestTokens = UInt64(Wire.Limits.maxLeaseTokens)
+            guard case .gradientPush(let push) = try WireCodec.decode(gradientPush(batch: largestBatch, tokens: largestTokens)).body else {
+                Issue.record("expected a GradientPush")
+                return
+            }
+            #expect(push.batchID == largestBatch && push.tokens == largestTokens)
+            #expect(throws: WireError.invalidField(message: "GradientPush", field: "batch_id", reason: "9223372036854775808 is not a batch index")) {
+                _ = try WireCodec.decode(gradientPush(batch: 1 << 63, tokens: 10))
+            }
+            #expect(throws: WireError.invalidField(message: "GradientPush", field: "tokens", reason: "18446744073709551615 is above a lease's 268435456")) {
+                _ = try WireCodec.decode(gradientPush(batch: 1, tokens: .max))
+            }
+            #expect(try WireCodec.decode(referencePush(batch: largestBatch)).body.name == "ReferencePush")
+            #expect(throws: WireError.invalidField(message: "ReferencePush", field: "batch_id", reason: "18446744073709551615 is not a batch index")) {
+                _ = try WireCodec.decode(referencePush(batch: .max))
             }
         }
 
