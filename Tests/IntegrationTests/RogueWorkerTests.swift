@@ -75,6 +75,27 @@ struct RogueWorkerTests {
         let wrongPairs = try push(sizes.map { [Float](repeating: 0.5, count: $0) }, pairs: Int(granted.pairs) + 1)
         #expect(!wrongPairs.accepted && wrongPairs.reason.contains("reports"), "\(wrongPairs.reason)")
 
+        // Numbers that would trap a conversion or overflow a sum are refused, and the coordinator lives on.
+        func refusalReason(_ body: WireBody) throws -> String {
+            let reply = try exchange(WireMessage(body, runID: run))
+            guard case .refused(let refused) = reply.body else { throw UnexpectedReply(name: reply.body.name) }
+            return refused.reason
+        }
+        let metrics = try PreferenceMetrics(
+            pairs: Int(granted.pairs), lossSum: 1.7e308, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0,
+            safeChosenPairs: 0, safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: -1, policyRejectedLogProbSum: -1)
+        let header = Wire.GradientPush(workerID: welcome.workerID, leaseID: granted.leaseID, batchID: granted.batchID,
+                                       shardVersions: granted.shardVersions, metrics: metrics, tokens: 10, computeSeconds: 0.1)
+        var hugeBatch = header, hugeTokens = header
+        hugeBatch.batchID = 1 << 63
+        hugeTokens.tokens = .max
+        #expect(try refusalReason(.gradientPush(hugeBatch)).contains("batch_id"))
+        #expect(try refusalReason(.gradientPush(hugeTokens)).contains("tokens"))
+        #expect(try refusalReason(.gradientPush(header)).contains("1.7e+308"))
+        #expect(try refusalReason(.referencePush(Wire.ReferencePush(workerID: welcome.workerID, leaseID: granted.leaseID, batchID: .max))).contains("batch_id"))
+        let huge = try push(sizes.map { [Float](repeating: 3e38, count: $0) }, pairs: Int(granted.pairs))
+        #expect(!huge.accepted && huge.reason.contains("2^101"), "\(huge.reason)")
+
         // The rogue goes silent; its lease goes back to the queue and the real worker finishes the run.
         rogue.close()
         #expect(cluster.waitForExit("coordinator", timeout: 90) == 0, "\(cluster.log("coordinator"))")
