@@ -132,6 +132,23 @@ struct ParameterServerTests {
         #expect(steps == (1...12).map { $0 })
     }
 
+    /// A coordinator started by mistake on a live run directory stops before touching it, naming the
+    /// owner; the live run keeps every metrics line and ends as if nothing had happened.
+    @Test func aSecondCoordinatorOnALiveRunDirectoryStopsBeforeTouchingIt() throws {
+        let cluster = try LocalCluster()
+        let first = try cluster.startCoordinator(name: "first")
+        try cluster.startWorker("w")
+        guard cluster.waitUntil("a metrics line", { !cluster.metricsLines().isEmpty }) else { return }
+        let recipe = try Data(contentsOf: URL(fileURLWithPath: cluster.path("run/recipe.yaml")))
+        try cluster.startCoordinator(name: "second", arguments: ["--bind", "tcp://127.0.0.1:\(try LocalCluster.freePort())"])
+        #expect(cluster.waitForExit("second", timeout: 30) == 1, "\(cluster.log("second"))")
+        #expect(cluster.log("second").contains("belongs to a coordinator that is still running (pid \(first.processIdentifier))"),
+                "\(cluster.log("second"))")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: cluster.path("run/recipe.yaml"))) == recipe)
+        #expect(cluster.waitForExit("first") == 0, "\(cluster.log("first"))")
+        #expect(cluster.metricsLines().map { $0["step"] as? Int } == (1...12).map { $0 })
+    }
+
     @Test func killedShardServerIsNoticedAndTheRunEndsBitIdenticalFromTheLastCheckpoint() throws {
         let clean = try cleanRun()
 

@@ -2,10 +2,14 @@ import Foundation
 import Shared
 
 /// `runs/NAME/` (design.md "Run directory"): the resolved recipe, the metrics, the reference cache and
-/// the checkpoints of one run. Created on first use; a later run of the same name resumes in it.
+/// the checkpoints of one run. Created on first use; a later run of the same name resumes in it. Owned by
+/// one coordinator at a time: the value holds the directory's `RunLock` while it lives.
 struct RunDirectory {
     let path: String
+    private let lock: RunLock
 
+    /// - Throws: `RunError.runDirectoryBusy` when another coordinator owns the directory, before anything
+    ///   in it is touched; `RunError.cannotWrite` when it cannot be created.
     init(path: String) throws {
         self.path = path
         do {
@@ -13,6 +17,7 @@ struct RunDirectory {
         } catch {
             throw RunError.cannotWrite(path: path, reason: error.localizedDescription)
         }
+        lock = try RunLock(directory: path)
     }
 
     var metricsPath: String { (path as NSString).appendingPathComponent("metrics.jsonl") }
