@@ -63,9 +63,17 @@ struct LeaseLedger {
         }
     }
 
-    /// Leases the lowest pending batch for which `eligible` holds to `worker` until `now + duration`.
+    /// Most live leases one worker may hold: the one it computes and the one whose push its push thread
+    /// is still delivering. More would only let one peer sit on a step's batches (a stall bounded by
+    /// the lease deadline, but a stall).
+    static let leasesPerWorker = 2
+
+    /// Leases the lowest pending batch for which `eligible` holds to `worker` until `now + duration`; nil
+    /// when none is eligible or `worker` already holds `leasesPerWorker` leases.
     mutating func lease(to worker: UInt64, now: Double, duration: Double, eligible: (Int) -> Bool = { _ in true }) -> Lease? {
-        guard let index = pending.firstIndex(where: eligible) else { return nil }
+        guard leases.values.lazy.filter({ $0.worker == worker }).count < Self.leasesPerWorker,
+              let index = pending.firstIndex(where: eligible)
+        else { return nil }
         let batch = pending.remove(at: index)
         let lease = Lease(id: nextLeaseID, batch: batch, worker: worker, deadline: now + duration)
         nextLeaseID += 1

@@ -79,9 +79,10 @@ final class CoordinatorCoreTests {
 
     @Test func referencePhaseLeasesEveryPairThenTrainingStarts() throws {
         let core = try makeCore()
-        let worker = core.register(name: "w", threads: 1, now: 0)
-        var grants: [LeaseGrant] = []
-        for _ in 0..<3 { grants.append(try lease(core.requestWork(worker: worker, now: 0))) }
+        let worker = core.register(name: "w", threads: 1, now: 0), other = core.register(name: "v", threads: 1, now: 0)
+        // A worker holds at most two leases at once.
+        let holders = [worker, worker, other]
+        let grants = try holders.map { try lease(core.requestWork(worker: $0, now: 0)) }
         #expect(grants.map(\.batch) == [0, 1, 2])
         #expect(grants.allSatisfy { $0.kind == .reference && $0.parameterSet == .reference })
         #expect(grants.map(\.pairs.count) == [2, 2, 1])
@@ -89,9 +90,9 @@ final class CoordinatorCoreTests {
                 == .refused("reference push for batch 0 has 3 log-probs, expected 4"))
         #expect(core.pushReference(worker: worker, lease: grants[0].leaseID, batch: 0, logProbs: [-1, -2, -.infinity, -4], now: 1)
                 != .accepted)
-        for (grant, base) in zip(grants, [0.0, 10, 20]) {
+        for ((grant, holder), base) in zip(zip(grants, holders), [0.0, 10, 20]) {
             let values = (0..<(2 * grant.pairs.count)).map { -base - Double($0) }
-            #expect(core.pushReference(worker: worker, lease: grant.leaseID, batch: grant.batch, logProbs: values, now: 1) == .accepted)
+            #expect(core.pushReference(worker: holder, lease: grant.leaseID, batch: grant.batch, logProbs: values, now: 1) == .accepted)
         }
         #expect(core.phase == .training)
         #expect(savedReference?.map(\.chosen) == [0, -2, -10, -12, -20])
@@ -190,8 +191,8 @@ final class CoordinatorCoreTests {
 
     @Test func staleGradientIsRefusedAndBatchReleased() throws {
         let core = try makeCore(maxStaleness: 1, reference: zeroReference)
-        let worker = core.register(name: "w", threads: 1, now: 0)
-        let grants = try (0..<3).map { _ in try lease(core.requestWork(worker: worker, now: 0)) }
+        let worker = core.register(name: "w", threads: 1, now: 0), other = core.register(name: "v", threads: 1, now: 0)
+        let grants = try [worker, worker, other].map { try lease(core.requestWork(worker: $0, now: 0)) }
         #expect(grants.map(\.batch) == [0, 1, 2])
         for grant in grants.prefix(2) {
             #expect(core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: [0, 0],
@@ -199,7 +200,7 @@ final class CoordinatorCoreTests {
         }
         try waitForApply(core, now: 1)
         // One version old: within the bound of 1.
-        #expect(core.pushGradient(worker: worker, lease: grants[2].leaseID, batch: 2, versions: [0, 0],
+        #expect(core.pushGradient(worker: other, lease: grants[2].leaseID, batch: 2, versions: [0, 0],
                                   metrics: try metrics(pairs: 1), tokens: 5, gradient: gradient(core, value: 1), now: 2) == .accepted)
         try waitForApply(core, now: 2)
         #expect(metricsLines.map { $0.1["staleness_max"] } == [0, 1])
@@ -263,12 +264,13 @@ final class CoordinatorCoreTests {
         let worker = core.register(name: "w", threads: 1, now: 0)
         // The reference phase covers the buffer too: 8 pairs in batches of 2.
         var references: [LeaseGrant] = []
-        for _ in 0..<4 { references.append(try lease(core.requestWork(worker: worker, now: 0))) }
-        #expect(references.map(\.pairs.count) == [2, 2, 2, 2])
-        for grant in references {
+        for _ in 0..<4 {
+            let grant = try lease(core.requestWork(worker: worker, now: 0))
+            references.append(grant)
             let values = [Double](repeating: -1, count: 2 * grant.pairs.count)
             #expect(core.pushReference(worker: worker, lease: grant.leaseID, batch: grant.batch, logProbs: values, now: 0) == .accepted)
         }
+        #expect(references.map(\.pairs.count) == [2, 2, 2, 2])
         #expect(savedReference?.count == 8)
         let first = try lease(core.requestWork(worker: worker, now: 1))
         let second = try lease(core.requestWork(worker: worker, now: 1))

@@ -14,6 +14,17 @@ struct LeaseLedgerTests {
         #expect(ledger.pending == [9])
     }
 
+    @Test func aWorkerHoldsAtMostTwoLeases() throws {
+        var ledger = LeaseLedger()
+        ledger.add(0..<4)
+        let first = try unwrap(ledger.lease(to: 1, now: 0, duration: 10))
+        _ = try unwrap(ledger.lease(to: 1, now: 0, duration: 10))
+        #expect(ledger.lease(to: 1, now: 0, duration: 10) == nil)
+        #expect(ledger.lease(to: 2, now: 0, duration: 10)?.batch == 2)
+        try ledger.complete(lease: first.id, batch: 0, worker: 1)
+        #expect(ledger.lease(to: 1, now: 0, duration: 10)?.batch == 3)
+    }
+
     @Test func resultFromAnotherWorkerOrForAnotherBatchIsRefused() throws {
         var ledger = LeaseLedger()
         ledger.add([0])
