@@ -112,6 +112,11 @@ final class WorkerSession {
                 }
                 continue
             }
+            if let reason = heartbeat.takeRegisterAgain() {
+                log.info("coordinator asks to register again (answering a heartbeat): \(reason)")
+                membership = nil
+                continue
+            }
             let asked = Date()
             let reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
             switch reply?.body {

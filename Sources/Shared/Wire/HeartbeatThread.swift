@@ -4,13 +4,18 @@ import Foundation
 /// deep in a long forward/backward pass, or a shard server busy with a large transfer (its heartbeats would
 /// otherwise queue behind the frames on a slow link), still shows it is alive.
 ///
-/// The worker id and run id change when the worker registers again; the lock protects them and the
-/// stop flag, which the compute thread writes and this thread reads.
+/// A coordinator that has forgotten the sender (it restarted) answers a heartbeat with a `Refused` asking
+/// it to register again; the thread keeps that request (`takeRegisterAgain`) for the session, which may
+/// be busy with a long lease and would otherwise learn it only at its next message.
+///
+/// The worker id and run id change when the worker registers again; the lock protects them, the stop
+/// flag and the kept request, which the compute thread reads and writes and this thread too.
 public final class HeartbeatThread: @unchecked Sendable {
     private let lock = NSLock()
     private var identity: (worker: UInt64, run: String)?
     private var interval: Double = 1
     private var stopped = false
+    private var registerAgain: String?
     private let transport: any WorkerTransport
     private let done = DispatchSemaphore(value: 0)
 
@@ -26,7 +31,17 @@ public final class HeartbeatThread: @unchecked Sendable {
         lock.lock()
         identity = (worker, run)
         interval = seconds
+        registerAgain = nil
         lock.unlock()
+    }
+
+    /// The reason of the last request to register again that answered a heartbeat of the current
+    /// identity, once; nil if none came since the last `beat` or call.
+    public func takeRegisterAgain() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { registerAgain = nil }
+        return registerAgain
     }
 
     /// Sends nothing until the next `beat` (a shard server that lost its shards).
@@ -53,8 +68,12 @@ public final class HeartbeatThread: @unchecked Sendable {
             if let current {
                 _ = try? transport.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: current.worker)), runID: current.run))
             }
-            // Replies (a Refused for a forgotten worker) matter only to the compute thread's own socket.
-            while (try? transport.receive(timeout: .zero)) ?? nil != nil {}
+            while let reply = (try? transport.receive(timeout: .zero)) ?? nil {
+                guard case .refused(let refused) = reply.body, refused.registerAgain else { continue }
+                lock.lock()
+                if identity?.worker == current?.worker && identity?.run == current?.run { registerAgain = refused.reason }
+                lock.unlock()
+            }
             sleep(seconds)
         }
         transport.close()
