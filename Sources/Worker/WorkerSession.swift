@@ -77,7 +77,7 @@ final class WorkerSession {
         self.network = network
         self.log = log
         transport = try network.connect(to: options.endpoint, options: ConnectOptions())
-        heartbeat = try HeartbeatThread(endpoint: options.endpoint, network: network)
+        heartbeat = HeartbeatThread(endpoint: options.endpoint, network: network)
     }
 
     /// Works until the coordinator says stop (returns its reason) or cannot be reached for
@@ -334,7 +334,7 @@ final class WorkerSession {
         let gradient = member.gradients[index]
         gradient.zero()
         let sent = DispatchSemaphore(value: 0)
-        let owner = SendGuard(signalling: sent)
+        let owner = SendGuard(signalling: sent, keeping: [gradient, member.gradientFrames[index]])
         let policy = member.policy
         // Gradients of trained shards only: a frozen shard has none to apply.
         func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
@@ -435,10 +435,17 @@ private struct LeaseTime {
 
 /// The owner of a push's zero-copy gradient frames. libzmq releases each frame's reference once it has
 /// sent it (on its I/O thread); when the last goes, this signals the worker, which waits for that before
-/// overwriting the gradient buffer for the next lease.
+/// overwriting the gradient buffer for the next lease. It also keeps the memory the frames point into
+/// (the gradient buffer, the bfloat16 encodings) alive until then: a worker that registers again drops
+/// its buffers while a push may still be on its way.
 final class SendGuard: @unchecked Sendable {
     private let semaphore: DispatchSemaphore
+    private let storage: [AnyObject]
 
-    init(signalling semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+    init(signalling semaphore: DispatchSemaphore, keeping storage: [AnyObject]) {
+        self.semaphore = semaphore
+        self.storage = storage
+    }
+
     deinit { semaphore.signal() }
 }

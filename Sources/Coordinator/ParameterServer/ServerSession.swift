@@ -43,7 +43,7 @@ final class ServerSession: @unchecked Sendable {
         self.log = log
         control = try network.connect(to: options.coordinator, options: ConnectOptions())
         data = try network.listen(at: options.bind, runID: "", checksRunID: false)
-        heartbeat = try HeartbeatThread(endpoint: options.coordinator, network: network)
+        heartbeat = HeartbeatThread(endpoint: options.coordinator, network: network)
     }
 
     /// The endpoint workers reach this server at.

@@ -6,21 +6,26 @@ import Foundation
 ///
 /// A coordinator that has forgotten the sender (it restarted) answers a heartbeat with a `Refused` asking
 /// it to register again; the thread keeps that request (`takeRegisterAgain`) for the session, which may
-/// be busy with a long lease and would otherwise learn it only at its next message.
+/// be busy with a long lease and would otherwise learn it only at its next message. Each `beat` starts a
+/// new connection: a refusal answering a heartbeat of the membership before (a restarted coordinator may
+/// give the same worker id in the same run again) cannot arrive there and be taken for one of the new.
 ///
 /// The worker id and run id change when the worker registers again; the lock protects them, the stop
 /// flag and the kept request, which the compute thread reads and writes and this thread too.
 public final class HeartbeatThread: @unchecked Sendable {
     private let lock = NSLock()
-    private var identity: (worker: UInt64, run: String)?
+    private var identity: (worker: UInt64, run: String, generation: Int)?
+    private var generation = 0
     private var interval: Double = 1
     private var stopped = false
     private var registerAgain: String?
-    private let transport: any WorkerTransport
+    private let endpoint: String
+    private let network: any Network
     private let done = DispatchSemaphore(value: 0)
 
-    public init(endpoint: String, network: any Network) throws {
-        transport = try network.connect(to: endpoint, options: ConnectOptions(sendTimeoutMilliseconds: 1000))
+    public init(endpoint: String, network: any Network) {
+        self.endpoint = endpoint
+        self.network = network
         let thread = Thread { [self] in run() }
         thread.name = "bfpo-heartbeat"
         thread.start()
@@ -29,14 +34,15 @@ public final class HeartbeatThread: @unchecked Sendable {
     /// Starts (or retargets) heartbeats for `worker` of `run` every `seconds`.
     public func beat(worker: UInt64, run: String, every seconds: Double) {
         lock.lock()
-        identity = (worker, run)
+        generation += 1
+        identity = (worker, run, generation)
         interval = seconds
         registerAgain = nil
         lock.unlock()
     }
 
-    /// The reason of the last request to register again that answered a heartbeat of the current
-    /// identity, once; nil if none came since the last `beat` or call.
+    /// The reason of the last request to register again that answered a heartbeat sent since the last
+    /// `beat`, once; nil if none came since that `beat` or the last call.
     public func takeRegisterAgain() -> String? {
         lock.lock()
         defer { lock.unlock() }
@@ -60,23 +66,31 @@ public final class HeartbeatThread: @unchecked Sendable {
     }
 
     private func run() {
+        var connection: (transport: any WorkerTransport, generation: Int)?
         while true {
             lock.lock()
             let (current, seconds, stop) = (identity, interval, stopped)
             lock.unlock()
             if stop { break }
             if let current {
-                _ = try? transport.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: current.worker)), runID: current.run))
-            }
-            while let reply = (try? transport.receive(timeout: .zero)) ?? nil {
-                guard case .refused(let refused) = reply.body, refused.registerAgain else { continue }
-                lock.lock()
-                if identity?.worker == current?.worker && identity?.run == current?.run { registerAgain = refused.reason }
-                lock.unlock()
+                if connection?.generation != current.generation {
+                    connection?.transport.close()
+                    connection = (try? network.connect(to: endpoint, options: ConnectOptions(sendTimeoutMilliseconds: 1000)))
+                        .map { ($0, current.generation) }
+                }
+                if let transport = connection?.transport {
+                    _ = try? transport.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: current.worker)), runID: current.run))
+                    while let reply = (try? transport.receive(timeout: .zero)) ?? nil {
+                        guard case .refused(let refused) = reply.body, refused.registerAgain else { continue }
+                        lock.lock()
+                        if identity?.generation == current.generation { registerAgain = refused.reason }
+                        lock.unlock()
+                    }
+                }
             }
             sleep(seconds)
         }
-        transport.close()
+        connection?.transport.close()
         done.signal()
     }
 

@@ -70,30 +70,43 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
 /// cuts all of it at once — its listeners close, its connections stop sending and receiving (sends time
 /// out, receives wait and get nothing), as when a process is killed with -9.
 ///
-/// `@unchecked Sendable`: the lists are guarded by `lock`.
+/// `@unchecked Sendable`: the lists and the flag are guarded by `lock`.
 public final class InProcessMachine: Network, @unchecked Sendable {
     private let network: InProcessNetwork
     private let lock = NSLock()
     private var listeners: [InProcessCoordinatorTransport] = []
     private var connections: [InProcessWorkerTransport] = []
+    private var unplugged = false
 
     fileprivate init(network: InProcessNetwork) { self.network = network }
 
     public func listen(at endpoint: String, runID: String, checksRunID: Bool) throws -> any CoordinatorTransport {
         let listener = try network.listener(at: endpoint, runID: runID, checksRunID: checksRunID)
-        lock.withLock { listeners.append(listener) }
+        let cut = lock.withLock { () -> Bool in
+            listeners.append(listener)
+            return unplugged
+        }
+        if cut { listener.close() }
         return listener
     }
 
     public func connect(to endpoint: String, options: ConnectOptions) throws -> any WorkerTransport {
         let connection = network.connection(to: endpoint, options: options)
-        lock.withLock { connections.append(connection) }
+        let cut = lock.withLock { () -> Bool in
+            connections.append(connection)
+            return unplugged
+        }
+        if cut { connection.unplug() }
         return connection
     }
 
-    /// Cuts every transport this machine made.
+    /// Cuts every transport this machine made, and every one it makes afterwards (a killed process's
+    /// threads may still run here; none of them reaches anyone).
     public func unplug() {
-        let (listeners, connections) = lock.withLock { (self.listeners, self.connections) }
+        let (listeners, connections) = lock.withLock { () -> ([InProcessCoordinatorTransport], [InProcessWorkerTransport]) in
+            unplugged = true
+            return (self.listeners, self.connections)
+        }
         listeners.forEach { $0.close() }
         connections.forEach { $0.unplug() }
     }
