@@ -33,11 +33,11 @@ final class ParameterCache {
         versions[Int(id)] = version
     }
 
-    /// Applies the sparse updates (`topk` compression) that take the held copy of shard `id` from
-    /// `version − updates.count` to `version`, in order.
+    /// Applies the update frames that take the held copy of shard `id` from `version − updates.count` to
+    /// `version`, in order: sparse updates under `topk` compression, exact XOR deltas under `none`.
     /// - Throws: `WorkerError.protocolViolation` if the copy held is not at that version; `WireError` for a
     ///   malformed update, after which the shard counts as not held (the next pull fetches it whole).
-    func apply(shard id: UInt32, version: UInt64, updates: ArraySlice<WireMessage.Payload>) throws {
+    func apply(shard id: UInt32, version: UInt64, updates: ArraySlice<WireMessage.Payload>, compression: WireCompression) throws {
         let slice = try place(of: id)
         guard let held = versions[Int(id)], held + UInt64(updates.count) == version else {
             throw WorkerError.protocolViolation(
@@ -45,7 +45,12 @@ final class ParameterCache {
         }
         versions[Int(id)] = nil
         for (index, frame) in updates.enumerated() {
-            try SparseUpdateFrame.apply(frame, to: slice, frame: "shard \(id) update \(index)")
+            let name = "shard \(id) update \(index)"
+            if compression == .none {
+                try XorDeltaFrame.apply(frame, to: slice, frame: name)
+            } else {
+                try SparseUpdateFrame.apply(frame, to: slice, frame: name)
+            }
         }
         versions[Int(id)] = version
     }

@@ -93,10 +93,13 @@ final class ShardPull: @unchecked Sendable {
         }
     }
 
-    private func pull(_ id: UInt32, from source: Source) throws(Failure) {
-        let sparse = set == .policy && compression.isSparse
+    /// Asks for shard `id` and stores it. `updates`: whether the version held may be named, so that the
+    /// server answers with the updates since then (XOR deltas, sparse updates); an exact delta that does
+    /// not lead to the version it names (the copy held was not the one before) is asked for again whole.
+    private func pull(_ id: UInt32, from source: Source, updates: Bool = true) throws(Failure) {
+        let updatable = updates && set == .policy && compression != .bf16
         let request = Wire.ShardRequest(workerID: worker, parameterSet: set, shardIDs: [id],
-                                        heldVersions: sparse ? [cache.versions[Int(id)]] : [])
+                                        heldVersions: updatable ? [cache.versions[Int(id)]] : [])
         let peer = source.server.map { "shard server \($0)" } ?? "the coordinator"
         do {
             try source.transport.send(WireMessage(.shardRequest(request), runID: run))
@@ -106,6 +109,9 @@ final class ShardPull: @unchecked Sendable {
         let reply = try answer(to: request, from: source, peer: peer)
         do {
             try store(reply)
+        } catch WireError.deltaBaseMismatch(let frame) where updatable {
+            log.warning("\(frame): the delta does not fit the copy held; pulling shard \(id) whole")
+            return try pull(id, from: source, updates: false)
         } catch {
             throw .fatal(error)
         }
@@ -143,7 +149,7 @@ final class ShardPull: @unchecked Sendable {
     }
 
     /// Stores a reply's shard: whole (fp32, or bfloat16 under `bf16` unless the shard is frozen) or as the
-    /// sparse updates since the version held (`topk`).
+    /// updates since the version held (XOR deltas under `none`, sparse updates under `topk`).
     private func store(_ reply: WireMessage) throws {
         guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
             throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
@@ -158,7 +164,8 @@ final class ShardPull: @unchecked Sendable {
                 try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
                 next += 1
             } else {
-                try cache.apply(shard: entry.shardID, version: entry.version, updates: reply.frames[next..<(next + updates)])
+                try cache.apply(shard: entry.shardID, version: entry.version, updates: reply.frames[next..<(next + updates)],
+                                compression: compression)
                 next += updates
             }
         }

@@ -72,9 +72,9 @@ final class ShardServer: @unchecked Sendable {
         store.apply(gradients: sums, scale: scale, learningRate: learningRate, synchronize: synchronize)
     }
 
-    /// The answer to a worker's pull of policy shards: per shard, the sparse updates since the version it
-    /// holds when kept (`topk`), else the whole shard (bfloat16 under `bf16`, fp32 otherwise), each frame
-    /// read in place from a published snapshot. Nil when the request names a shard this server does not
+    /// The answer to a worker's pull of policy shards: per shard, the update frames since the version it
+    /// holds when kept (sparse updates under `topk`, exact XOR deltas under `none`), else the whole shard
+    /// (bfloat16 under `bf16`, fp32 otherwise), each frame read in place from a published snapshot. Nil when the request names a shard this server does not
     /// own or asks for reference parameters.
     func reply(to request: Wire.ShardRequest) -> (reply: Wire.ShardReply, frames: [WireMessage.Payload])? {
         guard request.parameterSet == .policy, !request.shardIDs.isEmpty else { return nil }

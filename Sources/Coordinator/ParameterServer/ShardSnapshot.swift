@@ -12,8 +12,9 @@ final class ShardSnapshot: @unchecked Sendable {
     let values: FloatBuffer
     /// Under `bf16` compression, `values` as the bfloat16 frame a pull sends (encoded once, at publish).
     let bfloat16: WireMessage.Payload?
-    /// Under `topk` compression, the sparse-update frame that took the public copy from `version − 1` to
-    /// this one; nil at version 0 and after a synchronizing step (then only the whole copy will do).
+    /// The frame that took the shard from `version − 1` to this one: under `topk` the sparse update of
+    /// the public copy, under `none` the exact XOR delta (`XorDeltaFrame`); nil at version 0, under `bf16`
+    /// and after a synchronizing step (then only the whole copy will do).
     let update: WireMessage.Payload?
     private let pool: BufferPool?
 

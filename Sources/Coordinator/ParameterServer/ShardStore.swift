@@ -34,8 +34,9 @@ final class ShardStore: @unchecked Sendable {
         private var publicCopy: PublicCopy?
         private let lock = NSLock()
         private var published: ShardSnapshot
-        /// The sparse updates of the newest versions (`topk`), oldest first, for workers a few versions
-        /// behind; guarded by `lock`.
+        /// The update frames of the newest versions, oldest first, for workers a few versions behind:
+        /// sparse updates under `topk`, exact XOR deltas under `none` (as many as together weigh less than
+        /// the whole shard in fp32); guarded by `lock`.
         private var recentUpdates: [(version: UInt64, frame: WireMessage.Payload)] = []
 
         init(index: Int, range: Range<Int>, values: FloatBuffer, version: UInt64, optimizerSteps: Int,
@@ -80,8 +81,8 @@ final class ShardStore: @unchecked Sendable {
         /// The parameters a checkpoint saves and a server hand-over sends (only between updates).
         var parameters: FloatBuffer { master ?? snapshot.values }
 
-        /// The sparse-update frames taking a copy at `held` to the published version, oldest first; nil
-        /// when they are not all kept (then the whole shard must travel).
+        /// The update frames (sparse updates, or XOR deltas) taking a copy at `held` to the published
+        /// version, oldest first; nil when they are not all kept (then the whole shard must travel).
         func updates(since held: UInt64) -> (version: UInt64, frames: [WireMessage.Payload])? {
             lock.lock()
             defer { lock.unlock() }
@@ -98,6 +99,11 @@ final class ShardStore: @unchecked Sendable {
             if let update = snapshot.update {
                 recentUpdates.append((snapshot.version, update))
                 if recentUpdates.count > Wire.Limits.maxUpdatesPerShard { recentUpdates.removeFirst() }
+                // Deltas worth more than the whole shard would only make a pull larger.
+                while compression == .none, recentUpdates.count > 1,
+                      recentUpdates.reduce(0, { $0 + $1.frame.byteCount }) > range.count * MemoryLayout<Float>.size {
+                    recentUpdates.removeFirst()
+                }
             } else {
                 recentUpdates.removeAll()
             }
@@ -124,7 +130,8 @@ final class ShardStore: @unchecked Sendable {
             let version = previous.version + 1
             switch compression {
             case .none:
-                publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool))
+                let delta = XorDeltaFrame.payload(from: UnsafeBufferPointer(previous.values.buffer), to: UnsafeBufferPointer(target.buffer))
+                publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool, update: delta))
             case .bf16:
                 publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool,
                                       bfloat16: BFloat16Frame.payload(encoding: UnsafeBufferPointer(target.buffer))))

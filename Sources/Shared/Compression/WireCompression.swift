@@ -38,12 +38,6 @@ public enum WireCompression: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The canonical recipe value; `topk` is always written with its fraction (`topk:0.01`).
-    /// Whether parameters travel as sparse updates of a public copy (`topk`).
-    public var isSparse: Bool {
-        if case .topK = self { return true }
-        return false
-    }
-
     public var description: String {
         switch self {
         case .none: return "none"

@@ -34,6 +34,9 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case nonFinite(frame: String, index: Int, value: Double)
     /// A float frame holds a finite value at or beyond `Wire.Limits.tensorMagnitudeLimit`.
     case tooLarge(frame: String, index: Int, value: Double)
+    /// An exact delta (`XorDeltaFrame`) applied to the copy held does not give the version it names: the
+    /// copy was not the version before.
+    case deltaBaseMismatch(frame: String)
     /// An integer frame holds a value outside what its meaning allows.
     case valueOutOfRange(frame: String, index: Int, value: Int64, allowed: String)
     /// The coordinator cannot route to this peer any more (it disconnected), or the send would block.
@@ -78,6 +81,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
             return "the \(frame) frame has \(actualBytes) bytes, expected \(expectedBytes)"
         case .nonFinite(let frame, let index, let value):
             return "the \(frame) frame holds a non-finite value (\(value)) at index \(index)"
+        case .deltaBaseMismatch(let frame):
+            return "the \(frame) frame does not lead from the copy held to the version it names (its digest differs)"
         case .tooLarge(let frame, let index, let value):
             return "the \(frame) frame holds \(value) at index \(index), at or beyond ±2^101, where sums of a step's values could overflow"
         case .valueOutOfRange(let frame, let index, let value, let allowed):
