@@ -173,7 +173,7 @@ struct ParameterServerTests {
         #expect(stamp.map { $0.timeIntervalSince(killed) < 5 } == true, "\(logs())")
         // The survivor took every shard of the resumed run.
         #expect(log.contains("resuming") && log.contains("server-a (server") && log.contains("serves shards 0..<3"), "\(logs())")
-        #expect(try clean.finalCheckpointFile("model.safetensors") == crashed.finalCheckpointFile("model.safetensors"))
+        #expect(try clean.finalCheckpointFile("model.safetensors") == crashed.finalCheckpointFile("model.safetensors"), "\(logs())")
         #expect(try clean.finalCheckpointFile("optimizer.safetensors") == crashed.finalCheckpointFile("optimizer.safetensors"))
         #expect(crashed.metricsLines().map { $0["step"] as? Int } == (1...12).map { $0 })
     }
