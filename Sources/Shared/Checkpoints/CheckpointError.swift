@@ -28,7 +28,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .stepMismatch(let path, let directoryStep, let recordedStep):
             return "\(path) records step \(recordedStep) but its directory is named for step \(directoryStep)"
         case .digestMismatch(let path, let expected, let actual):
-            return "\(path) is corrupt: its SHA-256 is \(actual), state.json records \(expected)"
+            return "\(path) is corrupt: its SHA-256 is \(actual), the checkpoint records \(expected)"
         case .invalidOptimizerState(let path, let reason):
             return "\(path): invalid optimizer state: \(reason)"
         case .invalidModel(let path, let reason):

@@ -35,8 +35,9 @@ extension CheckpointStore {
     /// The newest usable checkpoint: the one `latest` names if it verifies, else the newest older one
     /// that does.
     ///
-    /// Verifying means: `state.json` decodes (with `State`) and records the directory's step, every
-    /// file it lists has that SHA-256, the model and optimizer files are among them and load strictly.
+    /// Verifying means: `state.json` has the SHA-256 its sidecar `state.json.sha256` records, decodes
+    /// (with `State`) and records the directory's step, every file it lists has that SHA-256, the model
+    /// and optimizer files are among them and load strictly, and `validate` accepts the state.
     /// Directories newer than `latest` were never committed (a crash came between their rename and the
     /// pointer's) and are skipped with a problem. Without a `latest` file (a crash before the first
     /// pointer was written, or a deleted pointer), the newest verifying directory is used, also with a
@@ -47,7 +48,12 @@ extension CheckpointStore {
     ///   some problems when checkpoints exist but none is usable — the caller must not start over
     ///   silently then.
     /// - Throws: `CheckpointError.io` only if the directory exists but cannot be listed.
-    public func loadLatest<State: Codable>(_ type: State.Type = State.self) throws -> CheckpointRecovery<State> {
+    ///
+    /// - Parameter validate: the caller's consistency checks of the recorded state (throw a sentence); a
+    ///   checkpoint that fails them is reported and the previous one tried, as for a corrupt one.
+    public func loadLatest<State: Codable>(
+        _ type: State.Type = State.self, validate: (State) throws -> Void = { _ in }
+    ) throws -> CheckpointRecovery<State> {
         var problems: [CheckpointProblem] = []
         let latestPath = (directory as NSString).appendingPathComponent(Self.latestFileName)
         let available = try steps().reversed()
@@ -67,7 +73,14 @@ extension CheckpointStore {
         }
         for step in candidates {
             do {
-                return CheckpointRecovery(checkpoint: try load(step: step, as: type), problems: problems)
+                let checkpoint = try load(step: step, as: type)
+                do {
+                    try validate(checkpoint.state)
+                } catch {
+                    throw CheckpointError.invalidState(path: (checkpoint.directory as NSString).appendingPathComponent(Self.stateFileName),
+                                                       reason: "it is inconsistent: \(error)")
+                }
+                return CheckpointRecovery(checkpoint: checkpoint, problems: problems)
             } catch {
                 problems.append(CheckpointProblem(path: path(step: step), reason: "\(error); trying the previous checkpoint"))
             }
@@ -84,6 +97,13 @@ extension CheckpointStore {
 
         let statePath = file(Self.stateFileName)
         guard FileManager.default.fileExists(atPath: statePath) else { throw CheckpointError.missingFile(path: statePath) }
+        // The sidecar covers state.json itself (which holds every other file's digest): an edit that keeps
+        // it valid JSON is caught here.
+        let digestPath = file(Self.stateDigestFileName)
+        guard let recorded = FileManager.default.contents(atPath: digestPath) else { throw CheckpointError.missingFile(path: digestPath) }
+        let expected = String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let actual = try FileDigest.sha256(ofFileAt: statePath)
+        guard actual == expected else { throw CheckpointError.digestMismatch(path: statePath, expected: expected, actual: actual) }
         let manifest: CheckpointManifest<State>
         do {
             manifest = try JSONDecoder().decode(CheckpointManifest<State>.self, from: Data(contentsOf: URL(fileURLWithPath: statePath)))

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Each checkpoint is a model directory (`config.json`, `model.safetensors`, optionally
 /// `tokenizer.json`) that `transformers.GPT2LMHeadModel.from_pretrained` loads, plus
-/// `optimizer.safetensors` (`OptimizerStateFile`) and `state.json` (`CheckpointManifest`: the step,
-/// the caller's state and a SHA-256 of every other file).
+/// `optimizer.safetensors` (`OptimizerStateFile`), `state.json` (`CheckpointManifest`: the step, the
+/// caller's state and a SHA-256 of every other file) and `state.json.sha256` (the SHA-256 of
+/// `state.json` itself).
 ///
 /// Writing is crash-safe: files go into `.tmp-step-NNNNNNN-PID/`, each is fsynced (while it is hashed),
 /// then the directory; it is renamed to `step-NNNNNNN`, the parent is fsynced, and only then does
@@ -25,6 +26,8 @@ public struct CheckpointStore: Sendable {
 
     public static let latestFileName = "latest"
     public static let stateFileName = "state.json"
+    /// The SHA-256 of `state.json`, in hex: the one file no manifest covers.
+    public static let stateDigestFileName = "state.json.sha256"
     public static let tokenizerFileName = "tokenizer.json"
     static let temporaryPrefix = ".tmp-"
     static let directoryPrefix = "step-"
@@ -117,7 +120,10 @@ public struct CheckpointStore: Sendable {
             throw CheckpointError.invalidState(path: Self.stateFileName, reason: "the state cannot be encoded: \(error)")
         }
         json.append(UInt8(ascii: "\n"))
-        try DurableFile.write(json, to: (temporary as NSString).appendingPathComponent(Self.stateFileName))
+        let statePath = (temporary as NSString).appendingPathComponent(Self.stateFileName)
+        try DurableFile.write(json, to: statePath)
+        let stateDigest = try FileDigest.sha256(ofFileAt: statePath)
+        try DurableFile.write(Data((stateDigest + "\n").utf8), to: (temporary as NSString).appendingPathComponent(Self.stateDigestFileName))
         try DurableFile.synchronizeDirectory(temporary)
 
         let final = path(step: step)

@@ -59,7 +59,7 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
         #expect(path == run + "/checkpoints/step-0000120")
         #expect(try String(contentsOfFile: run + "/checkpoints/latest", encoding: .utf8) == "step-0000120\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() ==
-                ["config.json", "model.safetensors", "optimizer.safetensors", "state.json", "tokenizer.json"])
+                ["config.json", "model.safetensors", "optimizer.safetensors", "state.json", "state.json.sha256", "tokenizer.json"])
 
         let recovery = try store.loadLatest(RunState.self)
         #expect(recovery.problems.isEmpty)
@@ -72,6 +72,8 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
         #expect(manifest.step == 120)
         #expect(manifest.sha256.keys.sorted() == ["config.json", "model.safetensors", "optimizer.safetensors", "tokenizer.json"])
         #expect(manifest.sha256["tokenizer.json"] == FileDigest.sha256(of: Data(#"{"model":{}}"#.utf8)))
+        // state.json.sha256 covers state.json itself.
+        #expect(try String(contentsOfFile: path + "/state.json.sha256", encoding: .utf8) == FileDigest.sha256(ofFileAt: path + "/state.json") + "\n")
 
         // Optimizer tensors carry PyTorch's state names and the parameters' shapes.
         let optimizer = try SafetensorsFile(path: path + "/optimizer.safetensors")
@@ -125,12 +127,51 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
         let statePath = latest + "/state.json"
         let text = try Data(contentsOf: URL(fileURLWithPath: statePath))
         try text.prefix(text.count / 2).write(to: URL(fileURLWithPath: statePath))
+        // With its digest brought along, so that decoding is what fails.
+        try (FileDigest.sha256(ofFileAt: statePath) + "\n").write(toFile: statePath + ".sha256", atomically: true, encoding: .utf8)
 
         let recovery = try store.loadLatest(RunState.self)
         first.expectEqual(try #require(recovery.checkpoint))
         print("reported: \(recovery.problems)")
         #expect(recovery.problems.map(\.path) == [latest])
         #expect(recovery.problems.first?.reason.contains("state.json cannot be used: it does not decode") == true)
+    }
+}
+
+/// An edit that keeps `state.json` valid JSON (here the position) is caught by its digest; so is a
+/// missing digest.
+@Test func editedOrUncoveredStateFallsBackToThePreviousCheckpoint() throws {
+    try withStore { store, _ in
+        let first = Snapshot(seed: 1)
+        try first.write(to: store, step: 10)
+        let latest = try Snapshot(seed: 2).write(to: store, step: 20)
+        let statePath = latest + "/state.json"
+        let text = try String(contentsOfFile: statePath, encoding: .utf8)
+        #expect(text.contains("\"position\" : 8"))
+        try text.replacingOccurrences(of: "\"position\" : 8", with: "\"position\" : 9").write(toFile: statePath, atomically: true, encoding: .utf8)
+        let edited = try store.loadLatest(RunState.self)
+        first.expectEqual(try #require(edited.checkpoint))
+        #expect(edited.problems.map(\.path) == [latest])
+        #expect(edited.problems.first?.reason.contains("state.json") == true && edited.problems.first?.reason.contains("SHA-256") == true,
+                "\(edited.problems)")
+
+        try FileManager.default.removeItem(atPath: statePath + ".sha256")
+        let uncovered = try store.loadLatest(RunState.self)
+        #expect(uncovered.checkpoint?.step == 10)
+        #expect(uncovered.problems.first?.reason.contains("state.json.sha256 is missing") == true, "\(uncovered.problems)")
+    }
+}
+
+/// A state the caller finds inconsistent is reported and the previous checkpoint used.
+@Test func stateRefusedByTheCallersChecksFallsBack() throws {
+    try withStore { store, _ in
+        try Snapshot(seed: 1).write(to: store, step: 10)
+        let latest = try Snapshot(seed: 2).write(to: store, step: 20)
+        struct Contradiction: Error, CustomStringConvertible { var description: String { "step 2 contradicts itself" } }
+        let recovery = try store.loadLatest(RunState.self) { state in if state.step == 2 { throw Contradiction() } }
+        #expect(recovery.checkpoint?.step == 10)
+        #expect(recovery.problems.map(\.path) == [latest])
+        #expect(recovery.problems.first?.reason.contains("it is inconsistent: step 2 contradicts itself") == true, "\(recovery.problems)")
     }
 }
 
