@@ -12,13 +12,6 @@ struct TrainingSetup {
     init(recipe: Recipe, runDirectory path: String, log: Logger) throws {
         let run = try RunDirectory(path: path)
         runDirectory = run
-        let store = recipe.checkpointStore(runDirectory: run.path)
-        let recovery = try store.loadLatest(TrainingState.self)
-        recovery.problems.forEach { log.warning("checkpoint: \($0)") }
-        let resume = recovery.checkpoint
-        if resume == nil, !recovery.problems.isEmpty, !(try store.steps()).isEmpty {
-            throw RunError.incompatibleResume("\(store.directory) holds checkpoints but none verifies; move it aside to start over")
-        }
         try run.writeRecipe(recipe.yaml())
 
         // Data: the mixers' rows, tokenized with the model's tokenizer where they are text, truncated.
@@ -73,6 +66,21 @@ struct TrainingSetup {
             log.info("selective fine-tuning: \(selection.count) of \(layout.count) parameters in \(selection.tensorNames.count) tensors are trained")
         }
         let shardLayout = ShardLayout.shards(parameterCount: layout.count, count: recipe.shards, trained: trained ?? [0..<layout.count])
+
+        // The newest checkpoint that verifies and is consistent with itself and the plan; one made for
+        // another plan or layout is refused below, with the reason.
+        let store = recipe.checkpointStore(runDirectory: run.path)
+        let recovery = try store.loadLatest(TrainingState.self) { state in
+            guard state.pairs == plan.pairCount, state.batchSize == plan.batchSize, state.accumulation == plan.accumulation,
+                  state.epochs == plan.epochs, state.shards.map({ $0.offset..<($0.offset + $0.count) }) == shardLayout.map(\.range)
+            else { return }
+            try state.checkConsistency(plan: plan, frozen: shardLayout.map(\.frozen))
+        }
+        recovery.problems.forEach { log.warning("checkpoint: \($0)") }
+        let resume = recovery.checkpoint
+        if resume == nil, !recovery.problems.isEmpty, !(try store.steps()).isEmpty {
+            throw RunError.incompatibleResume("\(store.directory) holds checkpoints but none verifies; move it aside to start over")
+        }
         let shardStore: ShardStore
         let runID: String
         if let resume {

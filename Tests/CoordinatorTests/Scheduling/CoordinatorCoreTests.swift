@@ -49,6 +49,15 @@ final class CoordinatorCoreTests {
 
     struct TestFailure: Error { let message: String; init(_ message: String) { self.message = message } }
 
+    /// Every state the core wrote passes the checks a resume makes (`TrainingState.checkConsistency`).
+    func expectConsistentCheckpoints(_ core: CoordinatorCore, sourceLocation: SourceLocation = #_sourceLocation) {
+        for state in checkpoints {
+            #expect(throws: Never.self, sourceLocation: sourceLocation) {
+                try state.checkConsistency(plan: core.plan, frozen: [false, false])
+            }
+        }
+    }
+
     let zeroReference = [ResponseLogProbs](repeating: ResponseLogProbs(chosen: -2, rejected: -3), count: 5)
 
     func metrics(pairs: Int) throws -> PreferenceMetrics {
@@ -206,6 +215,7 @@ final class CoordinatorCoreTests {
         #expect(metricsLines.map { $0.1["staleness_max"] } == [0, 1])
         #expect(core.phase == .finished("training finished after 2 steps"))
         #expect(checkpoints.map(\.step) == [2])
+        expectConsistentCheckpoints(core)
         guard case .stop = core.requestWork(worker: worker, now: 3) else { throw TestFailure("a finished run stops workers") }
     }
 
@@ -251,6 +261,7 @@ final class CoordinatorCoreTests {
         _ = try lease(core.requestWork(worker: worker, now: 1))
         try core.shutDown(reason: "SIGTERM", now: 2)
         #expect(checkpoints.map(\.step) == [1, 1])
+        expectConsistentCheckpoints(core)
         guard case .stop(let reason) = core.requestWork(worker: worker, now: 3) else { throw TestFailure("stop after shutdown") }
         #expect(reason == "SIGTERM")
     }
