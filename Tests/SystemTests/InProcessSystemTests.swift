@@ -162,6 +162,64 @@ final class InProcessSystemTests {
         }
     }
 
+    /// 10 000 malformed messages of every kind the coordinator can receive, from a client that registered
+    /// and keeps heartbeating, while a worker trains: each is refused or ignored, the coordinator never
+    /// stops, and the run ends bit-identical to the solo run. (A client that holds no lease cannot have a
+    /// push accepted; steering by a registered peer is what authentication is for.)
+    @Test func tenThousandMalformedMessagesChangeNothing() throws {
+        try soloRun()
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "fuzzed", settings: [], network: network)
+        let rogue = network.connection(to: "inproc://coordinator")
+        // Registered as a worker registers: again while the coordinator is not ready to welcome.
+        var welcomed: WireMessage?
+        let deadline = Date().addingTimeInterval(10)
+        while welcomed == nil, Date() < deadline {
+            try rogue.send(WireMessage(.register(Wire.Register(workerName: "rogue", threads: 1)), runID: ""))
+            if let reply = try rogue.receive(timeout: .seconds(1)), case .welcome = reply.body { welcomed = reply }
+        }
+        guard let welcomed, case .welcome(let welcome) = welcomed.body else { Issue.record("the rogue was never welcomed"); return }
+        let run = welcomed.envelope.runID, id = welcome.workerID
+        let worker = try worker("w", network: network)
+
+        let metrics = try PreferenceMetrics(
+            pairs: 2, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 2, accuratePairs: 1, safeChosenPairs: 1,
+            safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: -3, policyRejectedLogProbSum: -4)
+        let templates: [WireBody] = [
+            .register(Wire.Register(workerName: "rogue-2", threads: 2, blasCore: "Haswell")),
+            .heartbeat(Wire.Heartbeat(workerID: id)),
+            .shardRequest(Wire.ShardRequest(workerID: id, parameterSet: .policy, shardIDs: [0, 2], heldVersions: [1, nil])),
+            .gradientPush(Wire.GradientPush(workerID: id, leaseID: 7, batchID: 1, shardVersions: [0, 0, 0], metrics: metrics,
+                                            tokens: 40, computeSeconds: 0.5)),
+            .referencePush(Wire.ReferencePush(workerID: id, leaseID: 7, batchID: 1)),
+            .serverHello(Wire.ServerHello(serverName: "impostor", endpoint: "inproc://impostor")),
+            .stepReduced(Wire.StepReduced(serverID: id, step: 1, sumsOfSquares: [1, 2])),
+            .stepCommitted(Wire.StepCommitted(serverID: id, step: 1, shards: [Wire.ShardVersion(shardID: 0, version: 2)])),
+            .stateReply(Wire.StateReply(serverID: id, shards: [Wire.ShardState(shardID: 0, offset: 0, count: 4, version: 1, optimizerSteps: 1)])),
+            .refused(Wire.Refused(reason: "no", registerAgain: true)),
+            .pushReply(Wire.PushReply(leaseID: 7, accepted: true)),
+            .stop(Wire.Stop(reason: "stop")),
+        ]
+        var random = RandomGenerator(seed: 17)
+        func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
+        var sent = 0, answered = 0
+        for i in 0..<10_000 {
+            if i % 200 == 0 { try? rogue.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: id)), runID: run)) }
+            var header = WireCodec.encode(Envelope(runID: run, body: templates[i % templates.count]))
+            for _ in 0...below(3) { header[below(header.count)] = UInt8(truncatingIfNeeded: random.next()) }
+            let frames = (0..<below(4)).map { _ in WireMessage.Payload.bytes((0..<below(64)).map { _ in UInt8(truncatingIfNeeded: random.next()) }) }
+            if (try? rogue.sendRaw(header: header, frames: frames)) != nil { sent += 1 }
+            while (try? rogue.receive(timeout: .zero)) ?? nil != nil { answered += 1 }
+        }
+        // Most are answered (refused); some are ignored (a heartbeat, a stray reply).
+        print("fuzz: \(sent) of 10000 malformed messages delivered, \(answered) answered")
+        #expect(sent == 10_000 && answered > 5_000)
+        expectSuccess(coordinator, "fuzzed coordinator")
+        expectSuccess(worker, "worker")
+        #expect(try final("solo", "model.safetensors") == final("fuzzed", "model.safetensors"))
+        #expect(try final("solo", "optimizer.safetensors") == final("fuzzed", "optimizer.safetensors"))
+    }
+
     @Test func anUnpluggedServerFailsTheRunWithin5sAndTheResumedRunEndsBitIdentical() throws {
         try soloRun()
         let network = InProcessNetwork()
