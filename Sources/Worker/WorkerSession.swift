@@ -177,8 +177,21 @@ final class WorkerSession {
         let config: GPT2Config
         do {
             config = try JSONDecoder().decode(GPT2Config.self, from: Data(welcome.modelConfigJSON.utf8))
+            try config.validate()
         } catch {
             throw WorkerError.protocolViolation("the model configuration in Welcome is unusable: \(error)")
+        }
+        // Checked before anything is allocated: the policy and reference copies, two gradient buffers and
+        // their bfloat16 encodings must fit this machine's memory.
+        let parameters = ParameterLayout.parameterCount(of: config) ?? Int.max
+        let (bytes, overflow) = parameters.multipliedReportingOverflow(by: 4 * MemoryLayout<Float>.size + 2 * 2)
+        let physical = ProcessInfo.processInfo.physicalMemory
+        guard !overflow, UInt64(bytes) <= physical else {
+            throw WorkerError.protocolViolation(String(format: "the run's model has %d parameters, whose buffers need %.1f GB; this machine has %.1f GB",
+                                                       parameters, overflow ? Double.infinity : Double(bytes) / 1e9, Double(physical) / 1e9))
+        }
+        guard welcome.shardEndpoints.isEmpty || welcome.shardEndpoints.count == welcome.shards.count else {
+            throw WorkerError.protocolViolation("Welcome names \(welcome.shardEndpoints.count) shard endpoints for \(welcome.shards.count) shards")
         }
         let model = GPT2(config: config)
         var cursor: UInt64 = 0

@@ -220,6 +220,29 @@ final class InProcessSystemTests {
         #expect(try final("solo", "optimizer.safetensors") == final("fuzzed", "optimizer.safetensors"))
     }
 
+    /// A worker checks a Welcome before it allocates anything: sizes no model can have, or a model whose
+    /// buffers exceed this machine's memory (1.6e10 parameters: about 320 GB), stop it with the reason.
+    @Test(arguments: [
+        (#"{"n_layer": 1099511627777, "n_head": 1, "n_embd": 4, "n_positions": 4, "vocab_size": 8}"#, "n_layer is 1099511627777"),
+        (#"{"n_layer": 80, "n_head": 1, "n_embd": 4096, "n_positions": 4, "vocab_size": 8}"#, "whose buffers need"),
+    ])
+    func aWelcomeBeyondTheMachineStopsTheWorkerBeforeItAllocates(config: String, reason: String) throws {
+        let network = InProcessNetwork()
+        let coordinator = try network.listener(at: "inproc://coordinator", runID: "run", checksRunID: false)
+        defer { coordinator.close(flushing: .zero) }
+        let worker = try worker("w", network: network)
+        let hello = try #require(try coordinator.receive(timeout: .seconds(10)))
+        guard case .register = hello.message.body else { Issue.record("expected Register, got \(hello.message.body.name)"); return }
+        let welcome = Wire.Welcome(workerID: 1, incarnation: 1, modelConfigJSON: config, objective: try Objective(kind: .bfpo),
+                                   shards: [Wire.ShardRange(shardID: 0, offset: 0, count: 1 << 34)], heartbeatMilliseconds: 1000,
+                                   leaseMilliseconds: 1000)
+        try coordinator.send(WireMessage(.welcome(welcome), runID: "run"), to: hello.peer)
+        switch worker.join(timeout: 10) {
+        case .failure(let error)?: #expect("\(error)".contains(reason), "\(error)")
+        case let other: Issue.record("expected the worker to stop, got \(String(describing: other))")
+        }
+    }
+
     @Test func anUnpluggedServerFailsTheRunWithin5sAndTheResumedRunEndsBitIdentical() throws {
         try soloRun()
         let network = InProcessNetwork()

@@ -131,6 +131,12 @@ public struct GPT2Config: Codable, Equatable, Sendable {
     /// whose semantics this implementation does not reproduce.
     public func validate() throws {
         func fail(_ reason: String) -> ModelError { .unsupportedConfig(reason) }
+        // Sizes from a file or the network are bounded first, so that no product below can overflow.
+        let sizes = ["n_layer": layers, "n_head": heads, "n_embd": embedding, "n_positions": positions, "vocab_size": vocabulary,
+                     "n_inner": inner ?? 0]
+        if let (name, value) = sizes.sorted(by: { $0.key < $1.key }).first(where: { $0.value > 1 << 40 }) {
+            throw fail("\(name) is \(value), beyond any model this implementation runs")
+        }
         guard layers >= 1 else { throw fail("n_layer must be at least 1, got \(layers)") }
         guard heads >= 1 else { throw fail("n_head must be at least 1, got \(heads)") }
         guard embedding >= 1, embedding % heads == 0 else {
@@ -152,9 +158,8 @@ public struct GPT2Config: Codable, Equatable, Sendable {
             throw fail("attention must be scaled by 1/sqrt(head_dim) only (scale_attn_weights true, scale_attn_by_inverse_layer_idx false)")
         }
         guard !addCrossAttention else { throw fail("add_cross_attention is not supported") }
-        let count = ParameterLayout.parameterCount(of: self)
-        guard count <= Int(Int32.max) * 8 else {
-            throw fail("the model would have \(count) parameters, more than this implementation addresses")
+        guard let count = ParameterLayout.parameterCount(of: self), count <= Int(Int32.max) * 8 else {
+            throw fail("the model would have more parameters than this implementation addresses (\(Int(Int32.max) * 8))")
         }
     }
 }

@@ -95,10 +95,25 @@ public struct ParameterLayout: Sendable {
         tensors.first { $0.name == name }
     }
 
-    /// Parameter count of a configuration, computed without building the layout.
-    public static func parameterCount(of config: GPT2Config) -> Int {
+    /// Parameter count of a configuration, computed without building the layout; nil when it does not fit
+    /// an `Int` (a configuration from a file or the network may name any sizes).
+    public static func parameterCount(of config: GPT2Config) -> Int? {
+        func product(_ a: Int, _ b: Int) -> Int? {
+            let (value, overflow) = a.multipliedReportingOverflow(by: b)
+            return overflow ? nil : value
+        }
+        func sum(_ terms: [Int?]) -> Int? {
+            terms.reduce(0 as Int?) { total, term in
+                guard let total, let term else { return nil }
+                let (value, overflow) = total.addingReportingOverflow(term)
+                return overflow ? nil : value
+            }
+        }
         let C = config.embedding, F = config.mlpWidth
-        let block = 2 * C + (C * 3 * C + 3 * C) + (C * C + C) + 2 * C + (C * F + F) + (F * C + C)
-        return config.vocabulary * C + config.positions * C + config.layers * block + 2 * C
+        guard [C, F, config.vocabulary, config.positions, config.layers].allSatisfy({ $0 >= 0 }),
+              let block = sum([product(2, C), product(C, C).flatMap { product($0, 3) }, product(3, C), product(C, C), C, product(2, C),
+                               product(C, F), F, product(F, C), C])
+        else { return nil }
+        return sum([product(config.vocabulary, C), product(config.positions, C), product(config.layers, block), product(2, C)])
     }
 }
