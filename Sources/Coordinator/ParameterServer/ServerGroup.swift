@@ -25,6 +25,22 @@ final class ServerGroup {
         /// The shard ids it owns.
         let shards: Range<Int>
         var lastHeard: Double
+        /// It has shown it holds its shards: a step message came since they were handed to it, on the
+        /// connection its hellos use (so no hello it sent before can arrive after it).
+        var holdsShards = false
+    }
+
+    /// What a `ServerHello` from an endpoint that was handed shards says about the server there.
+    enum Hello: Equatable {
+        /// No server was handed shards at that endpoint.
+        case unknown
+        /// The server has not yet shown it holds its shards: a hello it sent while they were on their way
+        /// (a large transfer on a slow link), a sign of life.
+        case waiting
+        /// The server had shown it holds its shards, or the hello comes over another connection than the
+        /// server's: a process there saying hello again lost them (it was killed and started again before
+        /// its silence was noticed).
+        case restarted(name: String)
     }
 
     /// Where the step being applied stands.
@@ -109,17 +125,27 @@ final class ServerGroup {
                                               compression: compression))
     }
 
-    /// Records a sign of life from server `id`; false if no such server. `peer`: where its protocol
-    /// messages come from (nil for a heartbeat, which comes over a connection of its own).
+    /// Records a sign of life from server `id`; false if no such server. `peer`: where its step messages
+    /// come from, which it sends only once it holds its shards (nil for a heartbeat, which comes over a
+    /// connection of its own).
     func heard(from id: UInt64, peer: PeerID?, now: Double) -> Bool {
         guard let index = remotes.firstIndex(where: { $0.id == id }) else { return false }
         remotes[index].lastHeard = now
-        if let peer { remotes[index].peer = peer }
+        if let peer {
+            remotes[index].peer = peer
+            remotes[index].holdsShards = true
+        }
         return true
     }
 
-    /// The server that serves at `endpoint`, if shards were handed to one there.
-    func server(at endpoint: String) -> Remote? { remotes.first { $0.endpoint == endpoint } }
+    /// A `ServerHello` from `endpoint` over `peer` (see `Hello`); a hello while the shards are on their
+    /// way counts as a sign of life.
+    func hello(from endpoint: String, peer: PeerID, now: Double) -> Hello {
+        guard let index = remotes.firstIndex(where: { $0.endpoint == endpoint }) else { return .unknown }
+        guard !remotes[index].holdsShards, remotes[index].peer == peer else { return .restarted(name: remotes[index].name) }
+        remotes[index].lastHeard = now
+        return .waiting
+    }
 
     /// Moves every server's last sign of life `seconds` later: time the coordinator spent away from its
     /// socket (a checkpoint) must not count as their silence.

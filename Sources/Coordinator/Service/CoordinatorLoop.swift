@@ -105,7 +105,7 @@ final class CoordinatorLoop {
                 }
             }
             if let (peer, message) = try transport.receive(timeout: .milliseconds(20)) {
-                handle(message, from: peer)
+                try handle(message, from: peer)
             }
             assignShardsWhenReady()
             if let lost = core.servers.silent(now: now, timeout: settings.serverTimeout).first {
@@ -155,7 +155,7 @@ final class CoordinatorLoop {
 
     // MARK: Messages
 
-    private func handle(_ message: WireMessage, from peer: PeerID) {
+    private func handle(_ message: WireMessage, from peer: PeerID) throws {
         let now = self.now
         switch message.body {
         case .register(let register):
@@ -182,11 +182,15 @@ final class CoordinatorLoop {
                 askToRegister(peer, worker: heartbeat.workerID)
             }
         case .serverHello(let hello):
-            if shardsAssigned, let server = core.servers.server(at: hello.endpoint) {
-                // Hellos it sent while its shards were on their way (a large transfer on a slow link): it
-                // is alive. One that lost its shards stops heartbeating, or refuses the next step.
-                _ = core.servers.heard(from: server.id, peer: peer, now: now)
-                return
+            if shardsAssigned {
+                switch core.servers.hello(from: hello.endpoint, peer: peer, now: now) {
+                case .waiting:
+                    return
+                case .restarted(let name):
+                    throw RunError.serverFailed("\(name) at \(hello.endpoint) said hello again: it lost its shards")
+                case .unknown:
+                    break
+                }
             }
             guard !shardsAssigned else {
                 lateServers[hello.endpoint] = peer

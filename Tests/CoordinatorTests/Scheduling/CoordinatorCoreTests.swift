@@ -141,6 +141,23 @@ final class CoordinatorCoreTests {
         #expect(third.batch == 2 && third.versions == [1, 1] && third.step == 1)
     }
 
+    /// A hello from a server's endpoint is a sign of life while its shards are on their way (over its own
+    /// connection, before any step message); once it has sent a step message, or over another connection,
+    /// it means the process there was started again and lost its shards.
+    @Test func aHelloAgainFromAServerThatHeldItsShardsMeansItRestarted() throws {
+        let core = try makeCore(reference: zeroReference)
+        let id: UInt64 = 1 << 48, endpoint = "tcp://127.0.0.1:9", control = PeerID(bytes: [9])
+        core.servers.assign([(id: id, name: "server", endpoint: endpoint, peer: control)], now: 0)
+        #expect(core.servers.hello(from: "tcp://127.0.0.1:10", peer: control, now: 1) == .unknown)
+        #expect(core.servers.hello(from: endpoint, peer: control, now: 1) == .waiting)
+        #expect(core.servers.silent(now: 4, timeout: 3.5).isEmpty)  // heard at 1, not at 0
+        #expect(core.servers.hello(from: endpoint, peer: PeerID(bytes: [10]), now: 2) == .restarted(name: "server"))
+        _ = core.servers.heard(from: id, peer: nil, now: 3)  // a heartbeat: says nothing of the control connection
+        #expect(core.servers.hello(from: endpoint, peer: control, now: 3) == .waiting)
+        _ = core.servers.heard(from: id, peer: control, now: 4)  // a step message
+        #expect(core.servers.hello(from: endpoint, peer: control, now: 5) == .restarted(name: "server"))
+    }
+
     /// A server refuses a `StepReduce` that names a push twice or both counts and drops it, and the step
     /// would never finish: duplicates refused, expired leases and late pushes are dropped once each.
     @Test func aStepDropsEachPushOnceAndNeverOneItCounts() throws {
