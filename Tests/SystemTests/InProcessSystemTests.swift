@@ -162,11 +162,13 @@ final class InProcessSystemTests {
         }
     }
 
-    /// 10 000 malformed messages of every kind the coordinator can receive, from a client that registered
-    /// and keeps heartbeating, while a worker trains: each is refused or ignored, the coordinator never
-    /// stops, and the run ends bit-identical to the solo run. (A client that holds no lease cannot have a
-    /// push accepted; steering by a registered peer is what authentication is for.)
-    @Test func tenThousandMalformedMessagesChangeNothing() throws {
+    /// 10 000 malformed messages of every kind the coordinator can receive (`BFPO_FUZZ_MESSAGES` others,
+    /// for `bench/fuzz.sh`), from a client that registered and keeps heartbeating, while a worker trains:
+    /// each is refused or ignored, the coordinator never stops, and the run ends bit-identical to the solo
+    /// run. (A client that holds no lease cannot have a push accepted; steering by a registered peer is what
+    /// authentication is for.)
+    @Test func malformedMessagesChangeNothing() throws {
+        let count = ProcessInfo.processInfo.environment["BFPO_FUZZ_MESSAGES"].flatMap { Int($0) } ?? 10_000
         try soloRun()
         let network = InProcessNetwork()
         let coordinator = try coordinator(run: "fuzzed", settings: [], network: network)
@@ -203,7 +205,7 @@ final class InProcessSystemTests {
         var random = RandomGenerator(seed: 17)
         func below(_ n: Int) -> Int { Int(random.next() % UInt64(n)) }
         var sent = 0, answered = 0
-        for i in 0..<10_000 {
+        for i in 0..<count {
             if i % 200 == 0 { try? rogue.send(WireMessage(.heartbeat(Wire.Heartbeat(workerID: id)), runID: run)) }
             var header = WireCodec.encode(Envelope(runID: run, body: templates[i % templates.count]))
             for _ in 0...below(3) { header[below(header.count)] = UInt8(truncatingIfNeeded: random.next()) }
@@ -212,8 +214,8 @@ final class InProcessSystemTests {
             while (try? rogue.receive(timeout: .zero)) ?? nil != nil { answered += 1 }
         }
         // Most are answered (refused); some are ignored (a heartbeat, a stray reply).
-        print("fuzz: \(sent) of 10000 malformed messages delivered, \(answered) answered")
-        #expect(sent == 10_000 && answered > 5_000)
+        print("fuzz: \(sent) of \(count) malformed messages delivered, \(answered) answered")
+        #expect(sent == count && answered > count / 2)
         expectSuccess(coordinator, "fuzzed coordinator")
         expectSuccess(worker, "worker")
         #expect(try final("solo", "model.safetensors") == final("fuzzed", "model.safetensors"))
