@@ -16,8 +16,12 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
         public var checksRunID = true
         /// Largest frame accepted; a peer sending a larger one is disconnected by libzmq.
         public var maxFrameBytes = Wire.Limits.maxFrameBytes
-        /// Messages queued per worker, each direction.
-        public var highWaterMark = 1000
+        /// Messages queued per peer, each direction. An honest peer has a few outstanding on a connection
+        /// (a worker's session one request, its push thread one push, its heartbeats none answered; a
+        /// server one step message), so 16 never slows one, and bounds what a peer that sends and never
+        /// reads can pin here to 16 replies (more are refused as unreachable and dropped); libzmq drops a
+        /// peer's queue when it disconnects.
+        public var highWaterMark = 16
 
         public init(runID: String, endpoint: String = "tcp://127.0.0.1:5555") {
             self.runID = runID
