@@ -473,8 +473,8 @@ private enum Decoder {
             let leases = try leaseRefs(m.leases, m.n_leases, "leases")
             let dropped = try leaseRefs(m.dropped, m.n_dropped, "dropped")
             var seen = Set<Wire.LeaseRef>(minimumCapacity: leases.count + dropped.count)
-            for ref in leases + dropped where !seen.insert(ref).inserted {
-                throw WireError.invalidField(message: "StepReduce", field: "leases",
+            for (position, ref) in (leases + dropped).enumerated() where !seen.insert(ref).inserted {
+                throw WireError.invalidField(message: "StepReduce", field: position < leases.count ? "leases" : "dropped",
                                              reason: "lease \(ref.leaseID) of worker \(ref.workerID) is listed twice")
             }
             return .stepReduce(Wire.StepReduce(serverID: m.server_id, step: m.step, leases: leases, dropped: dropped))

@@ -292,10 +292,13 @@ extension WireTests {
             func reduce(_ leases: [Wire.LeaseRef], _ dropped: [Wire.LeaseRef]) -> WireBody {
                 .stepReduce(Wire.StepReduce(serverID: 1, step: 3, leases: leases, dropped: dropped))
             }
-            let twice = WireError.invalidField(message: "StepReduce", field: "leases", reason: "lease 5 of worker 2 is listed twice")
-            #expect(throws: twice) { try decodeEncoded(reduce([a, b, a], [])) }
-            #expect(throws: twice) { try decodeEncoded(reduce([a], [a])) }
-            #expect(throws: twice) { try decodeEncoded(reduce([b], [a, a])) }
+            // The field named is the one where the repeat is found.
+            func twice(in field: String) -> WireError {
+                .invalidField(message: "StepReduce", field: field, reason: "lease 5 of worker 2 is listed twice")
+            }
+            #expect(throws: twice(in: "leases")) { try decodeEncoded(reduce([a, b, a], [])) }
+            #expect(throws: twice(in: "dropped")) { try decodeEncoded(reduce([a], [a])) }
+            #expect(throws: twice(in: "dropped")) { try decodeEncoded(reduce([b], [a, a])) }
             #expect(throws: Never.self) { try decodeEncoded(reduce([a], [b])) }
         }
 
