@@ -78,10 +78,10 @@ final class ShardServer: @unchecked Sendable {
     /// own or asks for reference parameters.
     func reply(to request: Wire.ShardRequest) -> (reply: Wire.ShardReply, frames: [WireMessage.Payload])? {
         guard request.parameterSet == .policy, !request.shardIDs.isEmpty else { return nil }
-        let owned = Dictionary(uniqueKeysWithValues: store.shards.map { ($0.index, $0) })
         var entries: [Wire.ShardVersion] = [], counts: [UInt32] = [], frames: [WireMessage.Payload] = []
         for (position, id) in request.shardIDs.enumerated() {
-            guard let shard = owned[Int(id)] else { return nil }
+            // A server owns a few shards: a search allocates nothing, where a lookup table per pull would.
+            guard let shard = store.shards.first(where: { $0.index == Int(id) }) else { return nil }
             let held = position < request.heldVersions.count ? request.heldVersions[position] : nil
             if let held, let (version, updates) = shard.updates(since: held) {
                 entries.append(Wire.ShardVersion(shardID: id, version: version))
