@@ -6,6 +6,14 @@ struct InconsistentState: Error, CustomStringConvertible {
 }
 
 extension TrainingState {
+    /// Whether the state was made for `plan`: the same pairs, batch size, accumulation and epochs.
+    func isMade(for plan: BatchPlan) -> Bool {
+        pairs == plan.pairCount && batchSize == plan.batchSize && accumulation == plan.accumulation && epochs == plan.epochs
+    }
+
+    /// The parameter ranges of the shards it records.
+    var shardRanges: [Range<Int>] { shards.map { $0.offset..<($0.offset + $0.count) } }
+
     /// Checks what a resumed run relies on beyond the digests: a `state.json` edited by hand and its
     /// digest recomputed, or written by a faulty build, must not resume a run that ends silently
     /// different or waits forever (a synchronous run leases a step only when every trained shard's version

@@ -71,9 +71,7 @@ struct TrainingSetup {
         // another plan or layout is refused below, with the reason.
         let store = recipe.checkpointStore(runDirectory: run.path)
         let recovery = try store.loadLatest(TrainingState.self) { state in
-            guard state.pairs == plan.pairCount, state.batchSize == plan.batchSize, state.accumulation == plan.accumulation,
-                  state.epochs == plan.epochs, state.shards.map({ $0.offset..<($0.offset + $0.count) }) == shardLayout.map(\.range)
-            else { return }
+            guard state.isMade(for: plan), state.shardRanges == shardLayout.map(\.range) else { return }
             try state.checkConsistency(plan: plan, frozen: shardLayout.map(\.frozen))
         }
         recovery.problems.forEach { log.warning("checkpoint: \($0)") }
@@ -85,14 +83,11 @@ struct TrainingSetup {
         let runID: String
         if let resume {
             let state = resume.state
-            guard state.pairs == plan.pairCount, state.batchSize == plan.batchSize, state.accumulation == plan.accumulation,
-                  state.epochs == plan.epochs
-            else {
+            guard state.isMade(for: plan) else {
                 throw RunError.incompatibleResume(
                     "\(resume.directory) was made for \(state.pairs) pairs, batches of \(state.batchSize), \(state.accumulation) accumulation steps and \(state.epochs) epochs; the recipe now gives \(plan.pairCount), \(plan.batchSize), \(plan.accumulation) and \(plan.epochs)")
             }
-            guard state.shards.map({ $0.offset..<($0.offset + $0.count) }) == shardLayout.map(\.range),
-                  resume.config == config
+            guard state.shardRanges == shardLayout.map(\.range), resume.config == config
             else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
             runID = state.runID
             shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
