@@ -327,7 +327,7 @@ final class WorkerSession {
 
     private func computeReference(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
         let schedule = LeaseSchedule(pull: pull)
-        guard let logProbs = try computing(with: pull, {
+        guard let (logProbs, _) = try computing(with: pull, {
             try member.engine.logProbs(parameters: member.reference.values.pointer, pairs: batch.pairs, schedule: schedule)
         }) else { return }
         let values = logProbs.flatMap { [$0.chosen, $0.rejected] }
@@ -366,8 +366,7 @@ final class WorkerSession {
                     LeaseSchedule.ServerPart(firstOffset: Int(policy.shards[Int(host.shards[0])].offset), frames: { frames(host.shards) })
                 }))
         } ?? LeaseSchedule(pull: pull)
-        let start = Date()
-        guard let result = try computing(with: pull, {
+        guard let (result, seconds) = try computing(with: pull, {
             try member.engine.accumulateGradient(
                 parameters: policy.values.pointer, pairs: batch.pairs, reference: batch.reference,
                 normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
@@ -376,17 +375,18 @@ final class WorkerSession {
         let served = Set(member.servers.flatMap(\.shards))
         let local = (0..<UInt32(policy.shards.count)).filter { !served.contains($0) }
         // Delivered while the next lease is asked for, pulled and computed.
-        schedule.finishPush(push(result, seconds: Date().timeIntervalSince(start) - pull.waited), coordinatorFrames: frames(local))
+        schedule.finishPush(push(result, seconds: seconds), coordinatorFrames: frames(local))
         pushSent[index] = sent
     }
 
-    /// Runs one engine call while `pull` is in flight, adding its duration less the time spent waiting for
-    /// shards to the lease time spent computing. Nil (after forgetting the membership) when the pull
-    /// failed: what the call computed is dropped.
-    private func computing<Result>(with pull: ShardPull, _ call: () throws -> Result) throws -> Result? {
+    /// Runs one engine call while `pull` is in flight; returns its result and its duration less the time
+    /// spent waiting for shards, which is added to the lease time spent computing. Nil (after forgetting
+    /// the membership) when the pull failed: what the call computed is dropped.
+    private func computing<Result>(with pull: ShardPull, _ call: () throws -> Result) throws -> (Result, seconds: TimeInterval)? {
         let start = Date()
         let result = Swift.Result { try call() }
-        leaseTime.compute += Date().timeIntervalSince(start) - pull.waited
+        let seconds = Date().timeIntervalSince(start) - pull.waited
+        leaseTime.compute += seconds
         do {
             try pull.finish()
         } catch {
@@ -399,7 +399,7 @@ final class WorkerSession {
                 throw error
             }
         }
-        return try result.get()
+        return (try result.get(), seconds)
     }
 
     private func report(_ reply: WireBody?, lease: Wire.Lease) {
