@@ -44,6 +44,8 @@ for tool in bfpo-coordinator bfpo-worker; do
 done
 bin=$(cd "$bin" && pwd)
 RANDOM=$seed
+# shellcheck source=workload.sh
+. "$(dirname "$0")/workload.sh"
 
 work=$(mktemp -d)
 declare -A pid=()
@@ -57,13 +59,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 "$bin/bfpo-worker" init --layers 2 --heads 2 --embd 128 --vocab 512 --positions 64 --seed 0 --out "$work/model" 2> /dev/null
-awk -v n="$pairs" 'BEGIN { srand(11); for (i = 0; i < n; i++) {
-    p = ""; pm = ""; c = ""; cm = ""; r = ""; rm = "";
-    for (t = 0; t < 16; t++) { p = p int(rand() * 512) ","; pm = pm "0,"; }
-    for (t = 0; t < 16; t++) { c = c int(rand() * 512) ","; r = r int(rand() * 512) ","; cm = cm "1,"; rm = rm "1,"; }
-    printf "{\"chosen_ids\":[%s%s],\"chosen_mask\":[%s%s],\"rejected_ids\":[%s%s],\"rejected_mask\":[%s%s],\"is_chosen_safe\":%d,\"is_rejected_safe\":%d}\n",
-        p, substr(c, 1, length(c) - 1), pm, substr(cm, 1, length(cm) - 1), p, substr(r, 1, length(r) - 1), pm, substr(rm, 1, length(rm) - 1), i % 2, 1 - i % 2 } }' \
-    > "$work/pairs.jsonl"
+workload_pairs "$pairs" 16 16 11 > "$work/pairs.jsonl"
 cat > "$work/recipe.yaml" <<YAML
 model: $work/model
 dataset_mixer:

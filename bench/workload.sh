@@ -5,18 +5,24 @@
 
 workload_shards=4
 
+# workload_pairs COUNT PROMPT RESPONSE SEED: COUNT random pairs as JSONL on stdout, token ids below 512, each
+# a PROMPT-token prompt shared by a chosen and a rejected response of RESPONSE tokens, safety labels
+# alternating; the same for the same arguments.
+workload_pairs() {
+    awk -v n="$1" -v prompt="$2" -v response="$3" -v seed="$4" 'BEGIN { srand(seed); for (i = 0; i < n; i++) {
+        p = ""; pm = ""; c = ""; cm = ""; r = ""; rm = "";
+        for (t = 0; t < prompt; t++) { p = p int(rand() * 512) ","; pm = pm "0,"; }
+        for (t = 0; t < response; t++) { c = c int(rand() * 512) ","; r = r int(rand() * 512) ","; cm = cm "1,"; rm = rm "1,"; }
+        printf "{\"chosen_ids\":[%s%s],\"chosen_mask\":[%s%s],\"rejected_ids\":[%s%s],\"rejected_mask\":[%s%s],\"is_chosen_safe\":%d,\"is_rejected_safe\":%d}\n",
+            p, substr(c, 1, length(c) - 1), pm, substr(cm, 1, length(cm) - 1), p, substr(r, 1, length(r) - 1), pm, substr(rm, 1, length(rm) - 1), i % 2, 1 - i % 2 } }'
+}
+
 # workload_prepare BIN DIR PAIRS: writes DIR/model (bfpo-worker init), DIR/pairs.jsonl (PAIRS random
 # pairs, the same for every call) and DIR/recipe.yaml, whose workers_expected runs override with --set.
 workload_prepare() {
     local bin="$1" dir="$2" pairs="$3"
     "$bin/bfpo-worker" init --layers 4 --heads 4 --embd 256 --vocab 512 --positions 256 --seed 0 --out "$dir/model" 2>/dev/null
-    awk -v n="$pairs" 'BEGIN { srand(7); for (i = 0; i < n; i++) {
-        p = ""; pm = ""; c = ""; cm = ""; r = ""; rm = "";
-        for (t = 0; t < 128; t++) { p = p int(rand() * 512) ","; pm = pm "0,"; }
-        for (t = 0; t < 128; t++) { c = c int(rand() * 512) ","; r = r int(rand() * 512) ","; cm = cm "1,"; rm = rm "1,"; }
-        printf "{\"chosen_ids\":[%s%s],\"chosen_mask\":[%s%s],\"rejected_ids\":[%s%s],\"rejected_mask\":[%s%s],\"is_chosen_safe\":%d,\"is_rejected_safe\":%d}\n",
-            p, substr(c, 1, length(c) - 1), pm, substr(cm, 1, length(cm) - 1), p, substr(r, 1, length(r) - 1), pm, substr(rm, 1, length(rm) - 1), i % 2, 1 - i % 2 } }' \
-        > "$dir/pairs.jsonl"
+    workload_pairs "$pairs" 128 128 7 > "$dir/pairs.jsonl"
     cat > "$dir/recipe.yaml" <<YAML
 model: model
 dataset_mixer:
