@@ -2,7 +2,7 @@
 # Runs a coordinator, S shard servers and N workers on this machine over loopback.
 #
 #   cluster/local.sh --workers N --recipe FILE [--servers S] [--run-dir DIR] [--port PORT] [--threads T]
-#                    [--bin DIR] [-- COORDINATOR ARGS…]
+#                    [--bin DIR] [--insecure] [-- COORDINATOR ARGS…]
 #
 #   --workers N      workers to start (default 2), named worker-1…worker-N, each with T compute threads
 #   --recipe FILE    the run's recipe (required)
@@ -13,6 +13,8 @@
 #   --port PORT      the coordinator's port on 127.0.0.1 (default 5555)
 #   --threads T      compute threads per worker (default 1)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default: .build/release, or $BFPO_BIN)
+#   --insecure       no CurveZMQ: connections neither encrypted nor authenticated (by default every
+#                    process gets a key pair in RUN_DIR/keys/ and the coordinator admits only those)
 #   -- ARGS…         passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
 #
 # The servers start once the coordinator listens, the workers once every server listens. Each process logs
@@ -23,7 +25,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-workers=2 servers=0 recipe="" run_dir="" port=5555 threads=1 bin="${BFPO_BIN:-.build/release}" extra=()
+workers=2 servers=0 recipe="" run_dir="" port=5555 threads=1 bin="${BFPO_BIN:-.build/release}" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --workers|--servers|--recipe|--run-dir|--port|--threads|--bin)
@@ -35,12 +37,13 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
-        -h|--help) usage 22 ;;
+        --insecure) insecure=1; shift ;;
+        -h|--help) usage 24 ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "local.sh: unknown argument $1" >&2; usage 22 2 ;;
+        *) echo "local.sh: unknown argument $1" >&2; usage 24 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 22 2; }
+[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 24 2; }
 [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --workers must be a positive integer" >&2; exit 2; }
 [[ "$servers" =~ ^(0|[1-9][0-9]*)$ ]] || { echo "local.sh: --servers must be an integer of at least 0" >&2; exit 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --port must be a positive integer" >&2; exit 2; }
@@ -51,8 +54,9 @@ done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 endpoint="tcp://127.0.0.1:$port"
 
+setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "$endpoint" --set "servers_expected=$servers" \
-    ${extra[@]+"${extra[@]}"}
+    ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
 if await_listening; then
     for i in $(seq 1 "$servers"); do
@@ -61,7 +65,8 @@ if await_listening; then
     done
     if [ -z "$aborted" ]; then
         for i in $(seq 1 "$workers"); do
-            "$bin/bfpo-worker" run --connect "$endpoint" --threads "$threads" --name "worker-$i" \
+            admit "worker-$i"
+            "$bin/bfpo-worker" run --connect "$endpoint" --threads "$threads" --name "worker-$i" "${peer_security[@]}" \
                 > "$run_dir/logs/worker-$i.log" 2>&1 &
             pids+=($!)
         done

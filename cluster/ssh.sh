@@ -3,7 +3,7 @@
 #
 #   cluster/ssh.sh --hosts HOST[:N][,HOST[:N]…] --recipe FILE [--server-hosts HOST[=ADDRESS][,…]]
 #                  [--server-port PORT] [--run-dir DIR] [--port PORT] [--threads T] [--address ADDRESS]
-#                  [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [-- COORDINATOR ARGS…]
+#                  [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [--insecure] [-- COORDINATOR ARGS…]
 #
 #   --hosts          where the workers run: HOST:N starts N workers on HOST (default 1), named HOST-I (I
 #                    counting over all of them); sets the recipe's workers_expected to their total
@@ -26,6 +26,10 @@
 #                    the tokenized pairs and the parameters
 #   --ssh COMMAND    what reaches a host, called as COMMAND HOST 'COMMAND LINE' (default
 #                    "ssh -o BatchMode=yes")
+#   --insecure       no CurveZMQ: connections neither encrypted nor authenticated. By default each server
+#                    and worker gets a key pair made here in RUN_DIR/keys/, admitted by the coordinator; its
+#                    secret key goes through the ssh session's stdin to .bfpo/keys/RUN_NAME/ on its host
+#                    (mode 0600), and each server gets the allowlist there too
 #   -- ARGS…         passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
 #
 # The servers start once the coordinator listens, the workers once every server listens. Logs go to
@@ -37,7 +41,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 hosts="" server_hosts="" server_port="" recipe="" run_dir="" port=5555 threads=1 address=""
-bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" extra=()
+bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --hosts|--server-hosts|--server-port|--recipe|--run-dir|--port|--threads|--address|--bin|--remote-bin|--ssh)
@@ -53,13 +57,14 @@ while [ $# -gt 0 ]; do
         --bin) bin="$2"; shift 2 ;;
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
-        -h|--help) usage 35 ;;
+        --insecure) insecure=1; shift ;;
+        -h|--help) usage 39 ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "ssh.sh: unknown argument $1" >&2; usage 35 2 ;;
+        *) echo "ssh.sh: unknown argument $1" >&2; usage 39 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 35 2; }
-[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 35 2; }
+[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 39 2; }
+[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 39 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --threads must be a positive integer" >&2; exit 2; }
 server_port="${server_port:-$((port + 1))}"
@@ -102,16 +107,42 @@ for i in "${!server_names[@]}"; do
 done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 
+
+# remote_start HOST NAME LOG ROLE COMMAND…: runs COMMAND (quoted here) on HOST over ssh in the background,
+# logging to LOG, with NAME's security flags; appends the session's pid to `sessions`. Under CurveZMQ the
+# session's stdin carries NAME's secret key (and, for ROLE server, the allowlist after it), written on HOST
+# before the command starts; otherwise stdin is /dev/null, so that ssh never reads the terminal, whose
+# Ctrl-C belongs to the coordinator.
+remote_keys=".bfpo/keys/$(basename "$run_dir")"
+remote_start() {
+    local host="$1" name="$2" log="$3" role="$4" line=""
+    shift 4
+    for word in "$@"; do line+=" '$word'"; done
+    if [ "$insecure" = 1 ]; then
+        $ssh_command "$host" "exec$line --insecure" < /dev/null > "$log" 2>&1 &
+    else
+        local key="$remote_keys/$name.key" allowed=""
+        admit "$name"
+        [ "$role" = server ] && allowed=" && cat > '$remote_keys/allowed_keys' && set -- --allowed-keys '$remote_keys/allowed_keys'"
+        { secret_key "$name"; [ "$role" = server ] && cat "$keys_dir/allowed_keys"; true; } \
+            | $ssh_command "$host" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key '$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
+            > "$log" 2>&1 &
+    fi
+    sessions+=($!)
+}
+
+setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
-    --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" ${extra[@]+"${extra[@]}"}
+    --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" \
+    ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 sessions=()
+# Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
+for i in "${!worker_hosts[@]}"; do admit "${worker_hosts[$i]}-$((i + 1))"; done
 if await_listening; then
-    # stdin from /dev/null: ssh must not read the terminal, whose Ctrl-C belongs to the coordinator.
     for i in "${!server_names[@]}"; do
         host="${server_names[$i]}" n=$((i + 1))
-        $ssh_command "$host" "exec '$remote_bin/bfpo-coordinator' serve --connect 'tcp://$address:$port' --bind 'tcp://${server_addresses[$i]}:$((server_port + i))' --name '$host-server-$n'" \
-            < /dev/null > "$run_dir/logs/server-$n-$host.log" 2>&1 &
-        sessions+=($!)
+        remote_start "$host" "$host-server-$n" "$run_dir/logs/server-$n-$host.log" server "$remote_bin/bfpo-coordinator" serve \
+            --connect "tcp://$address:$port" --bind "tcp://${server_addresses[$i]}:$((server_port + i))" --name "$host-server-$n"
     done
     for i in "${!server_names[@]}"; do
         n=$((i + 1)) log="$run_dir/logs/server-$n-${server_names[$i]}.log"
@@ -120,9 +151,8 @@ if await_listening; then
     if [ -z "$aborted" ]; then
         for i in "${!worker_hosts[@]}"; do
             host="${worker_hosts[$i]}" n=$((i + 1))
-            $ssh_command "$host" "exec '$remote_bin/bfpo-worker' run --connect 'tcp://$address:$port' --threads $threads --name '$host-$n'" \
-                < /dev/null > "$run_dir/logs/worker-$n-$host.log" 2>&1 &
-            sessions+=($!)
+            remote_start "$host" "$host-$n" "$run_dir/logs/worker-$n-$host.log" worker "$remote_bin/bfpo-worker" run \
+                --connect "tcp://$address:$port" --threads "$threads" --name "$host-$n"
         done
     fi
 fi

@@ -47,6 +47,12 @@ struct LauncherTests {
         }
     }
 
+    /// The names in the run's allowlist, sorted.
+    func admitted(_ cluster: LocalCluster) -> [String] {
+        let text = (try? String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: " ").last.map(String.init) }.sorted()
+    }
+
     /// A server's log ends with the coordinator's Stop at the end of training: it was not ended by the
     /// launcher, 15 s after the coordinator.
     func expectStoppedAtTheEnd(_ log: String, _ name: String) {
@@ -63,6 +69,7 @@ struct LauncherTests {
         #expect(cluster.metricsLines().count == 12)
         let coordinator = cluster.log("run/logs/coordinator")
         #expect(coordinator.contains("worker-1 (worker ") && coordinator.contains("worker-2 (worker "), "\(coordinator)")
+        #expect(coordinator.contains("(CurveZMQ)") && admitted(cluster) == ["worker-1", "worker-2"], "\(coordinator)")
         for worker in ["worker-1", "worker-2"] {
             let log = cluster.log("run/logs/\(worker)")
             #expect(log.contains("stopping: training finished"), "\(worker): \(log)")
@@ -81,6 +88,7 @@ struct LauncherTests {
                 "\(outcome.stderr)")
         #expect(cluster.metricsLines().count == 12)
         let coordinator = cluster.log("run/logs/coordinator")
+        #expect(admitted(cluster) == ["server-1", "server-2", "worker-1", "worker-2"])
         #expect(coordinator.components(separatedBy: " serves shards ").count - 1 == 2, "\(coordinator)")
         let served = ["server-1", "server-2"].map { servedShards(coordinator, by: $0) }
         #expect(served.map(\.count) == [1, 1], "\(coordinator)")
@@ -107,7 +115,8 @@ struct LauncherTests {
     /// checkpoints and stops the workers, and the launcher exits 0.
     @Test func ctrlCStopsTheRunWithACheckpoint() throws {
         let cluster = try LocalCluster(recipe: ["workers_expected": "2", "num_train_epochs": "500", "save_steps": "100000"])
-        let outcome = try launch("local.sh", ["--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)"], in: cluster) { launcher in
+        let outcome = try launch("local.sh", ["--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)", "--insecure"],
+                                 in: cluster) { launcher in
             _ = cluster.waitUntil(timeout: 90, "the first training step") { cluster.metricsLines().count >= 1 }
             launcher.signalGroup(SIGINT)
         }
@@ -121,7 +130,9 @@ struct LauncherTests {
         #expect(latestCheckpoint(cluster) == String(format: "step-%07d", steps))
         for worker in ["worker-1", "worker-2"] {
             #expect(cluster.log("run/logs/\(worker)").contains("stopping: "), "\(cluster.log("run/logs/\(worker)"))")
+            #expect(cluster.log("run/logs/\(worker)").contains("WARNING: --insecure"))
         }
+        #expect(coordinator.contains("WARNING: --insecure") && !FileManager.default.fileExists(atPath: cluster.path("run/keys")))
     }
 
     /// A stand-in for ssh that runs the command line here and records the host it was asked to reach.
@@ -142,6 +153,15 @@ struct LauncherTests {
             #expect(cluster.log("run/logs/worker-\(name.split(separator: "-")[1])-\(name.split(separator: "-")[0])").contains("stopping: "))
         }
         #expect(coordinator.contains("3 workers\n"), "\(coordinator)")
+        // Each worker's secret key went through its ssh session to the "remote" key directory, private.
+        #expect(admitted(cluster) == ["alpha-1", "alpha-2", "beta-3"])
+        for name in ["alpha-1", "alpha-2", "beta-3"] {
+            let remote = cluster.path(".bfpo/keys/run/\(name).key")
+            var info = stat()
+            #expect(stat(remote, &info) == 0 && info.st_mode & 0o777 == 0o600, "\(remote)")
+            let here = try String(contentsOfFile: cluster.path("run/keys/\(name).key"), encoding: .utf8)
+            #expect(here.hasSuffix((try? String(contentsOfFile: remote, encoding: .utf8)) ?? "missing"))
+        }
         #expect(cluster.metricsLines().count == 12)
     }
 
@@ -168,14 +188,16 @@ struct LauncherTests {
         let calls = ((try? String(contentsOfFile: cluster.path("calls.txt"), encoding: .utf8)) ?? "").split(separator: "\n")
             .map { $0.split(separator: "\t", maxSplits: 1).map(String.init) }
         #expect(calls.map { $0[0] }.sorted() == ["alpha", "alpha", "delta", "delta", "gamma"], "\(calls)")
-        let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' serve ") }.map { $0[1] } }
+        let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' 'serve' ") }.map { $0[1] } }
         #expect(calls.first { $0[0] == "delta" }?.last == "hostname -I", "\(calls)")
-        #expect(serve("gamma").count == 1 && serve("gamma")[0].hasSuffix(
-            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort)' --name 'gamma-server-1'"),
-                "\(calls)")
-        #expect(serve("delta").count == 1 && serve("delta")[0].hasSuffix(
-            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort + 1)' --name 'delta-server-2'"),
-                "\(calls)")
+        for (host, name, port) in [("gamma", "gamma-server-1", serverPort), ("delta", "delta-server-2", serverPort + 1)] {
+            #expect(serve(host).count == 1 && serve(host)[0].contains(
+                "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(port)' '--name' '\(name)' "
+                + "--key '.bfpo/keys/run/\(name).key' --coordinator-key '"), "\(calls)")
+            // A server admits the run's workers: its copy of the allowlist is the coordinator's.
+            #expect(try String(contentsOfFile: cluster.path(".bfpo/keys/run/allowed_keys"), encoding: .utf8)
+                    == String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8))
+        }
         let coordinator = cluster.log("run/logs/coordinator")
         let served = [("gamma-server-1", serverPort), ("delta-server-2", serverPort + 1)].map { name, port in
             servedShards(coordinator, by: name).filter { $0.endpoint == "tcp://127.0.0.1:\(port)" }.map(\.shards)
