@@ -53,11 +53,11 @@ struct EvalCommand: ParsableCommand {
             observations.append(Self.observation(
                 ids: read.chosenIDs, mask: read.chosenMask, safe: read.chosenSafe, chosen: true, kind: kind, source: read.source,
                 logProb: ResponseLogProb(policy: policy[k].chosen, reference: reference?[k].chosen,
-                                         tokens: scored.pair.chosenMask.filter { $0 }.count)))
+                                         tokens: scored.pair.chosenResponseTokens)))
             observations.append(Self.observation(
                 ids: read.rejectedIDs, mask: read.rejectedMask, safe: read.rejectedSafe, chosen: false, kind: kind, source: read.source,
                 logProb: ResponseLogProb(policy: policy[k].rejected, reference: reference?[k].rejected,
-                                         tokens: scored.pair.rejectedMask.filter { $0 }.count)))
+                                         tokens: scored.pair.rejectedMask.lazy.filter { $0 }.count)))
         }
         let report = EvalReport(objective: objective, pairs: pairs.count, metrics: metrics, groups: try PromptGroups(observations: observations))
         FileHandle.standardOutput.write(json ? try report.json() : Data(report.table(model: options.model, data: options.data).utf8))

@@ -25,31 +25,30 @@ struct EvalReport {
 
     private func count(_ kind: PromptKind) -> Int { groups.groups.filter { $0.kind == kind }.count }
 
-    /// Every number of the report under its key.
-    var values: [String: Double] {
+    /// The metrics under their keys: the objective's means, then the safety metrics by score.
+    var metricValues: [String: Double] {
         var result = metrics.means(prefix: Self.prefix, objective: objective.kind)
-        result[Self.prefix + "pairs"] = Double(pairs)
-        result[Self.prefix + "prompts"] = Double(groups.groups.count)
-        result[Self.safetyPrefix + "harmful_prompts"] = Double(count(.harmful))
-        result[Self.safetyPrefix + "benign_prompts"] = Double(count(.benign))
-        result[Self.safetyPrefix + "conflicting_responses"] = Double(groups.conflictingResponses)
         for (score, metrics) in safety { result.merge(metrics.means(prefix: Self.safetyPrefix, score: score)) { $1 } }
         return result
     }
 
-    /// One JSON object: `"objective"` then every value, keys sorted; counts are written as integers.
+    /// What the metrics were computed over.
+    var counts: [String: Int] {
+        [
+            Self.prefix + "pairs": pairs, Self.prefix + "prompts": groups.groups.count,
+            Self.safetyPrefix + "harmful_prompts": count(.harmful), Self.safetyPrefix + "benign_prompts": count(.benign),
+            Self.safetyPrefix + "conflicting_responses": groups.conflictingResponses,
+        ]
+    }
+
+    /// One JSON object, keys sorted: `"objective"`, the metrics and the counts.
     func json() throws -> Data {
         var object: [String: Any] = ["objective": objective.kind.rawValue]
-        for (key, value) in values {
-            object[key] = value == value.rounded() && abs(value) < 1e15 && Self.isCount(key) ? Int(value) as Any : value as Any
-        }
+        for (key, value) in metricValues { object[key] = value }
+        for (key, value) in counts { object[key] = value }
         var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         data.append(UInt8(ascii: "\n"))
         return data
-    }
-
-    private static func isCount(_ key: String) -> Bool {
-        ["pairs", "prompts", "harmful_prompts", "benign_prompts", "conflicting_responses"].contains { key.hasSuffix("_" + $0) || key.hasSuffix("/" + $0) }
     }
 
     /// The report as aligned lines: the objective's metrics, then one row per safety metric with a

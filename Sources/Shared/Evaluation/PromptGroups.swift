@@ -72,8 +72,7 @@ public struct PromptGroups: Sendable {
             var logProb: ResponseLogProb
         }
         struct Prompt {
-            var declared: PromptKind?
-            var declaredAt: RowLocation?
+            var declared: (kind: PromptKind, at: RowLocation)?
             var order: [[Int]] = []
             var responses: [[Int]: Seen] = [:]
         }
@@ -85,13 +84,12 @@ public struct PromptGroups: Sendable {
                 return Prompt()
             }()
             if let kind = observation.promptKind {
-                if let declared = prompt.declared, declared != kind {
+                if let declared = prompt.declared, declared.kind != kind {
                     throw DatasetError.invalidField(
-                        file: observation.source.file, line: observation.source.line, field: "prompt_kind",
-                        reason: "is \"\(kind.rawValue)\" but \(prompt.declaredAt!) declares \"\(declared.rawValue)\" for the same prompt")
+                        file: observation.source.file, line: observation.source.line, field: PromptKindField.name,
+                        reason: "is \"\(kind.rawValue)\" but \(declared.at) declares \"\(declared.kind.rawValue)\" for the same prompt")
                 }
-                prompt.declared = kind
-                prompt.declaredAt = prompt.declaredAt ?? observation.source
+                prompt.declared = prompt.declared ?? (kind, observation.source)
             }
             var seen = prompt.responses[observation.response] ?? {
                 prompt.order.append(observation.response)
@@ -117,7 +115,7 @@ public struct PromptGroups: Sendable {
                                                       logProb: seen.logProb))
             }
             let anyUnsafe = prompt.responses.values.contains { $0.safe.contains(false) }
-            groups.append(PromptGroup(kind: prompt.declared ?? (anyUnsafe ? .harmful : .benign), responses: responses))
+            groups.append(PromptGroup(kind: prompt.declared?.kind ?? (anyUnsafe ? .harmful : .benign), responses: responses))
         }
         self.groups = groups
         conflictingResponses = conflicting
