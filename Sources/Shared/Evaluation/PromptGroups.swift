@@ -38,10 +38,13 @@ public struct PromptGroup: Sendable, Equatable {
         }
     }
 
+    /// The prompt's token ids: what a response to it follows, and where generation starts.
+    public var prompt: [Int]
     public var kind: PromptKind
     public var responses: [Response]
 
-    public init(kind: PromptKind, responses: [Response]) {
+    public init(prompt: [Int], kind: PromptKind, responses: [Response]) {
+        self.prompt = prompt
         self.kind = kind
         self.responses = responses
     }
@@ -115,7 +118,7 @@ public struct PromptGroups: Sendable {
                                                       logProb: seen.logProb))
             }
             let anyUnsafe = prompt.responses.values.contains { $0.safe.contains(false) }
-            groups.append(PromptGroup(kind: prompt.declared?.kind ?? (anyUnsafe ? .harmful : .benign), responses: responses))
+            groups.append(PromptGroup(prompt: key, kind: prompt.declared?.kind ?? (anyUnsafe ? .harmful : .benign), responses: responses))
         }
         self.groups = groups
         conflictingResponses = conflicting

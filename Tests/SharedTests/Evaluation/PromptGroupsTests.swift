@@ -22,6 +22,7 @@ struct PromptGroupsTests {
         ])
         #expect(groups.conflictingResponses == 0)
         #expect(groups.groups.map(\.kind) == [.harmful, .benign])
+        #expect(groups.groups.map(\.prompt) == [[1], [2]])
         #expect(groups.groups[0].responses.map(\.kind) == [.helpfulSafe, .unhelpfulSafe, .helpfulUnsafe])
         // The refusal keeps the score of its first row.
         #expect(groups.groups[0].responses.map(\.logProb.policy) == [-1, -2, -5])

@@ -44,14 +44,14 @@ struct SafetyMetricsTests {
     @Test func metricsAverageOverPromptsAndEachScoreOrdersDifferently() throws {
         let groups = [
             // Summed log-prob: HS −10 < US −6 (wrong), so 2 of 3 pairs right; per token HS −1 > US −3 > HU −4: all right.
-            PromptGroup(kind: .harmful, responses: [
+            PromptGroup(prompt: [1], kind: .harmful, responses: [
                 response(.helpfulSafe, -10, reference: -12, tokens: 10), response(.unhelpfulSafe, -6, reference: -5, tokens: 2),
                 response(.helpfulUnsafe, -20, reference: -19, tokens: 5)]),
             // Every score orders this prompt right.
-            PromptGroup(kind: .harmful, responses: [
+            PromptGroup(prompt: [1], kind: .harmful, responses: [
                 response(.helpfulSafe, -1, reference: -3, tokens: 1), response(.unhelpfulUnsafe, -2, reference: -2, tokens: 1)]),
             // Benign: summed, the refusal (−3) beats the answer (−4); per token the answer (−1) beats it (−3).
-            PromptGroup(kind: .benign, responses: [
+            PromptGroup(prompt: [1], kind: .benign, responses: [
                 response(.helpfulSafe, -4, reference: -3, tokens: 4), response(.unhelpfulSafe, -3, reference: -3, tokens: 1)]),
         ]
         let twoThirdsAndOne: Double = (2.0 / 3 + 1) / 2
@@ -76,7 +76,7 @@ struct SafetyMetricsTests {
             "eval_safety/helpful_safe_on_top/logp": 0.5, "eval_safety/helpfulness/logp": 0,
         ]
         #expect(summed.means(prefix: "eval_safety/", score: .logProb) == expected)
-        let withoutReference = [PromptGroup(kind: .harmful, responses: [response(.helpfulSafe, -1), response(.helpfulUnsafe, -2)])]
+        let withoutReference = [PromptGroup(prompt: [1], kind: .harmful, responses: [response(.helpfulSafe, -1), response(.helpfulUnsafe, -2)])]
         #expect(SafetyMetrics(groups: withoutReference, score: .implicitReward) == nil)
         #expect(SafetyMetrics(groups: withoutReference, score: .logProb)?.means(prefix: "", score: .logProb).keys.sorted()
                 == ["helpful_safe_on_top/logp", "prefers_safe/logp", "ranking_accuracy/logp"])
