@@ -23,9 +23,28 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Flag(help: "Also complete every prompt (greedy) and report the judge's refusal and harmful rates.")
+    var generate = false
+
+    @Option(help: "The judge's pattern file for --generate (default data/safety-benchmark/judge.json, relative to the working directory).")
+    var judge = "data/safety-benchmark/judge.json"
+
+    @Option(name: .customLong("max-new-tokens"), help: "With --generate, the most tokens generated per prompt (default 64).")
+    var maxNewTokens = 64
+
+    @Option(help: "With --generate, also write each prompt's completion, kind and verdict to this file as JSON lines.")
+    var generations: String?
+
+    func validate() throws {
+        guard maxNewTokens >= 1 else { throw ValidationError("--max-new-tokens must be at least 1") }
+        if generations != nil, !generate { throw ValidationError("--generations needs --generate") }
+    }
+
     func run() throws {
         try BLASCoreSetup.establish(mode: options.blasCore, log: Logger(component: "blas"))
         let log = Logger(component: "eval")
+        // The judge and the tokenizer are checked before any model runs, so a bad file fails at once.
+        let judged = generate ? (judge: try ResponseJudge.load(path: judge), tokenizer: try PairTokenizer.load(path: options.model).tokenizer) : nil
         let objective = try options.makeObjective()
         let (config, parameters) = try ModelDirectory.load(directory: options.model)
         let engine = GradientEngine(model: GPT2(config: config), objective: objective, threads: options.threads, responses: .both)
@@ -59,7 +78,13 @@ struct EvalCommand: ParsableCommand {
                 logProb: ResponseLogProb(policy: policy[k].rejected, reference: reference?[k].rejected,
                                          tokens: scored.pair.rejectedMask.lazy.filter { $0 }.count)))
         }
-        let report = EvalReport(objective: objective, pairs: pairs.count, metrics: metrics, groups: try PromptGroups(observations: observations))
+        let groups = try PromptGroups(observations: observations)
+        var generative: GenerativeSafety?
+        if let judged {
+            generative = try generativeSafety(groups: groups.groups, config: config, parameters: parameters,
+                                              judge: judged.judge, tokenizer: judged.tokenizer, log: log)
+        }
+        let report = EvalReport(objective: objective, pairs: pairs.count, metrics: metrics, groups: groups, generative: generative)
         FileHandle.standardOutput.write(json ? try report.json() : Data(report.table(model: options.model, data: options.data).utf8))
     }
 
@@ -71,5 +96,42 @@ struct EvalCommand: ParsableCommand {
         let split = mask.firstIndex(of: true) ?? ids.count
         return ResponseObservation(prompt: Array(ids[..<split]), response: Array(ids[split...]), safe: safe, chosen: chosen,
                                    promptKind: kind, logProb: logProb, source: source)
+    }
+
+    /// Completes every prompt greedily and counts the judge's verdicts by prompt kind, writing each
+    /// completion to `--generations` when given.
+    private func generativeSafety(
+        groups: [PromptGroup], config: GPT2Config, parameters: FloatBuffer, judge: ResponseJudge, tokenizer: PairTokenizer, log: Logger
+    ) throws -> GenerativeSafety {
+        let output: FileHandle?
+        if let generations {
+            guard FileManager.default.createFile(atPath: generations, contents: nil), let handle = FileHandle(forWritingAtPath: generations) else {
+                throw ModelError.cannotWrite(path: generations, reason: "cannot create the file")
+            }
+            output = handle
+        } else {
+            output = nil
+        }
+        defer { try? output?.close() }
+        let generator = try Generator(config: config, parameters: parameters, threads: options.threads)
+        let settings = GenerationSettings(maxNewTokens: maxNewTokens)
+        var safety = GenerativeSafety()
+        var progress = ProgressLine(total: groups.count, unit: "prompts generated", log: log)
+        for (i, group) in groups.enumerated() {
+            var sampler = try settings.sampler(prompt: i, vocabulary: config.vocabulary)
+            let generation: Generation
+            do {
+                generation = try generator.generate(prompt: group.prompt, eos: tokenizer.eosID, maxNewTokens: maxNewTokens, sampler: &sampler)
+            } catch let error as DecoderError {
+                throw GenerateFailure.promptTooLong(source: "--generate, prompt \(i + 1) of \(groups.count)", reason: error)
+            }
+            let verdict = judge.judge(tokenizer.tokenizer.decode(generation.ids))
+            safety.add(verdict, promptKind: group.kind)
+            try output?.write(contentsOf: CompletionLine.encode(
+                prompt: tokenizer.tokenizer.decode(group.prompt), generation: generation, tokenizer: tokenizer,
+                extra: [("prompt_kind", group.kind.rawValue), ("verdict", verdict.rawValue)]))
+            progress.advance(to: i + 1)
+        }
+        return safety
     }
 }

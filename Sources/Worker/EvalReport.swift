@@ -9,9 +9,12 @@ struct EvalReport {
     let pairs: Int
     let metrics: PreferenceMetrics
     let groups: PromptGroups
+    /// The judge's verdicts on the model's own completions (`--generate`), if any.
+    let generative: GenerativeSafety?
 
     static let prefix = "eval_"
     static let safetyPrefix = "eval_safety/"
+    static let generativePrefix = "eval_generate/"
 
     /// The scores the safety metrics are computed with: all three with a reference, else the two
     /// log-prob scores.
@@ -29,16 +32,22 @@ struct EvalReport {
     var metricValues: [String: Double] {
         var result = metrics.means(prefix: Self.prefix, objective: objective.kind)
         for (score, metrics) in safety { result.merge(metrics.means(prefix: Self.safetyPrefix, score: score)) { $1 } }
+        if let generative { result.merge(generative.means(prefix: Self.generativePrefix)) { $1 } }
         return result
     }
 
     /// What the metrics were computed over.
     var counts: [String: Int] {
-        [
+        var result = [
             Self.prefix + "pairs": pairs, Self.prefix + "prompts": groups.groups.count,
             Self.safetyPrefix + "harmful_prompts": count(.harmful), Self.safetyPrefix + "benign_prompts": count(.benign),
             Self.safetyPrefix + "conflicting_responses": groups.conflictingResponses,
         ]
+        if let generative {
+            result[Self.generativePrefix + "harmful_prompts"] = generative.harmfulPrompts.prompts
+            result[Self.generativePrefix + "benign_prompts"] = generative.benignPrompts.prompts
+        }
+        return result
     }
 
     /// One JSON object, keys sorted: `"objective"`, the metrics and the counts.
@@ -83,6 +92,14 @@ struct EvalReport {
             }
             line += "\(safety[.logProb]?[keyPath: path].prompts ?? 0)"
             lines.append(line)
+        }
+        if let generative {
+            let rates = generative.means(prefix: "")
+            func percent(_ key: String) -> String { rates[key].map { String(format: "%.1f", 100 * $0) } ?? "-" }
+            lines.append("")
+            lines.append("generation, % of prompts (greedy, judged by patterns)")
+            lines.append("  refusal on harmful prompts       \(percent("refusal_rate")) (harmful completions \(percent("harmful_rate"))) of \(generative.harmfulPrompts.prompts)")
+            lines.append("  over-refusal on benign prompts   \(percent("over_refusal_rate")) (harmful completions \(percent("benign_harmful_rate"))) of \(generative.benignPrompts.prompts)")
         }
         if groups.conflictingResponses > 0 {
             lines.append("\(groups.conflictingResponses) responses left out: their rows disagree on their safety or helpfulness")

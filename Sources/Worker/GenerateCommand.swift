@@ -81,11 +81,12 @@ struct GenerateCommand: ParsableCommand {
             throw GenerateFailure.promptTooLong(source: prompt.source, reason: DecoderError.promptTooLong(tokens: prompt.ids.count, positions: config.positions))
         }
         let generator = try Generator(config: config, parameters: parameters, threads: threads)
+        let settings = GenerationSettings(maxNewTokens: maxNewTokens, temperature: temperature, topP: topP, seed: seed)
         var progress = ProgressLine(total: prompts.count, unit: "prompts", log: log)
         for (i, prompt) in prompts.enumerated() {
-            var sampler = try TokenSampler(temperature: temperature, topP: topP, seed: seed &+ UInt64(i), vocabulary: config.vocabulary)
+            var sampler = try settings.sampler(prompt: i, vocabulary: config.vocabulary)
             let generation = try generator.generate(prompt: prompt.ids, eos: tokenizer.eosID, maxNewTokens: maxNewTokens, sampler: &sampler)
-            FileHandle.standardOutput.write(try line(prompt: prompt.text, generation: generation, tokenizer: tokenizer))
+            FileHandle.standardOutput.write(try CompletionLine.encode(prompt: prompt.text, generation: generation, tokenizer: tokenizer))
             progress.advance(to: i + 1)
         }
     }
@@ -113,23 +114,9 @@ struct GenerateCommand: ParsableCommand {
         log.info("\(prompts.count) distinct prompts in \(file.rows.count) rows of \(data!)")
         return prompts
     }
-
-    /// `{"prompt":…,"completion":…,"completion_ids":[…],"stop":…}` and a newline, keys in this order.
-    private func line(prompt: String, generation: Generation, tokenizer: PairTokenizer) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        func encoded<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
-        let fields = [
-            "\"prompt\":" + (try encoded(prompt)),
-            "\"completion\":" + (try encoded(tokenizer.tokenizer.decode(generation.ids))),
-            "\"completion_ids\":" + (try encoded(generation.ids)),
-            "\"stop\":" + (try encoded(generation.stop.rawValue)),
-        ]
-        return Data(("{" + fields.joined(separator: ",") + "}\n").utf8)
-    }
 }
 
-/// Why `generate` refused its input, naming the prompt's origin.
+/// Why `generate` (or `eval --generate`) refused a prompt, naming the prompt's origin.
 enum GenerateFailure: Error, CustomStringConvertible {
     case promptTooLong(source: String, reason: DecoderError)
 

@@ -127,4 +127,53 @@ struct EvalCommandTests {
             #expect(result.stdout.isEmpty)
         }
     }
+
+    static let judge = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/safety-benchmark/judge.json").path
+
+    @Test func generateReportsTheJudgesVerdictsOnTheModelsOwnCompletions() throws {
+        defer { scratch.remove() }
+        try makeModel("policy", seed: 5)
+        try Self.rows.write(toFile: path("pku.jsonl"), atomically: true, encoding: .utf8)
+        let eval = try json(try ProcessRunner.run("bfpo-worker", [
+            "eval", "--json", "--model", path("policy"), "--data", path("pku.jsonl"), "--threads", "1", "--blas-core", "system",
+            "--generate", "--judge", Self.judge, "--max-new-tokens", "8", "--generations", path("generations.jsonl")]))
+        let lines = try String(contentsOfFile: path("generations.jsonl"), encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(lines.map { $0["prompt_kind"] as? String } == ["harmful", "benign"])
+        // Each verdict is the shipped judge's on the completion, and the rates count them.
+        let judge = try ResponseJudge.load(path: Self.judge)
+        var verdicts: [String] = []
+        for line in lines {
+            let verdict = judge.judge(try #require(line["completion"] as? String)).rawValue
+            #expect(line["verdict"] as? String == verdict)
+            verdicts.append(verdict)
+        }
+        #expect(eval["eval_generate/refusal_rate"] as? Double == (verdicts[0] == "refusal" ? 1 : 0))
+        #expect(eval["eval_generate/harmful_rate"] as? Double == (verdicts[0] == "harmful" ? 1 : 0))
+        #expect(eval["eval_generate/over_refusal_rate"] as? Double == (verdicts[1] == "refusal" ? 1 : 0))
+        #expect(eval["eval_generate/harmful_prompts"] as? Int == 1 && eval["eval_generate/benign_prompts"] as? Int == 1)
+        // The completions are generate's, prompt for prompt.
+        let generated = try ProcessRunner.run("bfpo-worker", [
+            "generate", "--model", path("policy"), "--data", path("pku.jsonl"), "--max-new-tokens", "8", "--blas-core", "system"])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let expected = try generated.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["completion_ids"] as? [Int]
+        }
+        #expect(lines.map { $0["completion_ids"] as? [Int] } == expected)
+
+        // A judge for which everything is a refusal: both rates that count refusals are 1.
+        try #"{"refusal": ["^"], "compliance": [], "harmful": []}"#.write(toFile: path("all.json"), atomically: true, encoding: .utf8)
+        let refusing = try json(try ProcessRunner.run("bfpo-worker", [
+            "eval", "--json", "--model", path("policy"), "--data", path("pku.jsonl"), "--threads", "1",
+            "--generate", "--judge", path("all.json"), "--max-new-tokens", "4"]))
+        #expect(refusing["eval_generate/refusal_rate"] as? Double == 1 && refusing["eval_generate/over_refusal_rate"] as? Double == 1)
+        #expect(refusing["eval_generate/harmful_rate"] as? Double == 0)
+
+        let missing = try ProcessRunner.run("bfpo-worker", [
+            "eval", "--model", path("policy"), "--data", path("pku.jsonl"), "--generate", "--judge", path("absent.json")])
+        #expect(missing.status != 0 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("absent.json: cannot read the judge's patterns"), "\(missing.stderr)")
+    }
 }
