@@ -53,6 +53,35 @@ struct EvalCommandTests {
         #expect(eval["eval_pairs"] as? Int == 4)
     }
 
+    @Test func tokenizedPairsNeedNoTokenizerAndGroupByPromptIDs() throws {
+        defer { scratch.remove() }
+        let made = try ProcessRunner.run("bfpo-worker", [
+            "init", "--layers", "1", "--heads", "2", "--embd", "8", "--vocab", "13", "--positions", "16", "--seed", "1", "--out", path("tiny")])
+        #expect(made.status == 0, "\(made.stderr)")
+        // Prompts [3, 9] (two rows sharing the rejected response [7]) and [5].
+        let pairs = """
+            {"chosen_ids":[3,9,4,1],"chosen_mask":[0,0,1,1],"rejected_ids":[3,9,7],"rejected_mask":[0,0,1],"is_chosen_safe":1,"is_rejected_safe":1}
+            {"chosen_ids":[3,9,8],"chosen_mask":[0,0,1],"rejected_ids":[3,9,7],"rejected_mask":[0,0,1],"is_chosen_safe":0,"is_rejected_safe":1}
+            {"chosen_ids":[5,2,8],"chosen_mask":[0,1,1],"rejected_ids":[5,6],"rejected_mask":[0,1],"is_chosen_safe":1,"is_rejected_safe":1}
+
+            """
+        try pairs.write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
+        let common = ["--model", path("tiny"), "--data", path("pairs.jsonl"), "--threads", "1", "--blas-core", "system"]
+        let gradient = try json(try ProcessRunner.run("bfpo-worker", ["gradient"] + common + ["--out", path("g.safetensors")]))
+        let eval = try json(try ProcessRunner.run("bfpo-worker", ["eval", "--json"] + common))
+        #expect(eval["eval_loss"] as? Double == gradient["loss"] as? Double)
+        #expect(eval["eval_prompts"] as? Int == 2)
+        // [3, 9] has an unsafe response, so it is harmful; [5] is benign.
+        #expect(eval["eval_safety/harmful_prompts"] as? Int == 1 && eval["eval_safety/benign_prompts"] as? Int == 1)
+        let rows = try #require(gradient["pairs"] as? [[String: Any]])
+        func logp(_ row: Int, _ side: String) throws -> Double { try #require(rows[row]["policy_\(side)_logp"] as? Double) }
+        // Harmful prompt: HS [4, 1], US [7], HU [8].
+        let (hs, us, hu) = (try logp(0, "chosen"), try logp(0, "rejected"), try logp(1, "chosen"))
+        let ranking = ([hs > us, hs > hu, us > hu].filter { $0 }.count)
+        #expect(eval["eval_safety/ranking_accuracy/logp"] as? Double == Double(ranking) / 3)
+        #expect(eval["eval_safety/helpfulness/logp"] as? Double == (try logp(2, "chosen") > (try logp(2, "rejected")) ? 1 : 0))
+    }
+
     @Test func safetyMetricsFollowFromTheLogProbsByTheirDefinitions() throws {
         defer { scratch.remove() }
         try makeModel("policy", seed: 5)
