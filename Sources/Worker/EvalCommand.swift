@@ -43,6 +43,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         try BLASCoreSetup.establish(mode: options.blasCore, log: Logger(component: "blas"))
         let log = Logger(component: "eval")
+        let options = try self.options.resolvingModels(log: log)
         // The judge and the tokenizer are checked before any model runs, so a bad file fails at once.
         let judged = generate ? (judge: try ResponseJudge.load(path: judge), tokenizer: try PairTokenizer.load(path: options.model).tokenizer) : nil
         let objective = try options.makeObjective()

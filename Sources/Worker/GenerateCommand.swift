@@ -69,6 +69,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas"))
         let log = Logger(component: "generate")
+        let resolved = try ModelReference(resolving: model)
+        if let note = resolved.note { log.info(note) }
+        let model = resolved.directory
         let (config, parameters) = try ModelDirectory.load(directory: model)
         let tokenizer: PairTokenizer
         do {

@@ -100,4 +100,18 @@ struct PairScoringOptions: ParsableArguments {
         let engine = GradientEngine(model: GPT2(config: config), objective: objective, threads: threads)
         return try batches(of: pairs).flatMap { try engine.logProbs(parameters: parameters.pointer, pairs: $0) }
     }
+
+    /// These options with `--model` and `--reference` resolved to model directories (`ModelReference`: a
+    /// run directory or its `checkpoints/latest` names the run's newest verified checkpoint).
+    func resolvingModels(log: Logger) throws -> PairScoringOptions {
+        func resolve(_ path: String) throws -> String {
+            let found = try ModelReference(resolving: path)
+            if let note = found.note { log.info(note) }
+            return found.directory
+        }
+        var resolved = self
+        resolved.model = try resolve(model)
+        resolved.reference = try reference.map(resolve)
+        return resolved
+    }
 }

@@ -9,9 +9,10 @@ struct TrainingSetup {
     let settings: CoordinatorLoop.Settings
     let runDirectory: RunDirectory
 
-    init(recipe: Recipe, runDirectory path: String, log: Logger) throws {
+    init(recipe given: Recipe, runDirectory path: String, log: Logger) throws {
         let run = try RunDirectory(path: path)
         runDirectory = run
+        let recipe = try Self.resolvingModels(of: given, log: log)
         try run.writeRecipe(recipe.yaml())
 
         // Data: the mixers' rows, tokenized with the model's tokenizer where they are text, truncated.
@@ -141,6 +142,19 @@ struct TrainingSetup {
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
             heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected,
             serversExpected: recipe.serversExpected, gatherServersFor: recipe.serversWaitSeconds)
+    }
+
+    /// `recipe` with `model` and `reference_model` resolved to model directories (`ModelReference`: another
+    /// run's newest verified checkpoint when they name a run), so the resolved recipe the run directory
+    /// keeps says exactly which weights the run started from.
+    private static func resolvingModels(of recipe: Recipe, log: Logger) throws -> Recipe {
+        var resolved = recipe
+        let model = try ModelReference(resolving: recipe.model)
+        let reference = recipe.referenceModel == recipe.model ? model : try ModelReference(resolving: recipe.referenceModel)
+        for note in Set([model.note, reference.note].compactMap { $0 }).sorted() { log.info(note) }
+        resolved.model = model.directory
+        resolved.referenceModel = reference.directory
+        return resolved
     }
 
     /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.

@@ -12,6 +12,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case invalidOptimizerState(path: String, reason: String)
     /// The model directory part failed to load (`ModelError` or `SafetensorsError`).
     case invalidModel(path: String, reason: String)
+    /// A run's checkpoints were asked for, and none verifies.
+    case noUsableCheckpoint(directory: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -33,6 +35,9 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(path): invalid optimizer state: \(reason)"
         case .invalidModel(let path, let reason):
             return "\(path): the model cannot be loaded: \(reason)"
+        case .noUsableCheckpoint(let directory, let problems):
+            return "\(directory) holds no checkpoint that verifies"
+                + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))
         }
     }
 }
