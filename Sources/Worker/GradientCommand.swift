@@ -36,13 +36,13 @@ struct GradientCommand: ParsableCommand {
     @Option(help: "Objective: bfpo, dpo, ipo or sft.")
     var objective: ObjectiveKind = .bfpo
 
-    @Option(help: "β: the KL strength (default 0.01).")
+    @Option(help: "β: the KL strength.")
     var beta: Double = 0.01
 
-    @Option(help: "BFPO's b1, the weight of the chosen response's safety (default 3).")
+    @Option(help: "BFPO's b1, the weight of the chosen response's safety.")
     var b1: Double = 3
 
-    @Option(help: "BFPO's α, the target's offset (default 0.5).")
+    @Option(help: "BFPO's α, the target's offset.")
     var alpha: Double = 0.5
 
     @Option(name: .customLong("max-length"), help: "Truncate pairs to this many tokens per sequence (default: no truncation).")
@@ -51,11 +51,11 @@ struct GradientCommand: ParsableCommand {
     @Option(name: .customLong("max-prompt-length"), help: "Prompt tokens kept when truncating (default: half of --max-length).")
     var maxPromptLength: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Pairs per forward/backward pass; bounds memory, not the result (default 8).")
+    @Option(name: .customLong("batch-size"), help: "Pairs per forward/backward pass; bounds memory, not the result.")
     var batchSize = 8
 
     @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(help: "Where to write the gradient (F32 safetensors).")
     var out: String
@@ -65,7 +65,7 @@ struct GradientCommand: ParsableCommand {
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         if maxPromptLength != nil, maxLength == nil { throw ValidationError("--max-prompt-length needs --max-length") }
     }
 
@@ -74,6 +74,7 @@ struct GradientCommand: ParsableCommand {
         let log = Logger(component: "gradient")
         let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
         let (config, parameters) = try ModelDirectory.load(directory: model)
+        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
         // The report carries both responses' log-probs (the contract), so even SFT runs the rejected one.
         let policy = GradientEngine(model: GPT2(config: config), objective: objective, threads: threads, responses: .both)
         var pairs = try DatasetInput.pairs(path: data, format: format, skipInvalid: skipInvalid, tokenizerPath: model, log: log).pairs
