@@ -1,18 +1,60 @@
-# Shared by the launchers (local.sh, ssh.sh): print their usage, start the coordinator, wait until it
-# listens, wait until each shard server listens, forward Ctrl-C and SIGTERM to the coordinator, wait for
-# it, then close what is left of the servers and workers and say where the results are. Source it, then
-# call start_coordinator, await_listening and finish in this order (abort_run in between when a server
-# does not start). Sets `coordinator` (its pid).
+# Shared by the launchers (local.sh, ssh.sh, slurm.sh): print their usage, build the command lines of
+# servers and workers, start the coordinator, wait until it listens, wait until each shard server listens,
+# forward Ctrl-C and SIGTERM to the coordinator, wait for it, then close what is left of the servers and
+# workers and say where the results are. Source it, then call start_coordinator, await_listening and
+# finish in this order (abort_run in between when a server does not start). Sets `coordinator` (its pid).
 
 aborted=""
 
-# usage LAST_LINE [STATUS]: the launcher's header comment (lines 2 to LAST_LINE, without "# "), on stdout
-# for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
+# usage [STATUS]: the launcher's header comment (the comment lines after the first line, without "# "),
+# on stdout for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
 usage() {
     local text
-    text=$(sed -n "2,${1}p" "$0" | sed 's/^# \{0,1\}//')
-    if [ "${2:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
-    exit "${2:-0}"
+    text=$(awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0")
+    if [ "${1:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
+    exit "${1:-0}"
+}
+
+# this_address: the first address `hostname -I` gives for this machine (empty if none): the one the
+# coordinator binds when a launcher is not told --address, so that no wildcard address is ever bound.
+this_address() {
+    hostname -I 2>/dev/null | awk '{print $1}'
+}
+
+# worker_command BIN CONNECT THREADS NAME: sets the array `argv` to the command line of a worker
+# named NAME with THREADS compute threads, for the coordinator at CONNECT, BIN being where bfpo-worker is.
+worker_command() {
+    argv=("$1/bfpo-worker" run --connect "$2" --threads "$3" --name "$4")
+}
+
+# server_command BIN CONNECT BIND NAME: sets the array `argv` to the command line of a shard server
+# named NAME that binds BIND, for the coordinator at CONNECT.
+server_command() {
+    argv=("$1/bfpo-coordinator" serve --connect "$2" --bind "$3" --name "$4")
+}
+
+# start_logged LOG COMMAND…: COMMAND in the background, stdin from /dev/null (the terminal's Ctrl-C
+# belongs to the coordinator) and output to LOG; appends its pid to the array `pids`.
+start_logged() {
+    local log="$1"
+    shift
+    "$@" < /dev/null > "$log" 2>&1 &
+    pids+=($!)
+}
+
+# port_in_use PORT: whether something on this machine accepts connections at 127.0.0.1:PORT.
+port_in_use() {
+    (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null
+}
+
+# free_loopback_port: a port below Linux's ephemeral range (32768 and up) that nothing accepts
+# connections at on 127.0.0.1 when asked; empty if 50 draws found none.
+free_loopback_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 12768))
+        port_in_use "$port" || { echo "$port"; return 0; }
+    done
 }
 
 # default_run_dir RECIPE: runs/ and the recipe's file name without its extension.
@@ -67,11 +109,11 @@ await_server() {
 # them, until one binds: a server whose port is taken says so and exits at once. Returns 0 once the server
 # listens, 1 if it did not start.
 start_loopback_server() {
-    local bin="$1" connect="$2" name="$3" log="$4" port
+    local bin="$1" connect="$2" name="$3" log="$4" port argv
     for _ in $(seq 1 20); do
         port=$((20000 + RANDOM % 12768))
-        "$bin/bfpo-coordinator" serve --connect "$connect" --bind "tcp://127.0.0.1:$port" --name "$name" > "$log" 2>&1 &
-        pids+=($!)
+        server_command "$bin" "$connect" "tcp://127.0.0.1:$port" "$name"
+        start_logged "$log" "${argv[@]}"
         await_server "${pids[-1]}" "$log" && return 0
         if kill -0 "${pids[-1]}" 2>/dev/null || ! grep -q "Address already in use" "$log"; then return 1; fi
     done

@@ -53,20 +53,20 @@ while [ $# -gt 0 ]; do
         --bin) bin="$2"; shift 2 ;;
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
-        -h|--help) usage 35 ;;
+        -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "ssh.sh: unknown argument $1" >&2; usage 35 2 ;;
+        *) echo "ssh.sh: unknown argument $1" >&2; usage 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 35 2; }
-[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 35 2; }
+[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 2; }
+[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --threads must be a positive integer" >&2; exit 2; }
 server_port="${server_port:-$((port + 1))}"
 [[ "$server_port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --server-port must be a positive integer" >&2; exit 2; }
 [ -x "$bin/bfpo-coordinator" ] || { echo "ssh.sh: $bin/bfpo-coordinator not found; build first (swift build -c release)" >&2; exit 2; }
 remote_bin="${remote_bin:-$(cd "$bin" && pwd)}"
-address="${address:-$(hostname -I 2>/dev/null | awk '{print $1}')}"
+address="${address:-$(this_address)}"
 [ -n "$address" ] || { echo "ssh.sh: cannot tell this machine's address; pass --address" >&2; exit 2; }
 
 # One entry per worker, every HOST:N checked before anything starts.
