@@ -37,7 +37,8 @@
 # brings back to the first node, so RUN_DIR need not be shared). Ctrl-C or SIGTERM (from scancel, or
 # 2 minutes before the time limit: the script asks sbatch for that with `#SBATCH --signal=B:TERM@120`) is
 # forwarded to the coordinator, which checkpoints and tells the servers and workers to stop; steps still
-# running 15 s after it are ended. Exits with the coordinator's status, 1 if a server did not start, 2 on a bad argument.
+# running 15 s after it are ended. Exits with the coordinator's status, 1 if a server did not start, 2 on
+# a bad argument.
 
 #SBATCH --job-name=bfpo
 #SBATCH --signal=B:TERM@120
