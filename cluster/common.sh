@@ -33,6 +33,13 @@ server_command() {
     argv=("$1/bfpo-coordinator" serve --connect "$2" --bind "$3" --name "$4")
 }
 
+# shell_words WORD…: the words as one command line for a remote shell (ssh), each in single quotes.
+shell_words() {
+    local word line=""
+    for word in "$@"; do line+="'${word//\'/\'\\\'\'}' "; done
+    echo "${line% }"
+}
+
 # start_logged LOG COMMAND…: COMMAND in the background, stdin from /dev/null (the terminal's Ctrl-C
 # belongs to the coordinator) and output to LOG; appends its pid to the array `pids`.
 start_logged() {

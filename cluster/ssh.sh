@@ -104,26 +104,25 @@ done
 
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
     --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" ${extra[@]+"${extra[@]}"}
-sessions=()
+pids=()
 if await_listening; then
-    # stdin from /dev/null: ssh must not read the terminal, whose Ctrl-C belongs to the coordinator.
+    # Each ssh session's pid is in `pids`; start_logged gives ssh no terminal to read (Ctrl-C belongs to the
+    # coordinator).
     for i in "${!server_names[@]}"; do
         host="${server_names[$i]}" n=$((i + 1))
-        $ssh_command "$host" "exec '$remote_bin/bfpo-coordinator' serve --connect 'tcp://$address:$port' --bind 'tcp://${server_addresses[$i]}:$((server_port + i))' --name '$host-server-$n'" \
-            < /dev/null > "$run_dir/logs/server-$n-$host.log" 2>&1 &
-        sessions+=($!)
+        server_command "$remote_bin" "tcp://$address:$port" "tcp://${server_addresses[$i]}:$((server_port + i))" "$host-server-$n"
+        start_logged "$run_dir/logs/server-$n-$host.log" $ssh_command "$host" "exec $(shell_words "${argv[@]}")"
     done
     for i in "${!server_names[@]}"; do
         n=$((i + 1)) log="$run_dir/logs/server-$n-${server_names[$i]}.log"
-        await_server "${sessions[$i]}" "$log" || { abort_run "${server_names[$i]}-server-$n did not start (see $log)"; break; }
+        await_server "${pids[$i]}" "$log" || { abort_run "${server_names[$i]}-server-$n did not start (see $log)"; break; }
     done
     if [ -z "$aborted" ]; then
         for i in "${!worker_hosts[@]}"; do
             host="${worker_hosts[$i]}" n=$((i + 1))
-            $ssh_command "$host" "exec '$remote_bin/bfpo-worker' run --connect 'tcp://$address:$port' --threads $threads --name '$host-$n'" \
-                < /dev/null > "$run_dir/logs/worker-$n-$host.log" 2>&1 &
-            sessions+=($!)
+            worker_command "$remote_bin" "tcp://$address:$port" "$threads" "$host-$n"
+            start_logged "$run_dir/logs/worker-$n-$host.log" $ssh_command "$host" "exec $(shell_words "${argv[@]}")"
         done
     fi
 fi
-finish ssh.sh ${sessions[@]+"${sessions[@]}"}
+finish ssh.sh ${pids[@]+"${pids[@]}"}

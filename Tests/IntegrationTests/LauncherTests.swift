@@ -197,13 +197,13 @@ struct LauncherTests {
         let calls = ((try? String(contentsOfFile: cluster.path("calls.txt"), encoding: .utf8)) ?? "").split(separator: "\n")
             .map { $0.split(separator: "\t", maxSplits: 1).map(String.init) }
         #expect(calls.map { $0[0] }.sorted() == ["alpha", "alpha", "delta", "delta", "gamma"], "\(calls)")
-        let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' serve ") }.map { $0[1] } }
+        let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' 'serve' ") }.map { $0[1] } }
         #expect(calls.first { $0[0] == "delta" }?.last == "hostname -I", "\(calls)")
         #expect(serve("gamma").count == 1 && serve("gamma")[0].hasSuffix(
-            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort)' --name 'gamma-server-1'"),
+            "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(serverPort)' '--name' 'gamma-server-1'"),
                 "\(calls)")
         #expect(serve("delta").count == 1 && serve("delta")[0].hasSuffix(
-            "/bfpo-coordinator' serve --connect 'tcp://127.0.0.1:\(cluster.port)' --bind 'tcp://127.0.0.1:\(serverPort + 1)' --name 'delta-server-2'"),
+            "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(serverPort + 1)' '--name' 'delta-server-2'"),
                 "\(calls)")
         let coordinator = cluster.log("run/logs/coordinator")
         let served = [("gamma-server-1", serverPort), ("delta-server-2", serverPort + 1)].map { name, port in
