@@ -34,11 +34,12 @@
 #
 # The servers start once the coordinator listens, the workers once every server listens. Logs go to
 # RUN_DIR/logs/: coordinator.log, server-I-NODE.log and worker-I-NODE.log (a step's output, which srun
-# brings back to the first node, so RUN_DIR need not be shared). Ctrl-C or SIGTERM (from scancel, or
-# 2 minutes before the time limit: the script asks sbatch for that with `#SBATCH --signal=B:TERM@120`) is
-# forwarded to the coordinator, which checkpoints and tells the servers and workers to stop; steps still
-# running 15 s after it are ended. Exits with the coordinator's status, 1 if a server did not start, 2 on
-# a bad argument.
+# brings back to the first node, so RUN_DIR need not be shared). Ctrl-C or SIGTERM (from
+# `scancel --batch --signal=TERM JOBID`, or 2 minutes before the time limit: the script asks sbatch for that
+# with `#SBATCH --signal=B:TERM@120`) is forwarded to the coordinator, which checkpoints and tells the
+# servers and workers to stop; steps still running 15 s after it are ended. (A plain `scancel JOBID`
+# signals every step at once, so the servers may be gone before the coordinator's last checkpoint.)
+# Exits with the coordinator's status, 1 if a server did not start, 2 on a bad argument.
 
 #SBATCH --job-name=bfpo
 #SBATCH --signal=B:TERM@120
@@ -87,13 +88,19 @@ done
 bin=$(cd "$bin" && pwd)
 
 nodelist="${SLURM_JOB_NODELIST:-${SLURM_NODELIST:-}}"
-[ -n "$nodelist" ] || { echo "slurm.sh: not in a Slurm allocation (SLURM_JOB_NODELIST is not set); submit it with sbatch --nodes=K cluster/slurm.sh …" >&2; exit 2; }
+[ -n "$nodelist" ] || {
+    echo "slurm.sh: not in a Slurm allocation (SLURM_JOB_NODELIST is not set); submit it with sbatch --nodes=K cluster/slurm.sh …" >&2
+    exit 2
+}
 command -v scontrol > /dev/null || { echo "slurm.sh: scontrol not found: is this a Slurm node?" >&2; exit 2; }
 hostnames=$(scontrol show hostnames "$nodelist") && [ -n "$hostnames" ] \
     || { echo "slurm.sh: scontrol show hostnames \"$nodelist\" named no node" >&2; exit 2; }
 mapfile -t nodes <<< "$hostnames"
 this_node="${SLURMD_NODENAME:-$(hostname -s)}"
-[ "$this_node" = "${nodes[0]}" ] || { echo "slurm.sh: this is $this_node, not ${nodes[0]}, the allocation's first node, where the coordinator runs; submit the script with sbatch, which runs it there" >&2; exit 2; }
+[ "$this_node" = "${nodes[0]}" ] || {
+    echo "slurm.sh: this is $this_node, not ${nodes[0]}, the allocation's first node, where the coordinator runs; submit the script with sbatch, which runs it there" >&2
+    exit 2
+}
 others=("${nodes[@]:1}")
 [ ${#others[@]} -gt 0 ] || others=("${nodes[0]}")
 address="${address:-$(this_address)}"
