@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// The repository is read on its own: no file refers to design or style notes kept outside it. What users
-/// and contributors rely on is in docs/ (docs/README.md lists it).
+/// The repository is read on its own: no file refers to design or style notes kept outside it, and the
+/// docs/ pages the code names exist. What users and contributors rely on is in docs/ (docs/README.md lists
+/// it).
 struct RepositoryReferencesTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -47,5 +48,21 @@ struct RepositoryReferencesTests {
             }
         }
         #expect(citations.isEmpty, "files that cite notes outside the repository:\n\(citations.joined(separator: "\n"))")
+    }
+
+    /// Every docs/ page that code, tests, scripts, launchers or the protocol refer to is there.
+    @Test func everyDocsPageTheCodeNamesExists() throws {
+        let expression = try NSRegularExpression(pattern: "docs/[a-z0-9-]+\\.md")
+        var missing: Set<String> = []
+        for file in Self.files() where !file.path.hasPrefix(Self.repository.appendingPathComponent("docs").path + "/") {
+            guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+            for match in expression.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let page = (text as NSString).substring(with: match.range)
+                if !FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent(page).path) {
+                    missing.insert("\(file.lastPathComponent): \(page)")
+                }
+            }
+        }
+        #expect(missing.isEmpty, "pages named but not in docs/: \(missing.sorted())")
     }
 }
