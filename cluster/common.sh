@@ -1,8 +1,9 @@
-# Shared by the launchers (local.sh, ssh.sh, slurm.sh): print their usage, build the command lines of
-# servers and workers, start the coordinator, wait until it listens, wait until each shard server listens,
-# forward Ctrl-C and SIGTERM to the coordinator, wait for it, then close what is left of the servers and
-# workers and say where the results are. Source it, then call start_coordinator, await_listening and
-# finish in this order (abort_run in between when a server does not start). Sets `coordinator` (its pid).
+# Shared by the launchers (local.sh, ssh.sh, slurm.sh): print their usage, make the run's keys, build the
+# command lines of servers and workers, start the coordinator, wait until it listens, wait until each shard
+# server listens, forward Ctrl-C and SIGTERM to the coordinator, wait for it, then close what is left of the
+# servers and workers and say where the results are. Source it, then call setup_keys, start_coordinator,
+# await_listening and finish in this order (abort_run in between when a server does not start). Sets
+# `coordinator` (its pid).
 
 aborted=""
 
@@ -71,6 +72,61 @@ default_run_dir() {
     echo "runs/${name%.*}"
 }
 
+# Keys (CurveZMQ, docs/security.md). setup_keys makes the coordinator's key pair in RUN_DIR/keys/; admit
+# makes a worker's or server's pair there and appends its public key to RUN_DIR/keys/allowed_keys, the
+# coordinator's allowlist. Pairs already there are kept, so a resumed run keeps its keys. With --insecure
+# none of this happens and every process gets --insecure instead.
+
+# setup_keys BIN RUN_DIR INSECURE(0|1): sets `coordinator_security`, the coordinator's security flags.
+setup_keys() {
+    keys_bin="$1" keys_dir="$2/keys" insecure="$3"
+    coordinator_security=()
+    if [ "$insecure" = 1 ]; then coordinator_security=(--insecure); return; fi
+    mkdir -p "$keys_dir"
+    "$keys_bin/bfpo-worker" keygen --out "$keys_dir/coordinator" > /dev/null \
+        || { echo "$(basename "$0"): cannot make the coordinator's keys in $keys_dir" >&2; exit 1; }
+    touch "$keys_dir/allowed_keys"
+}
+
+# admit NAME: sets `peer_security`, the security flags of a process named NAME on this machine (its key
+# pair, admitted, and the coordinator's public key).
+admit() {
+    peer_security=(--insecure)
+    [ "$insecure" = 1 ] && return
+    local line
+    line=$("$keys_bin/bfpo-worker" keygen --out "$keys_dir/$1" --label "$1" 2> /dev/null) \
+        || { echo "$(basename "$0"): cannot make keys for $1 in $keys_dir" >&2; exit 1; }
+    grep -qxF "$line" "$keys_dir/allowed_keys" || echo "$line" >> "$keys_dir/allowed_keys"
+    peer_security=(--key "$keys_dir/$1.key" --coordinator-key "$keys_dir/coordinator.pub")
+}
+
+# secret_key NAME: the Z85 secret key of NAME's pair (for a launcher that hands it to another host).
+secret_key() { grep -v '^#' "$keys_dir/$1.key"; }
+
+# remote_start NAME LOG ROLE KEYS COMMAND…: COMMAND (each word quoted) on another machine, in the
+# background, through the array `runner`, which takes one shell command line as its last argument (ssh
+# HOST; srun … bash -c), logging to LOG and with NAME's security flags; appends the runner's pid to `pids`.
+# Under CurveZMQ the runner's stdin carries NAME's secret key (and, for ROLE server, the allowlist after
+# it), written to the directory KEYS over there (private: umask 077) before the command starts, so no
+# secret is ever on a command line; with --insecure, stdin is /dev/null, so that the runner never reads
+# the terminal, whose Ctrl-C belongs to the coordinator.
+remote_start() {
+    local name="$1" log="$2" role="$3" remote_keys="$4" line
+    shift 4
+    line=" $(shell_words "$@")"
+    if [ "$insecure" = 1 ]; then
+        start_logged "$log" "${runner[@]}" "exec$line --insecure"
+    else
+        local key="$remote_keys/$name.key" allowed=""
+        admit "$name"
+        [ "$role" = server ] && allowed=" && cat > '$remote_keys/allowed_keys' && set -- --allowed-keys '$remote_keys/allowed_keys'"
+        { secret_key "$name"; [ "$role" = server ] && cat "$keys_dir/allowed_keys"; true; } \
+            | "${runner[@]}" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key '$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
+            > "$log" 2>&1 &
+        pids+=($!)
+    fi
+}
+
 # start_coordinator BIN RUN_DIR ARGS…: `bfpo-coordinator train --run-dir RUN_DIR ARGS…` in the background,
 # logging to RUN_DIR/logs/coordinator.log, which is also shown on stderr.
 start_coordinator() {
@@ -111,16 +167,19 @@ await_server() {
 }
 
 # start_loopback_server BIN CONNECT NAME LOG: `bfpo-coordinator serve` named NAME for the coordinator at
-# CONNECT, in the background on a loopback port of its own, logging to LOG; appends its pid to the array
+# CONNECT, admitted (see admit) and admitting the run's allowlist, in the background on a loopback port of
+# its own, logging to LOG; appends its pid to the array
 # `pids`. Ports are drawn below Linux's ephemeral range (32768 and up), as the integration tests draw
 # them, until one binds: a server whose port is taken says so and exits at once. Returns 0 once the server
 # listens, 1 if it did not start.
 start_loopback_server() {
-    local bin="$1" connect="$2" name="$3" log="$4" port argv
+    local bin="$1" connect="$2" name="$3" log="$4" port argv allowed=()
+    admit "$name"
+    [ "$insecure" = 1 ] || allowed=(--allowed-keys "$keys_dir/allowed_keys")
     for _ in $(seq 1 20); do
         port=$((20000 + RANDOM % 12768))
         server_command "$bin" "$connect" "tcp://127.0.0.1:$port" "$name"
-        start_logged "$log" "${argv[@]}"
+        start_logged "$log" "${argv[@]}" "${peer_security[@]}" ${allowed[@]+"${allowed[@]}"}
         await_server "${pids[-1]}" "$log" && return 0
         if kill -0 "${pids[-1]}" 2>/dev/null || ! grep -q "Address already in use" "$log"; then return 1; fi
     done

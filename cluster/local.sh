@@ -2,7 +2,7 @@
 # Runs a coordinator, S shard servers and N workers on this machine over loopback.
 #
 #   cluster/local.sh --workers N --recipe FILE [--servers S] [--run-dir DIR] [--port PORT] [--threads T]
-#                    [--bin DIR] [-- COORDINATOR ARGS…]
+#                    [--bin DIR] [--insecure] [-- COORDINATOR ARGS…]
 #
 #   --workers N      workers to start (default 2), named worker-1…worker-N, each with T compute threads
 #   --recipe FILE    the run's recipe (required)
@@ -14,6 +14,8 @@
 #                    is not given, a free port drawn below 32768, named in the output)
 #   --threads T      compute threads per worker (default 1)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default: .build/release, or $BFPO_BIN)
+#   --insecure       no CurveZMQ: connections neither encrypted nor authenticated (by default every
+#                    process gets a key pair in RUN_DIR/keys/ and the coordinator admits only those)
 #   -- ARGS…         passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
 #
 # The servers start once the coordinator listens, the workers once every server listens. Each process logs
@@ -24,7 +26,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-workers=2 servers=0 recipe="" run_dir="" port="" threads=1 bin="${BFPO_BIN:-.build/release}" extra=()
+workers=2 servers=0 recipe="" run_dir="" port="" threads=1 bin="${BFPO_BIN:-.build/release}" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --workers|--servers|--recipe|--run-dir|--port|--threads|--bin)
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
         --port) port="$2"; shift 2 ;;
         --threads) threads="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
+        --insecure) insecure=1; shift ;;
         -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
         *) echo "local.sh: unknown argument $1" >&2; usage 2 ;;
@@ -60,8 +63,9 @@ if [ -z "$port" ]; then
 fi
 endpoint="tcp://127.0.0.1:$port"
 
+setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "$endpoint" --set "servers_expected=$servers" \
-    ${extra[@]+"${extra[@]}"}
+    ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
 if await_listening; then
     for i in $(seq 1 "$servers"); do
@@ -70,8 +74,9 @@ if await_listening; then
     done
     if [ -z "$aborted" ]; then
         for i in $(seq 1 "$workers"); do
+            admit "worker-$i"
             worker_command "$bin" "$endpoint" "$threads" "worker-$i"
-            start_logged "$run_dir/logs/worker-$i.log" "${argv[@]}"
+            start_logged "$run_dir/logs/worker-$i.log" "${argv[@]}" "${peer_security[@]}"
         done
     fi
 fi

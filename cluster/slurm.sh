@@ -4,7 +4,7 @@
 #
 #   sbatch --nodes=K [--exclusive] cluster/slurm.sh --recipe FILE [--workers-per-node N] [--servers S]
 #          [--server-port PORT] [--run-dir DIR] [--port PORT] [--threads T] [--address ADDRESS]
-#          [--bin DIR] [--srun COMMAND] [-- COORDINATOR ARGS…]
+#          [--bin DIR] [--srun COMMAND] [--insecure] [-- COORDINATOR ARGS…]
 #
 #   --recipe FILE         the run's recipe (required)
 #   --workers-per-node N  workers on each node but the first (default 1), named NODE-I (I counting over
@@ -24,8 +24,13 @@
 #   --bin DIR             where bfpo-coordinator and bfpo-worker are, at the same absolute path on every
 #                         node (default: .build/release, or $BFPO_BIN)
 #   --srun COMMAND        what starts a step, called as COMMAND --nodes=1 --ntasks=1 --nodelist=NODE
-#                         --cpus-per-task=C --job-name=NAME PROGRAM ARGS… (default "srun"; e.g.
-#                         "srun --overlap" to let steps share CPUs)
+#                         --cpus-per-task=C --job-name=NAME bash -c 'COMMAND LINE' (default "srun";
+#                         e.g. "srun --overlap" to let steps share CPUs)
+#   --insecure            no CurveZMQ: connections neither encrypted nor authenticated. By default each
+#                         server and worker gets a key pair made here in RUN_DIR/keys/, admitted by the
+#                         coordinator; its secret key goes through its step's stdin to
+#                         $TMPDIR/bfpo-keys-JOBID/RUN_NAME/ on its node (mode 0600), and each server
+#                         gets the allowlist there too
 #   -- ARGS…              passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
 #
 # The nodes are those of SLURM_JOB_NODELIST (or SLURM_NODELIST), expanded by `scontrol show hostnames`.
@@ -53,7 +58,7 @@ cluster_dir=$(dirname "$0")
 . "$cluster_dir/common.sh"
 
 recipe="" per_node=1 servers=0 server_port="" run_dir="" port=5555 threads=1 address=""
-bin="${BFPO_BIN:-.build/release}" srun_command="srun" extra=()
+bin="${BFPO_BIN:-.build/release}" srun_command="srun" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --recipe|--workers-per-node|--servers|--server-port|--run-dir|--port|--threads|--address|--bin|--srun)
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
         --address) address="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --srun) srun_command="$2"; shift 2 ;;
+        --insecure) insecure=1; shift ;;
         -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
         *) echo "slurm.sh: unknown argument $1" >&2; usage 2 ;;
@@ -121,21 +127,26 @@ done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 endpoint="tcp://$address:$port"
 
-# start_step NODE CPUS NAME LOG COMMAND…: COMMAND as a job step of one task on NODE, logging to LOG.
-start_step() {
-    local node="$1" cpus="$2" name="$3" log="$4"
-    shift 4
-    start_logged "$log" $srun_command --nodes=1 --ntasks=1 --nodelist="$node" --cpus-per-task="$cpus" --job-name="$name" "$@"
+# on_node NODE CPUS NAME: sets `runner` to start a step named NAME of one task with CPUS CPUs on NODE, running
+# the shell command line it is given (common.sh, remote_start). Keys go to a directory of the node's own.
+on_node() {
+    runner=($srun_command --nodes=1 --ntasks=1 --nodelist="$1" --cpus-per-task="$2" --job-name="$3" bash -c)
 }
+remote_keys="${TMPDIR:-/tmp}/bfpo-keys-${SLURM_JOB_ID:-$$}/$(basename "$run_dir")"
 
+setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "$endpoint" \
-    --set "workers_expected=${#worker_nodes[@]}" --set "servers_expected=$servers" ${extra[@]+"${extra[@]}"}
+    --set "workers_expected=${#worker_nodes[@]}" --set "servers_expected=$servers" \
+    ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
+# Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
+for i in "${!worker_nodes[@]}"; do admit "${worker_nodes[$i]}-$((i + 1))"; done
 if await_listening; then
     for i in "${!server_nodes[@]}"; do
         node="${server_nodes[$i]}" n=$((i + 1))
         server_command "$bin" "$endpoint" "tcp://${server_addresses[$i]}:$((server_port + i))" "$node-server-$n"
-        start_step "$node" 1 "$node-server-$n" "$run_dir/logs/server-$n-$node.log" "${argv[@]}"
+        on_node "$node" 1 "$node-server-$n"
+        remote_start "$node-server-$n" "$run_dir/logs/server-$n-$node.log" server "$remote_keys" "${argv[@]}"
     done
     for i in "${!server_nodes[@]}"; do
         n=$((i + 1)) log="$run_dir/logs/server-$n-${server_nodes[$i]}.log"
@@ -145,7 +156,8 @@ if await_listening; then
         for i in "${!worker_nodes[@]}"; do
             node="${worker_nodes[$i]}" n=$((i + 1))
             worker_command "$bin" "$endpoint" "$threads" "$node-$n"
-            start_step "$node" "$threads" "$node-$n" "$run_dir/logs/worker-$n-$node.log" "${argv[@]}"
+            on_node "$node" "$threads" "$node-$n"
+            remote_start "$node-$n" "$run_dir/logs/worker-$n-$node.log" worker "$remote_keys" "${argv[@]}"
         done
     fi
 fi

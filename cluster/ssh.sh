@@ -3,7 +3,7 @@
 #
 #   cluster/ssh.sh --hosts HOST[:N][,HOST[:N]…] --recipe FILE [--server-hosts HOST[=ADDRESS][,…]]
 #                  [--server-port PORT] [--run-dir DIR] [--port PORT] [--threads T] [--address ADDRESS]
-#                  [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [-- COORDINATOR ARGS…]
+#                  [--bin DIR] [--remote-bin DIR] [--ssh COMMAND] [--insecure] [-- COORDINATOR ARGS…]
 #
 #   --hosts          where the workers run: HOST:N starts N workers on HOST (default 1), named HOST-I (I
 #                    counting over all of them); sets the recipe's workers_expected to their total
@@ -26,6 +26,10 @@
 #                    the tokenized pairs and the parameters
 #   --ssh COMMAND    what reaches a host, called as COMMAND HOST 'COMMAND LINE' (default
 #                    "ssh -o BatchMode=yes")
+#   --insecure       no CurveZMQ: connections neither encrypted nor authenticated. By default each server
+#                    and worker gets a key pair made here in RUN_DIR/keys/, admitted by the coordinator; its
+#                    secret key goes through the ssh session's stdin to .bfpo/keys/RUN_NAME/ on its host
+#                    (mode 0600), and each server gets the allowlist there too
 #   -- ARGS…         passed on to `bfpo-coordinator train`, e.g. -- --set learning_rate=1e-4
 #
 # The servers start once the coordinator listens, the workers once every server listens. Logs go to
@@ -37,7 +41,7 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 hosts="" server_hosts="" server_port="" recipe="" run_dir="" port=5555 threads=1 address=""
-bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" extra=()
+bin="${BFPO_BIN:-.build/release}" remote_bin="" ssh_command="ssh -o BatchMode=yes" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --hosts|--server-hosts|--server-port|--recipe|--run-dir|--port|--threads|--address|--bin|--remote-bin|--ssh)
@@ -53,6 +57,7 @@ while [ $# -gt 0 ]; do
         --bin) bin="$2"; shift 2 ;;
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
+        --insecure) insecure=1; shift ;;
         -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
         *) echo "ssh.sh: unknown argument $1" >&2; usage 2 ;;
@@ -102,16 +107,22 @@ for i in "${!server_names[@]}"; do
 done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 
+# Remote processes' keys go to .bfpo/keys/RUN_NAME/ in the remote home (common.sh, remote_start).
+remote_keys=".bfpo/keys/$(basename "$run_dir")"
+
+setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
-    --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" ${extra[@]+"${extra[@]}"}
+    --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" \
+    ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
+# Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
+for i in "${!worker_hosts[@]}"; do admit "${worker_hosts[$i]}-$((i + 1))"; done
 if await_listening; then
-    # Each ssh session's pid is in `pids`; start_logged gives ssh no terminal to read (Ctrl-C belongs to the
-    # coordinator).
     for i in "${!server_names[@]}"; do
         host="${server_names[$i]}" n=$((i + 1))
         server_command "$remote_bin" "tcp://$address:$port" "tcp://${server_addresses[$i]}:$((server_port + i))" "$host-server-$n"
-        start_logged "$run_dir/logs/server-$n-$host.log" $ssh_command "$host" "exec $(shell_words "${argv[@]}")"
+        runner=($ssh_command "$host")
+        remote_start "$host-server-$n" "$run_dir/logs/server-$n-$host.log" server "$remote_keys" "${argv[@]}"
     done
     for i in "${!server_names[@]}"; do
         n=$((i + 1)) log="$run_dir/logs/server-$n-${server_names[$i]}.log"
@@ -121,7 +132,8 @@ if await_listening; then
         for i in "${!worker_hosts[@]}"; do
             host="${worker_hosts[$i]}" n=$((i + 1))
             worker_command "$remote_bin" "tcp://$address:$port" "$threads" "$host-$n"
-            start_logged "$run_dir/logs/worker-$n-$host.log" $ssh_command "$host" "exec $(shell_words "${argv[@]}")"
+            runner=($ssh_command "$host")
+            remote_start "$host-$n" "$run_dir/logs/worker-$n-$host.log" worker "$remote_keys" "${argv[@]}"
         done
     fi
 fi

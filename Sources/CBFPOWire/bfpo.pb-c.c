@@ -1611,7 +1611,7 @@ const ProtobufCMessageDescriptor bfpo__wire__register__descriptor =
   (ProtobufCMessageInit) bfpo__wire__register__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[12] =
+static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[13] =
 {
   {
     "worker_id",
@@ -1757,6 +1757,18 @@ static const ProtobufCFieldDescriptor bfpo__wire__welcome__field_descriptors[12]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shard_endpoint_keys",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Bfpo__Wire__Welcome, n_shard_endpoint_keys),
+    offsetof(Bfpo__Wire__Welcome, shard_endpoint_keys),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
   6,   /* field[6] = alpha */
@@ -1768,6 +1780,7 @@ static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
   9,   /* field[9] = lease_ms */
   2,   /* field[2] = model_config_json */
   3,   /* field[3] = objective */
+  12,   /* field[12] = shard_endpoint_keys */
   10,   /* field[10] = shard_endpoints */
   7,   /* field[7] = shards */
   0,   /* field[0] = worker_id */
@@ -1775,7 +1788,7 @@ static const unsigned bfpo__wire__welcome__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
 {
@@ -1785,7 +1798,7 @@ const ProtobufCMessageDescriptor bfpo__wire__welcome__descriptor =
   "Bfpo__Wire__Welcome",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Welcome),
-  12,
+  13,
   bfpo__wire__welcome__field_descriptors,
   bfpo__wire__welcome__field_indices_by_name,
   1,  bfpo__wire__welcome__number_ranges,

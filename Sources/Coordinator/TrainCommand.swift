@@ -35,6 +35,9 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "debug, info, warning or error.")
     var logLevel = "info"
 
+    @Flag(help: "Listen without encryption or authentication: anyone who can reach --bind can read and steer training.")
+    var insecure = false
+
     func validate() throws {
         guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
         guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else { throw ValidationError("--bind needs a tcp:// or ipc:// endpoint") }
@@ -50,8 +53,22 @@ struct TrainCommand: ParsableCommand {
         if resume, setup.core.appliedSteps == 0 {
             throw RunError.incompatibleResume("--resume was given but \(path) holds no checkpoint")
         }
-        let transport = try ZMQNetwork().listen(at: bind, runID: setup.settings.runID, checksRunID: true)
-        log.info("listening on \(transport.endpoint); start workers with: bfpo-worker run --connect \(transport.endpoint)")
+        let security: TransportSecurity
+        let directory = setup.runDirectory
+        if insecure {
+            log.warning(TransportSecurity.insecureWarning)
+            security = .insecure
+        } else {
+            security = .curve(keyPair: try directory.coordinatorKeys(), allowlistFile: directory.allowlistPath)
+        }
+        let network = try ZMQNetwork(security: security) { log.warning($0) }
+        let transport = try network.listen(at: bind, runID: setup.settings.runID, checksRunID: true)
+        if insecure {
+            log.info("listening on \(transport.endpoint) (insecure); start workers with: bfpo-worker run --insecure --connect \(transport.endpoint)")
+        } else {
+            log.info("listening on \(transport.endpoint) (CurveZMQ); start workers with: bfpo-worker run --connect \(transport.endpoint) "
+                     + "--coordinator-key \(directory.keysPath)/coordinator.pub --key NAME.key, after adding NAME.pub's line to \(directory.allowlistPath)")
+        }
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
         let started = Date()
         let reason: String

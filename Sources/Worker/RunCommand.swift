@@ -11,6 +11,11 @@ struct RunCommand: ParsableCommand {
             The worker needs no data and no model files: the coordinator sends the model configuration, the \
             parameters (only the shards that changed) and every batch. It heartbeats from its own thread, \
             re-registers when the coordinator restarts, and exits 0 when the coordinator ends the run.
+
+            Connections are encrypted and authenticated with CurveZMQ: --key is this worker's secret key \
+            (`bfpo-worker keygen --out NAME` makes NAME.key and NAME.pub; the coordinator admits the worker once \
+            NAME.pub's line is in its RUN_DIR/keys/allowed_keys), --coordinator-key the coordinator's public key \
+            (RUN_DIR/keys/coordinator.pub). The launchers in cluster/ do all of this themselves.
             """
     )
 
@@ -35,11 +40,21 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
     var blasCore: BLASCoreMode = .auto
 
+    @Option(help: "This worker's secret key file (NAME.key from `bfpo-worker keygen`).")
+    var key: String?
+
+    @Option(name: .customLong("coordinator-key"), help: "The coordinator's public key, or the file holding it (RUN_DIR/keys/coordinator.pub).")
+    var coordinatorKey: String?
+
+    @Flag(help: "Connect without encryption or authentication (only on a network where every host is trusted).")
+    var insecure = false
+
     func validate() throws {
         guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
         guard replyTimeout > 0 else { throw ValidationError("--reply-timeout must be positive") }
         guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        guard !insecure || (key == nil && coordinatorKey == nil) else { throw ValidationError("--insecure takes no --key or --coordinator-key") }
     }
 
     func run() throws {
@@ -47,10 +62,12 @@ struct RunCommand: ParsableCommand {
         let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let kernels = try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas", threshold: Logger.Level(name: logLevel)!))
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
+        let credentials = try PeerCredentials(insecure: insecure, keyFile: key, coordinatorKey: coordinatorKey, coordinator: connect)
+        if insecure { log.warning(TransportSecurity.insecureWarning) }
         let session = try WorkerSession(
             options: .init(endpoint: connect, name: name, threads: threads, blasCore: kernels.core,
                           replyTimeout: replyTimeout, giveUpAfter: giveUpAfter),
-            network: try ZMQNetwork(), log: log)
+            network: try credentials.network { log.warning($0) }, log: log)
         let reason = try session.run()
         log.info("stopping: \(reason)")
     }

@@ -211,6 +211,10 @@ final class WorkerSession {
         var served: [String: [UInt32]] = [:]
         for (index, endpoint) in welcome.shardEndpoints.enumerated() where !endpoint.isEmpty {
             served[endpoint, default: []].append(UInt32(index))
+            // The coordinator, already authenticated, vouches for each server's key.
+            if index < welcome.shardEndpointKeys.count, let key = CurveKey(z85: welcome.shardEndpointKeys[index]) {
+                network.recognise(key, at: endpoint)
+            }
         }
         let servers = try served.sorted { $0.value[0] < $1.value[0] }.map {
             try ShardHost(endpoint: $0.key, shards: $0.value, run: run, network: network)

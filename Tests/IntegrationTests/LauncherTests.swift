@@ -48,6 +48,12 @@ struct LauncherTests {
         }
     }
 
+    /// The names in the run's allowlist, sorted.
+    func admitted(_ cluster: LocalCluster) -> [String] {
+        let text = (try? String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: " ").last.map(String.init) }.sorted()
+    }
+
     /// A server's log ends with the coordinator's Stop at the end of training: it was not ended by the
     /// launcher, 15 s after the coordinator.
     func expectStoppedAtTheEnd(_ log: String, _ name: String) {
@@ -74,6 +80,7 @@ struct LauncherTests {
         #expect(cluster.metricsLines().count == 12)
         let coordinator = cluster.log("run/logs/coordinator")
         #expect(coordinator.contains("worker-1 (worker ") && coordinator.contains("worker-2 (worker "), "\(coordinator)")
+        #expect(coordinator.contains("(CurveZMQ)") && admitted(cluster) == ["worker-1", "worker-2"], "\(coordinator)")
         for worker in ["worker-1", "worker-2"] {
             let log = cluster.log("run/logs/\(worker)")
             #expect(log.contains("stopping: training finished"), "\(worker): \(log)")
@@ -92,6 +99,7 @@ struct LauncherTests {
                 "\(outcome.stderr)")
         #expect(cluster.metricsLines().count == 12)
         let coordinator = cluster.log("run/logs/coordinator")
+        #expect(admitted(cluster) == ["server-1", "server-2", "worker-1", "worker-2"])
         #expect(coordinator.components(separatedBy: " serves shards ").count - 1 == 2, "\(coordinator)")
         let served = ["server-1", "server-2"].map { servedShards(coordinator, by: $0) }
         #expect(served.map(\.count) == [1, 1], "\(coordinator)")
@@ -118,7 +126,8 @@ struct LauncherTests {
     /// checkpoints and stops the workers, and the launcher exits 0.
     @Test func ctrlCStopsTheRunWithACheckpoint() throws {
         let cluster = try LocalCluster(recipe: ["workers_expected": "2", "num_train_epochs": "500", "save_steps": "100000"])
-        let outcome = try launch("local.sh", ["--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)"], in: cluster) { launcher in
+        let outcome = try launch("local.sh", ["--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)", "--insecure"],
+                                 in: cluster) { launcher in
             _ = cluster.waitUntil(timeout: 90, "the first training step") { cluster.metricsLines().count >= 1 }
             launcher.signalGroup(SIGINT)
         }
@@ -132,7 +141,9 @@ struct LauncherTests {
         #expect(latestCheckpoint(cluster) == String(format: "step-%07d", steps))
         for worker in ["worker-1", "worker-2"] {
             #expect(cluster.log("run/logs/\(worker)").contains("stopping: "), "\(cluster.log("run/logs/\(worker)"))")
+            #expect(cluster.log("run/logs/\(worker)").contains("WARNING: --insecure"))
         }
+        #expect(coordinator.contains("WARNING: --insecure") && !FileManager.default.fileExists(atPath: cluster.path("run/keys")))
     }
 
     /// A socket listening on 127.0.0.1:`port`, nil when the port cannot be bound (someone else holds it).
@@ -171,6 +182,15 @@ struct LauncherTests {
             #expect(cluster.log("run/logs/worker-\(name.split(separator: "-")[1])-\(name.split(separator: "-")[0])").contains("stopping: "))
         }
         #expect(coordinator.contains("3 workers\n"), "\(coordinator)")
+        // Each worker's secret key went through its ssh session to the "remote" key directory, private.
+        #expect(admitted(cluster) == ["alpha-1", "alpha-2", "beta-3"])
+        for name in ["alpha-1", "alpha-2", "beta-3"] {
+            let remote = cluster.path(".bfpo/keys/run/\(name).key")
+            var info = stat()
+            #expect(stat(remote, &info) == 0 && info.st_mode & 0o777 == 0o600, "\(remote)")
+            let here = try String(contentsOfFile: cluster.path("run/keys/\(name).key"), encoding: .utf8)
+            #expect(here.hasSuffix((try? String(contentsOfFile: remote, encoding: .utf8)) ?? "missing"))
+        }
         #expect(cluster.metricsLines().count == 12)
     }
 
@@ -199,12 +219,14 @@ struct LauncherTests {
         #expect(calls.map { $0[0] }.sorted() == ["alpha", "alpha", "delta", "delta", "gamma"], "\(calls)")
         let serve = { (host: String) in calls.filter { $0[0] == host && $0.count == 2 && $0[1].contains("/bfpo-coordinator' 'serve' ") }.map { $0[1] } }
         #expect(calls.first { $0[0] == "delta" }?.last == "hostname -I", "\(calls)")
-        #expect(serve("gamma").count == 1 && serve("gamma")[0].hasSuffix(
-            "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(serverPort)' '--name' 'gamma-server-1'"),
-                "\(calls)")
-        #expect(serve("delta").count == 1 && serve("delta")[0].hasSuffix(
-            "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(serverPort + 1)' '--name' 'delta-server-2'"),
-                "\(calls)")
+        for (host, name, port) in [("gamma", "gamma-server-1", serverPort), ("delta", "delta-server-2", serverPort + 1)] {
+            #expect(serve(host).count == 1 && serve(host)[0].contains(
+                "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(port)' '--name' '\(name)' "
+                + "--key '.bfpo/keys/run/\(name).key' --coordinator-key '"), "\(calls)")
+            // A server admits the run's workers: its copy of the allowlist is the coordinator's.
+            #expect(try String(contentsOfFile: cluster.path(".bfpo/keys/run/allowed_keys"), encoding: .utf8)
+                    == String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8))
+        }
         let coordinator = cluster.log("run/logs/coordinator")
         let served = [("gamma-server-1", serverPort), ("delta-server-2", serverPort + 1)].map { name, port in
             servedShards(coordinator, by: name).filter { $0.endpoint == "tcp://127.0.0.1:\(port)" }.map(\.shards)
@@ -260,15 +282,18 @@ struct LauncherTests {
 
     /// An allocation of alpha, beta and gamma, the script running on alpha: the coordinator runs here, one
     /// shard server on each of beta and gamma (at the address their `hostname -I` gave), one worker each on
-    /// beta and gamma, every one of them a step of its own with the CPUs it computes with.
+    /// beta and gamma, every one of them a step of its own with the CPUs it computes with, its secret key
+    /// delivered through the step's stdin to the node's `$TMPDIR/bfpo-keys-JOBID/RUN_NAME/`.
     @Test func slurmLauncherRunsTheCoordinatorOnTheFirstNodeAndStepsOnTheOthers() throws {
         let cluster = try LocalCluster(recipe: ["workers_expected": "1"])
         var serverPort = try LocalCluster.freePort()
         while serverPort == cluster.port || serverPort + 1 == cluster.port || serverPort + 1 >= 32_768 { serverPort = try LocalCluster.freePort() }
         let path = try slurmStandIns(cluster)
+        try FileManager.default.createDirectory(atPath: cluster.path("tmp"), withIntermediateDirectories: true)
         let outcome = try launch("slurm.sh", ["--recipe", "recipe.yaml", "--run-dir", "run", "--port", "\(cluster.port)", "--address", "127.0.0.1",
                                               "--servers", "2", "--server-port", "\(serverPort)", "--threads", "1"],
-                                 in: cluster, environment: [path, "SLURM_JOB_NODELIST=alpha,beta,gamma", "SLURMD_NODENAME=alpha"])
+                                 in: cluster, environment: [path, "SLURM_JOB_NODELIST=alpha,beta,gamma", "SLURMD_NODENAME=alpha", "SLURM_JOB_ID=4242",
+                                                            "TMPDIR=\(cluster.path("tmp"))"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.contains("slurm.sh: done. Metrics: run/metrics.jsonl; checkpoints: run/checkpoints (latest: step-0000012); logs: run/logs"),
                 "\(outcome.stderr)")
@@ -280,22 +305,33 @@ struct LauncherTests {
         let node = { (call: [String]) in call[0].split(separator: " ")[2].dropFirst("--nodelist=".count) }
         #expect(!calls.contains { node($0) == "alpha" }, "\(calls)")
         #expect(calls.filter { $0[1] == "hostname -I" }.map { String(node($0)) } == ["beta", "gamma"], "\(calls)")
-        let endpoint = "tcp://127.0.0.1:\(cluster.port)"
+        let endpoint = "tcp://127.0.0.1:\(cluster.port)", keys = cluster.path("tmp/bfpo-keys-4242/run")
         let expected = [
-            ("beta", "--cpus-per-task=1 --job-name=beta-server-1", "/bfpo-coordinator serve --connect \(endpoint) --bind tcp://127.0.0.1:\(serverPort) --name beta-server-1"),
-            ("gamma", "--cpus-per-task=1 --job-name=gamma-server-2", "/bfpo-coordinator serve --connect \(endpoint) --bind tcp://127.0.0.1:\(serverPort + 1) --name gamma-server-2"),
-            ("beta", "--cpus-per-task=1 --job-name=beta-1", "/bfpo-worker run --connect \(endpoint) --threads 1 --name beta-1"),
-            ("gamma", "--cpus-per-task=1 --job-name=gamma-2", "/bfpo-worker run --connect \(endpoint) --threads 1 --name gamma-2"),
+            ("beta", "beta-server-1", "/bfpo-coordinator' 'serve' '--connect' '\(endpoint)' '--bind' 'tcp://127.0.0.1:\(serverPort)' '--name' 'beta-server-1'"),
+            ("gamma", "gamma-server-2", "/bfpo-coordinator' 'serve' '--connect' '\(endpoint)' '--bind' 'tcp://127.0.0.1:\(serverPort + 1)' '--name' 'gamma-server-2'"),
+            ("beta", "beta-1", "/bfpo-worker' 'run' '--connect' '\(endpoint)' '--threads' '1' '--name' 'beta-1'"),
+            ("gamma", "gamma-2", "/bfpo-worker' 'run' '--connect' '\(endpoint)' '--threads' '1' '--name' 'gamma-2'"),
         ]
         // Steps started together record themselves in either order.
         let steps = calls.filter { $0[1] != "hostname -I" }
         #expect(steps.count == expected.count, "\(calls)")
-        for (host, options, command) in expected {
-            let call = steps.first { $0[0].hasSuffix(options) }
-            #expect(call.map { node($0) == host && $0[1].hasSuffix(command) } == true, "\(host), \(options), \(command) among \(steps)")
+        for (host, name, command) in expected {
+            let call = steps.first { $0[0].hasSuffix("--cpus-per-task=1 --job-name=\(name)") }
+            #expect(call.map { node($0) == host && $0[1].hasPrefix("bash -c umask 077 && mkdir -p '\(keys)' && ")
+                               && $0[1].contains(command + " --key '\(keys)/\(name).key' --coordinator-key '") } == true,
+                    "\(host), \(name), \(command) among \(steps)")
+            // The secret key arrived, private, and is the one made for this process.
+            var info = stat()
+            #expect(stat("\(keys)/\(name).key", &info) == 0 && info.st_mode & 0o777 == 0o600, "\(keys)/\(name).key")
+            let here = (try? String(contentsOfFile: cluster.path("run/keys/\(name).key"), encoding: .utf8)) ?? "here"
+            #expect(here.hasSuffix((try? String(contentsOfFile: "\(keys)/\(name).key", encoding: .utf8)) ?? "missing"))
         }
+        // The servers admit the run's workers: their copy of the allowlist is the coordinator's.
+        #expect(try String(contentsOfFile: "\(keys)/allowed_keys", encoding: .utf8) == String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8))
+        #expect(admitted(cluster) == ["beta-1", "beta-server-1", "gamma-2", "gamma-server-2"])
 
         let coordinator = cluster.log("run/logs/coordinator")
+        #expect(coordinator.contains("(CurveZMQ)"), "\(coordinator)")
         for name in ["beta-1", "gamma-2"] { #expect(coordinator.contains("] \(name) (worker "), "\(coordinator)") }
         #expect(coordinator.contains("2 workers\n"), "\(coordinator)")
         let served = ["beta-server-1", "gamma-server-2"].flatMap { servedShards(coordinator, by: $0).map(\.shards) }

@@ -5,6 +5,11 @@ import Testing
 /// A coordinator and workers as real processes on loopback, in a temporary directory with a tiny model,
 /// random tokenized pairs and a recipe. Every process is killed by pid when the cluster goes away, and
 /// every wait is bounded.
+///
+/// Connections use CurveZMQ, as the binaries do by default: `keys/` holds the coordinator's key pair, one
+/// pair per worker and server (`keys/NAME.key`), and `keys/allowed_keys` with every one of them; each run
+/// directory's `keys/` links to these, so every coordinator of the cluster has the same key and admits
+/// the same peers, also those started after it.
 final class LocalCluster {
     let directory: URL
     let port: Int
@@ -17,6 +22,8 @@ final class LocalCluster {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try LocalCluster.freePort()
+        coordinatorKeys = try KeyFiles.makePair(named: directory.appendingPathComponent("keys/coordinator").path)
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("keys/allowed_keys").path, contents: nil)
         let model = try ProcessRunner.run("bfpo-worker", [
             "init", "--layers", "2", "--heads", "2", "--embd", "32", "--vocab", "40", "--positions", "32", "--seed", "3",
             "--out", path("model")])
@@ -42,6 +49,38 @@ final class LocalCluster {
         settings.merge(overrides) { $1 }
         let body = settings.keys.sorted().map { "\($0): \(settings[$0]!)" }.joined(separator: "\n")
         try (body + "\ndataset_mixer:\n  pairs.jsonl: 1.0\n").write(to: directory.appendingPathComponent("recipe.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    /// The key pair of every coordinator of this cluster.
+    let coordinatorKeys: CurveKeyPair
+
+    /// A key pair for `name` (made once), admitted by every coordinator of the cluster: the key options of
+    /// a worker or server.
+    func admit(_ name: String) throws -> [String] {
+        let base = path("keys/\(name)")
+        if !FileManager.default.fileExists(atPath: base + ".key") {
+            let pair = try KeyFiles.makePair(named: base)
+            let allowlist = try FileHandle(forWritingTo: URL(fileURLWithPath: path("keys/allowed_keys")))
+            defer { try? allowlist.close() }
+            try allowlist.seekToEnd()
+            try allowlist.write(contentsOf: Data("\(pair.publicKey.z85) \(name)\n".utf8))
+        }
+        return ["--key", base + ".key", "--coordinator-key", path("keys/coordinator.pub")]
+    }
+
+    /// What a hand-made client (a test playing a worker) presents: the coordinator's public key and an
+    /// admitted key pair of its own.
+    func curveClient(_ name: String) throws -> (serverKey: CurveKey, keyPair: CurveKeyPair) {
+        _ = try admit(name)
+        return (coordinatorKeys.publicKey, try KeyFiles.readPair(secretKeyFile: path("keys/\(name).key")))
+    }
+
+    /// Links run directory `run`'s `keys/` to the cluster's, as a launcher would set it up.
+    private func linkKeys(into run: String) throws {
+        let keys = path("\(run)/keys")
+        guard !FileManager.default.fileExists(atPath: keys) else { return }
+        try FileManager.default.createDirectory(atPath: path(run), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: keys, withDestinationPath: path("keys"))
     }
 
     deinit {
@@ -77,21 +116,25 @@ final class LocalCluster {
     /// Starts `bfpo-coordinator train` for run directory `run`, logging to `name.log`.
     @discardableResult
     func startCoordinator(run: String = "run", name: String = "coordinator", arguments: [String] = []) throws -> Process {
-        try start(name, "bfpo-coordinator", ["train", "--recipe", path("recipe.yaml"), "--run-dir", path(run), "--bind", endpoint,
+        try linkKeys(into: run)
+        return try start(name, "bfpo-coordinator", ["train", "--recipe", path("recipe.yaml"), "--run-dir", path(run), "--bind", endpoint,
                                              "--log-level", "debug"] + arguments)
     }
 
+    /// Starts `bfpo-worker run` with an admitted key pair of its own, or with `keys` in their place
+    /// (`["--insecure"]`, or none at all).
     @discardableResult
-    func startWorker(_ name: String) throws -> Process {
+    func startWorker(_ name: String, keys: [String]? = nil) throws -> Process {
         try start(name, "bfpo-worker", ["run", "--connect", endpoint, "--threads", "1", "--name", name, "--reply-timeout", "2",
-                                        "--give-up-after", "60"])
+                                        "--give-up-after", "60"] + (keys ?? admit(name)))
     }
 
     /// Starts `bfpo-coordinator serve`, a shard server on a loopback port of its own, logging to `name.log`.
     @discardableResult
     func startServer(_ name: String) throws -> Process {
         try start(name, "bfpo-coordinator", ["serve", "--connect", endpoint, "--bind", "tcp://127.0.0.1:\(try LocalCluster.freePort())",
-                                             "--name", name, "--give-up-after", "60", "--log-level", "debug"])
+                                             "--name", name, "--give-up-after", "60", "--log-level", "debug",
+                                             "--allowed-keys", path("keys/allowed_keys")] + admit(name))
     }
 
     private func start(_ name: String, _ binary: String, _ arguments: [String]) throws -> Process {

@@ -18,8 +18,12 @@ struct RogueWorkerTests {
         try cluster.startWorker("w")
         guard cluster.waitUntil("training to start", { cluster.log("coordinator").contains("training starts") }) else { return }
 
+        // The rogue holds an admitted key: authentication does not make its messages trusted.
         let context = try ZMQContext()
-        let rogue = try ZMQWorkerTransport(configuration: .init(endpoint: cluster.endpoint), context: context)
+        let credentials = try cluster.curveClient("rogue")
+        var configuration = ZMQWorkerTransport.Configuration(endpoint: cluster.endpoint)
+        configuration.curve = credentials
+        let rogue = try ZMQWorkerTransport(configuration: configuration, context: context)
         defer { rogue.close() }
         func exchange(_ message: WireMessage) throws -> WireMessage {
             try rogue.send(message)
@@ -29,6 +33,8 @@ struct RogueWorkerTests {
         // A header frame that is not a protobuf Envelope: refused by the transport, with the reason.
         let socket = try ZMQSocket(context: context, type: .dealer)
         defer { socket.close() }
+        try socket.set(.curveClient(serverKey: credentials.serverKey.bytes, publicKey: credentials.keyPair.publicKey.bytes,
+                                    secretKey: credentials.keyPair.secretKey.bytes))
         try socket.connect(cluster.endpoint)
         try socket.send(frames: [.bytes([0xFF, 0x01, 0x02, 0x03])])
         let garbageReply = try #require(try socket.receive(timeout: .seconds(10)))

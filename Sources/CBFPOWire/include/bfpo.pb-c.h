@@ -187,10 +187,17 @@ struct  Bfpo__Wire__Welcome
    * What crosses the wire (docs/compression.md): "none" (or empty), "bf16", or "topk:F".
    */
   char *compression;
+  /*
+   * The CURVE public key (40 characters of Z85) of the server at each entry of `shard_endpoints`, in
+   * that order, as it authenticated to the coordinator; empty entries (or an empty list) without CURVE.
+   * A worker connects to a shard server only if it holds the secret of this key.
+   */
+  size_t n_shard_endpoint_keys;
+  char **shard_endpoint_keys;
 };
 #define BFPO__WIRE__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__welcome__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*

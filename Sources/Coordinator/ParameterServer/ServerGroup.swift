@@ -21,6 +21,9 @@ final class ServerGroup {
         let id: UInt64
         let name: String
         let endpoint: String
+        /// The CURVE public key it authenticated with when it said hello (nil without CURVE): workers
+        /// are told it, and only messages over this key are taken for this server's.
+        let key: String?
         var peer: PeerID
         /// The shard ids it owns.
         let shards: Range<Int>
@@ -96,6 +99,13 @@ final class ServerGroup {
         return result
     }
 
+    /// The CURVE public key of each `endpoints` entry's server; all empty without CURVE.
+    var endpointKeys: [String] {
+        var result = [String](repeating: "", count: ranges.count)
+        for remote in remotes { for shard in remote.shards { result[shard] = remote.key ?? "" } }
+        return result
+    }
+
     /// The shard ids this process serves, in order.
     var localShards: [Int] { local.store.shards.map(\.index) }
 
@@ -118,7 +128,8 @@ final class ServerGroup {
             outbox.append((server.peer, .serverAssignment(Wire.ServerAssignment(
                 serverID: server.id, modelConfigJSON: modelConfigJSON, optimizerJSON: optimizerJSON, shards: states,
                 compression: compression)), frames))
-            remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, peer: server.peer, shards: block, lastHeard: now))
+            remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, key: server.peer.key, peer: server.peer,
+                                  shards: block, lastHeard: now))
         }
         let kept = all.indices.filter { index in !remotes.contains { $0.shards.contains(index) } }
         local = ShardServer(store: ShardStore(shards: kept.map { all[$0] }, hyperparameters: local.store.hyperparameters,
@@ -127,9 +138,9 @@ final class ServerGroup {
 
     /// Records a sign of life from server `id`; false if no such server. `peer`: where its step messages
     /// come from, which it sends only once it holds its shards (nil for a heartbeat, which comes over a
-    /// connection of its own).
-    func heard(from id: UInt64, peer: PeerID?, now: Double) -> Bool {
-        guard let index = remotes.firstIndex(where: { $0.id == id }) else { return false }
+    /// connection of its own). False too when the message came over another key than the server's.
+    func heard(from id: UInt64, peer: PeerID?, key: String?, now: Double) -> Bool {
+        guard let index = remotes.firstIndex(where: { $0.id == id }), remotes[index].key == key else { return false }
         remotes[index].lastHeard = now
         if let peer {
             remotes[index].peer = peer

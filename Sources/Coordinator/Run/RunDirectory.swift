@@ -24,6 +24,23 @@ struct RunDirectory {
     var recipePath: String { (path as NSString).appendingPathComponent("recipe.yaml") }
     var checkpointsPath: String { (path as NSString).appendingPathComponent("checkpoints") }
     var runIDPath: String { (path as NSString).appendingPathComponent("run_id") }
+    /// `keys/`: the coordinator's CURVE key pair (`coordinator.key`, `coordinator.pub`) and the public keys
+    /// of the workers and servers it admits (`allowed_keys`); see docs/security.md.
+    var keysPath: String { (path as NSString).appendingPathComponent("keys") }
+    var allowlistPath: String { (keysPath as NSString).appendingPathComponent("allowed_keys") }
+
+    /// The coordinator's key pair, made the first time (a launcher may have made it already, to hand
+    /// its public half to workers before the coordinator starts), and the allowlist, created empty.
+    func coordinatorKeys() throws -> CurveKeyPair {
+        let pair = try KeyFiles.makePair(named: (keysPath as NSString).appendingPathComponent("coordinator"))
+        if !FileManager.default.fileExists(atPath: allowlistPath) {
+            let header = "# Public keys of the workers and shard servers this run admits: one per line, as `bfpo-worker keygen` prints it.\n"
+            guard FileManager.default.createFile(atPath: allowlistPath, contents: Data(header.utf8)) else {
+                throw RunError.cannotWrite(path: allowlistPath, reason: "cannot create the allowlist")
+            }
+        }
+        return pair
+    }
 
     /// The run's id, fixed the first time the directory is used (`run_id`), so that a coordinator
     /// restarted before its first checkpoint (after a shard server failed, or by hand) keeps the id its

@@ -180,15 +180,17 @@ final class CoordinatorCore {
 
     // MARK: Workers
 
-    func register(name: String, threads: Int, blasCore: String = "", now: Double) -> UInt64 {
-        let id = roster.register(name: name, threads: threads, blasCore: blasCore, now: now)
+    func register(name: String, threads: Int, blasCore: String = "", key: String? = nil, now: Double) -> UInt64 {
+        let id = roster.register(name: name, threads: threads, blasCore: blasCore, key: key, now: now)
         let kernels = blasCore.isEmpty ? "BLAS core not reported" : "BLAS core \(blasCore)"
         log.info("\(roster.name(of: id)) joined with \(threads) threads, \(kernels); \(roster.count) workers")
         return id
     }
 
-    /// Records a sign of life; false if the worker is unknown (it must register again).
-    func heard(from worker: UInt64, now: Double) -> Bool { roster.touch(worker, now: now) }
+    /// Records a sign of life, if `key` is the worker's (see `WorkerRoster.Sender`).
+    func heard(from worker: UInt64, key: String? = nil, now: Double) -> WorkerRoster.Sender {
+        roster.touch(worker, key: key, now: now)
+    }
 
     /// The next thing `worker` should do.
     func requestWork(worker: UInt64, now: Double) -> Assignment {

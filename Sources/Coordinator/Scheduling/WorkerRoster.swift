@@ -11,6 +11,8 @@ struct WorkerRoster {
         /// The OpenBLAS kernels the worker reported (empty when it did not): a worker on slow fallback
         /// kernels explains a slow run.
         let blasCore: String
+        /// The CURVE public key it registered over (nil without CURVE): its id means nothing over another.
+        let key: String?
         var lastSeen: Double
         /// Told to stop (the run is over); the coordinator waits for these before exiting.
         var stopped = false
@@ -24,18 +26,28 @@ struct WorkerRoster {
 
     var count: Int { workers.count }
 
-    mutating func register(name: String, threads: Int, blasCore: String = "", now: Double) -> UInt64 {
+    mutating func register(name: String, threads: Int, blasCore: String = "", key: String? = nil, now: Double) -> UInt64 {
         let id = nextID
         nextID += 1
-        workers[id] = Worker(id: id, name: name, threads: threads, blasCore: blasCore, lastSeen: now)
+        workers[id] = Worker(id: id, name: name, threads: threads, blasCore: blasCore, key: key, lastSeen: now)
         return id
     }
 
-    /// Records that `id` was heard from; false if it is not (or no longer) a member.
-    mutating func touch(_ id: UInt64, now: Double) -> Bool {
-        guard workers[id] != nil else { return false }
+    /// What a message naming a worker id, over a connection authenticated with a key, is.
+    enum Sender: Equatable {
+        case member
+        /// No such worker (any more): it must register again.
+        case unknown
+        /// The worker exists but registered over another key: someone else speaking in its name.
+        case impostor
+    }
+
+    /// Records that `id` was heard from over `key`, if that is its key.
+    mutating func touch(_ id: UInt64, key: String?, now: Double) -> Sender {
+        guard let worker = workers[id] else { return .unknown }
+        guard worker.key == key else { return .impostor }
         workers[id]!.lastSeen = now
-        return true
+        return .member
     }
 
     func name(of id: UInt64) -> String { workers[id].map { "\($0.name) (worker \(id))" } ?? "worker \(id)" }

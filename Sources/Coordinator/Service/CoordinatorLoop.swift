@@ -165,7 +165,7 @@ final class CoordinatorLoop {
                 return
             }
             let id = core.register(
-                name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, now: now)
+                name: register.workerName, threads: Int(register.threads), blasCore: register.blasCore, key: peer.key, now: now)
             let shards = zip(core.servers.ranges, core.servers.frozen).enumerated().map { index, shard in
                 Wire.ShardRange(shardID: UInt32(index), offset: UInt64(shard.0.lowerBound), count: UInt64(shard.0.count), frozen: shard.1)
             }
@@ -174,12 +174,14 @@ final class CoordinatorLoop {
                 workerID: id, incarnation: settings.incarnation, modelConfigJSON: welcomeConfig, objective: settings.objective,
                 shards: shards, heartbeatMilliseconds: UInt32(settings.heartbeatSeconds * 1000),
                 leaseMilliseconds: UInt32(settings.leaseSeconds * 1000),
-                shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints, compression: core.servers.compression)), to: peer)
+                shardEndpoints: endpoints.allSatisfy(\.isEmpty) ? [] : endpoints,
+                shardEndpointKeys: endpoints.allSatisfy(\.isEmpty) ? [] : core.servers.endpointKeys,
+                compression: core.servers.compression)), to: peer)
         case .heartbeat(let heartbeat):
             if core.servers.isServer(heartbeat.workerID) {
-                _ = core.servers.heard(from: heartbeat.workerID, peer: nil, now: now)
-            } else if !core.heard(from: heartbeat.workerID, now: now) {
-                askToRegister(peer, worker: heartbeat.workerID)
+                _ = core.servers.heard(from: heartbeat.workerID, peer: nil, key: peer.key, now: now)
+            } else {
+                _ = member(heartbeat.workerID, peer: peer, now: now)
             }
         case .serverHello(let hello):
             if shardsAssigned {
@@ -254,7 +256,7 @@ final class CoordinatorLoop {
 
     /// Passes a server's message on (`accept` says why it is unacceptable, or nil), counting what is not.
     private func fromServer(_ id: UInt64, peer: PeerID, _ accept: () -> String?) {
-        guard core.servers.heard(from: id, peer: peer, now: now) else {
+        guard core.servers.heard(from: id, peer: peer, key: peer.key, now: now) else {
             malformed += 1
             reply(.refused(Wire.Refused(reason: "server \(id) is not a server of run \(settings.runID)", registerAgain: true)), to: peer)
             return
@@ -265,13 +267,22 @@ final class CoordinatorLoop {
         }
     }
 
-    /// Whether `worker` is a member; if not, it is asked to register again.
+    /// Whether `worker` is a member speaking over its own key. An unknown one is asked to register again;
+    /// a message naming a member over another key is refused and counted (under CURVE the key is the
+    /// identity, so this is someone else using the member's id).
     private func member(_ worker: UInt64, peer: PeerID, now: Double) -> Bool {
-        guard core.heard(from: worker, now: now) else {
+        switch core.heard(from: worker, key: peer.key, now: now) {
+        case .member:
+            return true
+        case .unknown:
             askToRegister(peer, worker: worker)
             return false
+        case .impostor:
+            malformed += 1
+            reply(.refused(Wire.Refused(reason: "worker \(worker) registered with another key; this connection may not speak for it")),
+                  to: peer)
+            return false
         }
-        return true
     }
 
     private func askToRegister(_ peer: PeerID, worker: UInt64) {

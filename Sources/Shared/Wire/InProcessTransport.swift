@@ -29,6 +29,9 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
         connection(to: endpoint, options: options)
     }
 
+    /// Memory needs no keys.
+    public func recognise(_ key: CurveKey, at endpoint: String) {}
+
     /// `frames` as they leave a sender: zero-copy regions copied, so their owners are released at once.
     static func sent(_ frames: [WireMessage.Payload]) -> [WireMessage.Payload] {
         frames.map { frame in
@@ -38,8 +41,9 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
     }
 
     /// A view of this network for one simulated machine: its transports can be unplugged together, as a
-    /// process killed with -9 vanishes (for fault tests).
-    public func machine() -> InProcessMachine { InProcessMachine(network: self) }
+    /// process killed with -9 vanishes (for fault tests). Its connections arrive as authenticated with
+    /// `key` (`PeerID.key`), as a CURVE client's would, for tests of what is bound to a key.
+    public func machine(key: String? = nil) -> InProcessMachine { InProcessMachine(network: self, key: key) }
 
     /// `listen`, with the concrete type.
     public func listener(at endpoint: String, runID: String, checksRunID: Bool = true) throws -> InProcessCoordinatorTransport {
@@ -55,12 +59,12 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
     }
 
     /// `connect`, with the concrete type.
-    public func connection(to endpoint: String, options: ConnectOptions = ConnectOptions()) -> InProcessWorkerTransport {
+    public func connection(to endpoint: String, options: ConnectOptions = ConnectOptions(), key: String? = nil) -> InProcessWorkerTransport {
         let id: UInt32 = lock.withLock {
             nextPeer += 1
             return nextPeer
         }
-        let peer = PeerID(bytes: [0, UInt8(id >> 24), UInt8(id >> 16 & 0xFF), UInt8(id >> 8 & 0xFF), UInt8(id & 0xFF)])
+        let peer = PeerID(bytes: [0, UInt8(id >> 24), UInt8(id >> 16 & 0xFF), UInt8(id >> 8 & 0xFF), UInt8(id & 0xFF)], key: key)
         // Connections keep the network alive (it holds only listeners, so there is no cycle).
         return InProcessWorkerTransport(peer: peer, options: options) { self.lock.withLock { self.listeners[endpoint] } }
     }
@@ -77,8 +81,12 @@ public final class InProcessMachine: Network, @unchecked Sendable {
     private var listeners: [InProcessCoordinatorTransport] = []
     private var connections: [InProcessWorkerTransport] = []
     private var unplugged = false
+    private let key: String?
 
-    fileprivate init(network: InProcessNetwork) { self.network = network }
+    fileprivate init(network: InProcessNetwork, key: String?) {
+        self.network = network
+        self.key = key
+    }
 
     public func listen(at endpoint: String, runID: String, checksRunID: Bool) throws -> any CoordinatorTransport {
         let listener = try network.listener(at: endpoint, runID: runID, checksRunID: checksRunID)
@@ -91,7 +99,7 @@ public final class InProcessMachine: Network, @unchecked Sendable {
     }
 
     public func connect(to endpoint: String, options: ConnectOptions) throws -> any WorkerTransport {
-        let connection = network.connection(to: endpoint, options: options)
+        let connection = network.connection(to: endpoint, options: options, key: key)
         let cut = lock.withLock { () -> Bool in
             connections.append(connection)
             return unplugged
@@ -99,6 +107,8 @@ public final class InProcessMachine: Network, @unchecked Sendable {
         if cut { connection.unplug() }
         return connection
     }
+
+    public func recognise(_ key: CurveKey, at endpoint: String) {}
 
     /// Cuts every transport this machine made, and every one it makes afterwards (a killed process's
     /// threads may still run here; none of them reaches anyone).

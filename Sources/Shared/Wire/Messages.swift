@@ -41,15 +41,19 @@ extension Wire {
         /// entry per entry of `shards`, each empty (the coordinator itself) or a `tcp://`/`ipc://` endpoint
         /// of at most `Limits.maxEndpointBytes` bytes.
         public var shardEndpoints: [String]
+        /// The CURVE public key of each `shardEndpoints` entry's server: empty, or one per entry, each
+        /// empty or 40 characters of valid Z85.
+        public var shardEndpointKeys: [String]
         /// What crosses the wire (docs/compression.md).
         public var compression: WireCompression
 
         public init(
             workerID: UInt64, incarnation: UInt64, modelConfigJSON: String, objective: Objective,
             shards: [ShardRange], heartbeatMilliseconds: UInt32, leaseMilliseconds: UInt32, shardEndpoints: [String] = [],
-            compression: WireCompression = .none
+            shardEndpointKeys: [String] = [], compression: WireCompression = .none
         ) {
             self.shardEndpoints = shardEndpoints
+            self.shardEndpointKeys = shardEndpointKeys
             self.compression = compression
             self.workerID = workerID
             self.incarnation = incarnation

@@ -1,10 +1,17 @@
 /// How a coordinator names a connected worker: opaque, stable for one connection. Over ZeroMQ it is the
 /// ROUTER routing id libzmq assigned; a worker that reconnects gets a new one, so coordinator logic maps
 /// worker ids to the peer of their latest message rather than the other way round.
+///
+/// `key` is the public key (Z85) the connection authenticated with under CURVE, nil without: a worker's
+/// id is bound to it at registration, so a message naming that id over any other key is refused.
 public struct PeerID: Hashable, Sendable, CustomStringConvertible {
     let bytes: [UInt8]
+    public let key: String?
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], key: String? = nil) {
+        self.bytes = bytes
+        self.key = key
+    }
 
     public var description: String { "peer-" + bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
 }
@@ -62,6 +69,10 @@ public protocol Network: AnyObject {
     /// A side connected to the listener at `endpoint`. Connecting never waits: a listener that is not
     /// there yet (or restarts) is reached once it is.
     func connect(to endpoint: String, options: ConnectOptions) throws -> any WorkerTransport
+    /// Records `key` as the public key of the listener at `endpoint`, learnt from a side already
+    /// authenticated (a worker learns its shard servers' keys from the coordinator's `Welcome`); later
+    /// connections to `endpoint` accept only the holder of its secret. Networks without keys ignore it.
+    func recognise(_ key: CurveKey, at endpoint: String)
 }
 
 /// What a transport did with messages, for logs and tests.

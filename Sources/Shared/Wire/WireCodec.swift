@@ -120,6 +120,9 @@ private struct Encoder {
             let endpoints: [UnsafeMutablePointer<CChar>?] = m.shardEndpoints.map { arena.string($0) }
             r.n_shard_endpoints = endpoints.count
             r.shard_endpoints = arena.array(endpoints)
+            let keys: [UnsafeMutablePointer<CChar>?] = m.shardEndpointKeys.map { arena.string($0) }
+            r.n_shard_endpoint_keys = keys.count
+            r.shard_endpoint_keys = arena.array(keys)
             r.compression = arena.string(m.compression.description)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_WELCOME
             c.welcome = arena.store(r)
@@ -541,6 +544,18 @@ private enum Decoder {
                                          reason: "it has \(endpointPointers.count) entries for \(shards.count) shards")
         }
         let endpoints = try endpointPointers.map { try endpoint($0, "Welcome", "shard_endpoints", allowEmpty: true) }
+        let keyPointers = try array(m.shard_endpoint_keys, m.n_shard_endpoint_keys, "Welcome", "shard_endpoint_keys", limit: Limits.maxShards)
+        guard keyPointers.isEmpty || keyPointers.count == endpoints.count else {
+            throw WireError.invalidField(message: "Welcome", field: "shard_endpoint_keys",
+                                         reason: "it has \(keyPointers.count) entries for \(endpoints.count) shard endpoints")
+        }
+        let keys = try keyPointers.map { pointer -> String in
+            let key = try string(pointer, "Welcome", "shard_endpoint_keys", limit: 40)
+            guard key.isEmpty || CurveKey(z85: key) != nil else {
+                throw WireError.invalidField(message: "Welcome", field: "shard_endpoint_keys", reason: "an entry is not a Z85 CURVE key")
+            }
+            return key
+        }
         guard m.heartbeat_ms >= 1 else {
             throw WireError.invalidField(message: "Welcome", field: "heartbeat_ms", reason: "it must be at least 1")
         }
@@ -551,7 +566,7 @@ private enum Decoder {
             workerID: m.worker_id, incarnation: m.incarnation,
             modelConfigJSON: try string(m.model_config_json, "Welcome", "model_config_json", limit: Limits.maxModelConfigBytes),
             objective: objective, shards: shards, heartbeatMilliseconds: m.heartbeat_ms, leaseMilliseconds: m.lease_ms,
-            shardEndpoints: endpoints, compression: try compression(m.compression, "Welcome"))
+            shardEndpoints: endpoints, shardEndpointKeys: keys, compression: try compression(m.compression, "Welcome"))
     }
 
     /// Ids unique, counts ≥ 1, ends within UInt64, ranges pairwise disjoint.

@@ -98,6 +98,13 @@ enum ZMQCall {
         }
     }
 
+    /// The corresponding C function is `zmq_setsockopt`, for a string option.
+    static func setOption(_ socket: Handle, _ option: Int32, string value: String) throws {
+        _ = try retrying("zmq_setsockopt") {
+            value.withCString { zmq_setsockopt(socket, option, $0, strlen($0)) }
+        }
+    }
+
     /// The corresponding C function is `zmq_getsockopt`, for an `int` option.
     static func intOption(_ socket: Handle, _ option: Int32) throws -> Int32 {
         var value: Int32 = 0
@@ -194,6 +201,13 @@ enum ZMQCall {
         UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
     }
 
+    /// A metadata property of the connection `message` came over (e.g. "User-Id", which a ZAP handler
+    /// set), or nil when it has none. The corresponding C function is `zmq_msg_gets`.
+    static func messageProperty(_ message: UnsafeMutablePointer<zmq_msg_t>, _ property: String) -> String? {
+        guard let value = zmq_msg_gets(message, property) else { return nil }
+        return String(cString: value)
+    }
+
     /// The corresponding C function is `zmq_msg_close`.
     static func messageClose(_ message: UnsafeMutablePointer<zmq_msg_t>) { zmq_msg_close(message) }
 
@@ -221,6 +235,45 @@ enum ZMQCall {
         }
         return items.indices.filter { items[$0].revents & Int16(ZMQ_POLLIN) != 0 }
     }
+
+    // MARK: CURVE keys
+
+    /// A fresh CURVE key pair as 40-character Z85 texts. The corresponding C function is
+    /// `zmq_curve_keypair`; it fails with `ENOTSUP` when libzmq was built without CURVE.
+    static func curveKeyPair() throws -> (publicKey: String, secretKey: String) {
+        var publicKey = [CChar](repeating: 0, count: 41), secretKey = [CChar](repeating: 0, count: 41)
+        guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else {
+            throw ZMQError(function: "zmq_curve_keypair", errno: zmq_errno())
+        }
+        return (String(cString: publicKey), String(cString: secretKey))
+    }
+
+    /// The public key of a Z85 secret key. The corresponding C function is `zmq_curve_public`.
+    static func curvePublicKey(secretKey: String) throws -> String {
+        var publicKey = [CChar](repeating: 0, count: 41)
+        guard zmq_curve_public(&publicKey, secretKey) == 0 else {
+            throw ZMQError(function: "zmq_curve_public", errno: zmq_errno())
+        }
+        return String(cString: publicKey)
+    }
+
+    /// The 32 bytes a 40-character Z85 text encodes, or nil when it is not valid Z85 of that length.
+    /// The corresponding C function is `zmq_z85_decode`.
+    static func z85Decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.count == 40 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        return zmq_z85_decode(&bytes, text) == nil ? nil : bytes
+    }
+
+    /// The 40-character Z85 text of 32 bytes. The corresponding C function is `zmq_z85_encode`.
+    static func z85Encode(_ bytes: [UInt8]) -> String? {
+        guard bytes.count == 32 else { return nil }
+        var text = [CChar](repeating: 0, count: 41)
+        return zmq_z85_encode(&text, bytes, bytes.count) == nil ? nil : String(cString: text)
+    }
+
+    /// Whether this libzmq supports `capability` (e.g. "curve"). The corresponding C function is `zmq_has`.
+    static func has(_ capability: String) -> Bool { zmq_has(capability) != 0 }
 
     // MARK: Version
 
@@ -254,7 +307,13 @@ enum ZMQOptionCode {
     static let reconnectInterval = ZMQ_RECONNECT_IVL
     static let reconnectIntervalMax = ZMQ_RECONNECT_IVL_MAX
     static let lastEndpoint = ZMQ_LAST_ENDPOINT
+    static let curveServer = ZMQ_CURVE_SERVER
+    static let curvePublicKey = ZMQ_CURVE_PUBLICKEY
+    static let curveSecretKey = ZMQ_CURVE_SECRETKEY
+    static let curveServerKey = ZMQ_CURVE_SERVERKEY
+    static let zapDomain = ZMQ_ZAP_DOMAIN
     static let router = ZMQ_ROUTER
     static let dealer = ZMQ_DEALER
     static let pair = ZMQ_PAIR
+    static let reply = ZMQ_REP
 }

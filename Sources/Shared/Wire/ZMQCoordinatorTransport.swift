@@ -22,6 +22,9 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
         /// reads can pin here to 16 replies (more are refused as unreachable and dropped); libzmq drops a
         /// peer's queue when it disconnects.
         public var highWaterMark = 16
+        /// With a secret key, clients must complete a CURVE handshake with it and pass the context's ZAP
+        /// handler; nil: plain TCP.
+        public var curveSecretKey: CurveKey?
 
         public init(runID: String, endpoint: String = "tcp://127.0.0.1:5555") {
             self.runID = runID
@@ -47,6 +50,9 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
         try socket.set(.maxMessageSize(configuration.maxFrameBytes))
         try socket.set(.sendHighWaterMark(configuration.highWaterMark))
         try socket.set(.receiveHighWaterMark(configuration.highWaterMark))
+        if let secretKey = configuration.curveSecretKey {
+            try socket.set(.curveServer(secretKey: secretKey.bytes, zapDomain: ZAPHandler.domain))
+        }
         try socket.bind(configuration.endpoint)
         endpoint = try socket.lastEndpoint()
     }
@@ -77,7 +83,8 @@ public final class ZMQCoordinatorTransport: CoordinatorTransport {
                 continue
             }
             guard let routing = frames.first else { continue }
-            let peer = PeerID(bytes: routing.bytes)
+            // The ROUTER makes the routing frame itself; the connection's metadata comes with the peer's frames.
+            let peer = PeerID(bytes: routing.bytes, key: frames.dropFirst().first?.authenticatedKey)
             do {
                 let message = try admission.admit(frames.dropFirst())
                 counters.received += 1

@@ -90,6 +90,12 @@ public final class ReceivedFrame: @unchecked Sendable {
         try body(ZMQCall.messageBytes(message))
     }
 
+    /// The public key (Z85) the connection this frame came over authenticated with, as the ZAP handler
+    /// named it (`ZAPHandler`); nil over a connection without CURVE.
+    public var authenticatedKey: String? {
+        ZMQCall.messageProperty(message, "User-Id").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// A copy of the bytes (for small frames such as routing ids and headers in tests).
     public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
 

@@ -6,12 +6,15 @@ public enum ZMQSocketType: Sendable {
     case dealer
     /// One-to-one, for a worker's compute-thread ↔ I/O-thread link over `inproc://`.
     case pair
+    /// Answers each request it receives, in order: the ZAP handler's socket.
+    case reply
 
     var code: Int32 {
         switch self {
         case .router: return ZMQOptionCode.router
         case .dealer: return ZMQOptionCode.dealer
         case .pair: return ZMQOptionCode.pair
+        case .reply: return ZMQOptionCode.reply
         }
     }
 }
@@ -42,6 +45,12 @@ public enum ZMQSocketOption: Sendable {
     case reconnectInterval(milliseconds: Int)
     /// `ZMQ_RECONNECT_IVL_MAX`: the longest wait between reconnection attempts (0: no back-off).
     case reconnectIntervalMax(milliseconds: Int)
+    /// `ZMQ_CURVE_SERVER` with `ZMQ_CURVE_SECRETKEY` and `ZMQ_ZAP_DOMAIN`: peers must complete a CURVE
+    /// handshake against this secret key, and the context's ZAP handler decides which client keys pass.
+    case curveServer(secretKey: [UInt8], zapDomain: String)
+    /// `ZMQ_CURVE_SERVERKEY`, `ZMQ_CURVE_PUBLICKEY` and `ZMQ_CURVE_SECRETKEY`: connect only to the peer
+    /// holding `serverKey`'s secret, authenticating with this key pair.
+    case curveClient(serverKey: [UInt8], publicKey: [UInt8], secretKey: [UInt8])
 }
 
 /// A libzmq socket: owns its handle privately (docs/conventions.md, "C libraries"), closes it in `close()`
@@ -104,6 +113,14 @@ public final class ZMQSocket {
             case .routerMandatory(let on): try ZMQCall.setOption(h, ZMQOptionCode.routerMandatory, int: on ? 1 : 0)
             case .reconnectInterval(let ms): try ZMQCall.setOption(h, ZMQOptionCode.reconnectInterval, int: Int32(clamping: ms))
             case .reconnectIntervalMax(let ms): try ZMQCall.setOption(h, ZMQOptionCode.reconnectIntervalMax, int: Int32(clamping: ms))
+            case .curveServer(let secretKey, let domain):
+                try ZMQCall.setOption(h, ZMQOptionCode.curveServer, int: 1)
+                try ZMQCall.setOption(h, ZMQOptionCode.curveSecretKey, bytes: secretKey)
+                try ZMQCall.setOption(h, ZMQOptionCode.zapDomain, string: domain)
+            case .curveClient(let serverKey, let publicKey, let secretKey):
+                try ZMQCall.setOption(h, ZMQOptionCode.curveServerKey, bytes: serverKey)
+                try ZMQCall.setOption(h, ZMQOptionCode.curvePublicKey, bytes: publicKey)
+                try ZMQCall.setOption(h, ZMQOptionCode.curveSecretKey, bytes: secretKey)
             }
         }
     }

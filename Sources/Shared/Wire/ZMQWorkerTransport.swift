@@ -21,6 +21,8 @@ public final class ZMQWorkerTransport: WorkerTransport {
         public var reconnectIntervalMaxMilliseconds = 2000
         /// Largest frame accepted; a coordinator sending a larger one is disconnected by libzmq.
         public var maxFrameBytes = Wire.Limits.maxFrameBytes
+        /// With CURVE: the listener's public key and this side's key pair; nil: plain TCP.
+        public var curve: (serverKey: CurveKey, keyPair: CurveKeyPair)?
 
         public init(endpoint: String, runID: String? = nil) {
             self.endpoint = endpoint
@@ -42,6 +44,10 @@ public final class ZMQWorkerTransport: WorkerTransport {
         try socket.set(.reconnectInterval(milliseconds: configuration.reconnectIntervalMilliseconds))
         try socket.set(.reconnectIntervalMax(milliseconds: configuration.reconnectIntervalMaxMilliseconds))
         try socket.set(.maxMessageSize(configuration.maxFrameBytes))
+        if let curve = configuration.curve {
+            try socket.set(.curveClient(serverKey: curve.serverKey.bytes, publicKey: curve.keyPair.publicKey.bytes,
+                                        secretKey: curve.keyPair.secretKey.bytes))
+        }
         try socket.connect(configuration.endpoint)
     }
 

@@ -152,9 +152,9 @@ final class CoordinatorCoreTests {
         #expect(core.servers.hello(from: endpoint, peer: control, now: 1) == .waiting)
         #expect(core.servers.silent(now: 4, timeout: 3.5).isEmpty)  // heard at 1, not at 0
         #expect(core.servers.hello(from: endpoint, peer: PeerID(bytes: [10]), now: 2) == .restarted(name: "server"))
-        _ = core.servers.heard(from: id, peer: nil, now: 3)  // a heartbeat: says nothing of the control connection
+        _ = core.servers.heard(from: id, peer: nil, key: nil, now: 3)  // a heartbeat: says nothing of the control connection
         #expect(core.servers.hello(from: endpoint, peer: control, now: 3) == .waiting)
-        _ = core.servers.heard(from: id, peer: control, now: 4)  // a step message
+        _ = core.servers.heard(from: id, peer: control, key: nil, now: 4)  // a step message
         #expect(core.servers.hello(from: endpoint, peer: control, now: 5) == .restarted(name: "server"))
     }
 
@@ -255,7 +255,7 @@ final class CoordinatorCoreTests {
         let alive = core.register(name: "alive", threads: 1, now: 5)
         try core.tick(now: 11)
         #expect(core.workers.count == 1)
-        #expect(!core.heard(from: lost, now: 11))
+        #expect(core.heard(from: lost, now: 11) == .unknown)
         let again = try lease(core.requestWork(worker: alive, now: 11))
         #expect(again.batch == grant.batch)
         #expect(core.pushGradient(worker: lost, lease: grant.leaseID, batch: grant.batch, versions: [0, 0],
