@@ -46,6 +46,8 @@ bin=$(cd "$bin" && pwd)
 RANDOM=$seed
 # shellcheck source=workload.sh
 . "$(dirname "$0")/workload.sh"
+# shellcheck source=../cluster/keys.sh
+. "$(dirname "$0")/../cluster/keys.sh"
 
 work=$(mktemp -d)
 declare -A pid=()
@@ -95,10 +97,13 @@ start() {
     case "$name" in
         coordinator) "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$work/$run/run" \
                          --bind "tcp://127.0.0.1:${port[$run]}" >> "$work/$run/$name.log" 2>&1 & ;;
-        server-*) "$bin/bfpo-coordinator" serve --connect "tcp://127.0.0.1:${port[$run]}" \
-                      --bind "tcp://127.0.0.1:${port[$run-$name]}" --name "$name" --give-up-after 60 >> "$work/$run/$name.log" 2>&1 & ;;
-        worker-*) "$bin/bfpo-worker" run --connect "tcp://127.0.0.1:${port[$run]}" --threads 1 --name "$name" \
-                      --reply-timeout 5 --give-up-after 60 >> "$work/$run/$name.log" 2>&1 & ;;
+        server-*) admit "$name"
+                  "$bin/bfpo-coordinator" serve --connect "tcp://127.0.0.1:${port[$run]}" \
+                      --bind "tcp://127.0.0.1:${port[$run-$name]}" --name "$name" --give-up-after 60 \
+                      "${peer_security[@]}" --allowed-keys "$keys_dir/allowed_keys" >> "$work/$run/$name.log" 2>&1 & ;;
+        worker-*) admit "$name"
+                  "$bin/bfpo-worker" run --connect "tcp://127.0.0.1:${port[$run]}" --threads 1 --name "$name" \
+                      --reply-timeout 5 --give-up-after 60 "${peer_security[@]}" >> "$work/$run/$name.log" 2>&1 & ;;
     esac
     pid[$name]=$!
 }
@@ -114,6 +119,7 @@ launch() {
     mkdir -p "$work/$run"
     port[$run]=$(free_port)
     for name in "${names[@]}"; do [[ "$name" != server-* ]] || port[$run-$name]=$(free_port); done
+    setup_keys "$bin" "$work/$run/run" 0
     for name in "${names[@]}"; do start "$name" "$run"; done
 }
 

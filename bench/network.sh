@@ -268,6 +268,7 @@ measure() {
     # Created here: the redirection in launch's background child may come after the first look for
     # "listening on" (grep would say the file does not exist).
     : > "$coordinator_log"
+    setup_keys "$bin" "$dir/run" 0
     launch "$ns" "$coordinator_log" "$bin/bfpo-coordinator" train --recipe "$work/recipe.yaml" --run-dir "$dir/run" \
         --bind "$endpoint" --set "workers_expected=$count" --set "servers_expected=$servers" \
         --set "compression=$compression"
@@ -277,8 +278,9 @@ measure() {
         log="$dir/logs/server-$i.log"
         : > "$log"
         if [ -n "$ns" ]; then
+            admit "server-$i"
             launch "$prefix-s$i" "$log" "$bin/bfpo-coordinator" serve --connect "$endpoint" --bind "tcp://10.77.1.$i:5555" \
-                --name "server-$i"
+                --name "server-$i" "${peer_security[@]}" --allowed-keys "$keys_dir/allowed_keys"
             await_server "${pids[-1]}" "$log" || failed "server $i ($run) did not start" "$log"
         else
             start_loopback_server "$bin" "$endpoint" "server-$i" "$log" || failed "server $i ($run) did not start" "$log"
@@ -287,8 +289,9 @@ measure() {
         server_pids+=("${pids[-1]}")
     done
     for i in $(seq 1 "$count"); do
+        admit "worker-$i"
         launch "${ns:+$prefix-w$i}" "$dir/logs/worker-$i.log" "$bin/bfpo-worker" run --connect "$endpoint" --threads 1 \
-            --name "worker-$i" --blas-core auto
+            --name "worker-$i" --blas-core auto "${peer_security[@]}"
         worker_pids+=("${pids[-1]}")
     done
     # Until the coordinator ends. The workers stop first, when it tells them to; a coordinator still

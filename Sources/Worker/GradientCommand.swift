@@ -18,97 +18,27 @@ struct GradientCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "Policy model directory (config.json + model.safetensors).")
-    var model: String
-
-    @Option(help: "Reference model directory (default: the policy).")
-    var reference: String?
-
-    @Option(help: "Preference pairs: JSONL or a JSON array, tokenized or any supported text schema (text is tokenized with the model directory's tokenizer and the chat template).")
-    var data: String
-
-    @Option(help: "Schema of --data (default: detected from the fields).")
-    var format: DatasetFormat?
-
-    @Flag(name: .customLong("skip-invalid"), help: "Skip malformed rows, reporting how many and why, instead of failing on the first.")
-    var skipInvalid = false
-
-    @Option(help: "Objective: bfpo, dpo, ipo or sft.")
-    var objective: ObjectiveKind = .bfpo
-
-    @Option(help: "β: the KL strength.")
-    var beta: Double = 0.01
-
-    @Option(help: "BFPO's b1, the weight of the chosen response's safety.")
-    var b1: Double = 3
-
-    @Option(help: "BFPO's α, the target's offset.")
-    var alpha: Double = 0.5
-
-    @Option(name: .customLong("max-length"), help: "Truncate pairs to this many tokens per sequence (default: no truncation).")
-    var maxLength: Int?
-
-    @Option(name: .customLong("max-prompt-length"), help: "Prompt tokens kept when truncating (default: half of --max-length).")
-    var maxPromptLength: Int?
-
-    @Option(name: .customLong("batch-size"), help: "Pairs per forward/backward pass; bounds memory, not the result.")
-    var batchSize = 8
-
-    @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
-    var threads: Int?
+    @OptionGroup var options: PairScoringOptions
 
     @Option(help: "Where to write the gradient (F32 safetensors).")
     var out: String
 
-    @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
-    var blasCore: BLASCoreMode = .auto
-
-    func validate() throws {
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
-        if maxPromptLength != nil, maxLength == nil { throw ValidationError("--max-prompt-length needs --max-length") }
-    }
-
     func run() throws {
-        try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas"))
+        try BLASCoreSetup.establish(mode: options.blasCore, log: Logger(component: "blas"))
         let log = Logger(component: "gradient")
-        let objective = try Objective(kind: objective, parameters: ObjectiveParameters(beta: beta, b1: b1, alpha: alpha))
-        let (config, parameters) = try ModelDirectory.load(directory: model)
-        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let objective = try options.makeObjective()
+        let (config, parameters) = try ModelDirectory.load(directory: options.model)
         // The report carries both responses' log-probs (the contract), so even SFT runs the rejected one.
-        let policy = GradientEngine(model: GPT2(config: config), objective: objective, threads: threads, responses: .both)
-        var pairs = try DatasetInput.pairs(path: data, format: format, skipInvalid: skipInvalid, tokenizerPath: model, log: log).pairs
-        if let maxLength {
-            let truncation = Truncation(maxLength: maxLength, maxPromptLength: maxPromptLength ?? maxLength / 2)
-            try truncation.validate()
-            let outcome = try truncation.apply(to: pairs)
-            if outcome.dropped > 0 {
-                log.warning(truncation.summary(of: outcome))
-            } else {
-                log.info(truncation.summary(of: outcome))
-            }
-            guard !outcome.pairs.isEmpty else { throw DatasetError.empty(file: data) }
-            pairs = outcome.pairs
-        }
-
-        let referenceLogProbs: [ResponseLogProbs]
-        if let reference {
-            let (referenceConfig, referenceParameters) = try ModelDirectory.load(directory: reference)
-            guard referenceConfig.vocabulary == config.vocabulary else {
-                throw ModelError.unsupportedConfig(
-                    "the reference's vocab_size (\(referenceConfig.vocabulary)) differs from the policy's (\(config.vocabulary))")
-            }
-            let engine = GradientEngine(model: GPT2(config: referenceConfig), objective: objective, threads: threads)
-            referenceLogProbs = try batches(of: pairs).flatMap { try engine.logProbs(parameters: referenceParameters.pointer, pairs: $0) }
-        } else {
-            referenceLogProbs = try batches(of: pairs).flatMap { try policy.logProbs(parameters: parameters.pointer, pairs: $0) }
-        }
+        let policy = GradientEngine(model: GPT2(config: config), objective: objective, threads: options.threads, responses: .both)
+        let pairs = try options.loadPairs(log: log).scored.map(\.pair)
+        let referenceLogProbs = try options.referenceLogProbs(pairs: pairs, policy: config, objective: objective)
+            ?? options.batches(of: pairs).flatMap { try policy.logProbs(parameters: parameters.pointer, pairs: $0) }
 
         let gradient = FloatBuffer(count: parameters.count)
         var results: [GradientEngine.PairResult] = []
         var metrics = PreferenceMetrics()
-        for (index, batch) in batches(of: pairs).enumerated() {
-            let first = index * batchSize
+        for (index, batch) in options.batches(of: pairs).enumerated() {
+            let first = index * options.batchSize
             let result = try policy.accumulateGradient(
                 parameters: parameters.pointer, pairs: batch, reference: Array(referenceLogProbs[first..<(first + batch.count)]),
                 normalizer: Double(pairs.count), into: gradient.pointer)
@@ -125,14 +55,10 @@ struct GradientCommand: ParsableCommand {
         try printReport(objective: objective.kind, loss: loss, pairs: pairs, results: results, reference: referenceLogProbs)
     }
 
-    private func batches(of pairs: [TokenizedPair]) -> [[TokenizedPair]] {
-        stride(from: 0, to: pairs.count, by: batchSize).map { Array(pairs[$0..<min($0 + batchSize, pairs.count)]) }
-    }
-
     /// Writes each parameter's gradient under the name the model file itself uses for it (prefixed or
     /// not), so a caller can pair gradient and parameter tensors by name.
     private func writeGradient(_ gradient: FloatBuffer, layout: ParameterLayout) throws {
-        let file = try SafetensorsFile(path: ModelDirectory.weightsPath(model))
+        let file = try SafetensorsFile(path: ModelDirectory.weightsPath(options.model))
         var storedNames: [String: String] = [:]
         for tensor in file.tensors {
             if case .parameter(let canonical) = CheckpointNames.role(of: tensor.name) { storedNames[canonical] = tensor.name }

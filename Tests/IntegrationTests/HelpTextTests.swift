@@ -21,6 +21,7 @@ struct HelpTextTests {
     @Test(arguments: [
         ("bfpo-coordinator", "train"), ("bfpo-coordinator", "serve"), ("bfpo-worker", "run"), ("bfpo-worker", "gradient"),
         ("bfpo-worker", "init"), ("bfpo-worker", "make-tokenizer"), ("bfpo-worker", "tokenize"), ("bfpo-worker", "data-stats"),
+        ("bfpo-worker", "eval"), ("bfpo-worker", "generate"), ("bfpo-worker", "keygen"),
     ])
     func everyOptionNamesItsDefaultOnce(tool: String, command: String) throws {
         let output = try ProcessRunner.run(tool, [command, "--help"])
@@ -37,6 +38,8 @@ struct HelpTextTests {
         let run = Self.optionEntries(try ProcessRunner.run("bfpo-worker", ["run", "--help"]).stdout)
         #expect(run.contains { $0.hasPrefix("--threads <threads>") && $0.hasSuffix("(default: all cores).") }, "\(run)")
         #expect(run.contains { $0.hasPrefix("--name <name>") && $0.hasSuffix("(default: host name and process id).") }, "\(run)")
+        let eval = Self.optionEntries(try ProcessRunner.run("bfpo-worker", ["eval", "--help"]).stdout)
+        #expect(eval.contains { $0.hasPrefix("--threads <threads>") && $0.hasSuffix("(default: all cores).") }, "\(eval)")
         let serve = Self.optionEntries(try ProcessRunner.run("bfpo-coordinator", ["serve", "--help"]).stdout)
         #expect(serve.contains { $0.hasPrefix("--name <name>") && $0.hasSuffix("(default: host name and process id).") }, "\(serve)")
     }

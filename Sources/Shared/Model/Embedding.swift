@@ -36,3 +36,22 @@ enum Embedding {
         }
     }
 }
+
+extension Embedding {
+    /// The rows of consecutive positions of one sequence, as the incremental decoder feeds them:
+    ///
+    ///     x[r] = wte[tokens[r]] + wpe[firstPosition + r]
+    ///
+    /// - Parameters:
+    ///   - out: (R, C) with R = `tokens.count`.
+    ///   - tokens: ids already checked against the vocabulary; `firstPosition + R` ≤ n_positions.
+    static func forward(
+        out: UnsafeMutablePointer<Float>, tokens: UnsafeBufferPointer<Int>, firstPosition: Int,
+        wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, channels C: Int
+    ) {
+        for (r, id) in tokens.enumerated() {
+            let token = wte + id * C, position = wpe + (firstPosition + r) * C, x = out + r * C
+            for i in 0..<C { x[i] = token[i] + position[i] }
+        }
+    }
+}

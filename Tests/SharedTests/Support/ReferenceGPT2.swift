@@ -15,10 +15,23 @@ struct ReferenceGPT2 {
 
     /// Σ over counted t of log softmax(logits[t−1])[ids[t]].
     func sequenceLogProb(parameters: [Double], ids: [Int], mask: [Bool]) -> Double {
-        parameters.withUnsafeBufferPointer { sequenceLogProb(p: $0, ids: ids, mask: mask) }
+        let rows = logits(parameters: parameters, ids: ids, through: mask.lastIndex(of: true).map { $0 - 1 } ?? -1)
+        var total = 0.0
+        for t in 1..<ids.count where mask[t] {
+            let row = rows[t - 1], peak = row.max()!
+            var sum = 0.0
+            for value in row { sum += exp(value - peak) }
+            total += row[ids[t]] - (peak + log(sum))
+        }
+        return total
     }
 
-    private func sequenceLogProb(p: UnsafeBufferPointer<Double>, ids: [Int], mask: [Bool]) -> Double {
+    /// The logits (V) at every position 0 ... `last` (default: every position) of `ids`.
+    func logits(parameters: [Double], ids: [Int], through last: Int? = nil) -> [[Double]] {
+        parameters.withUnsafeBufferPointer { logits(p: $0, ids: ids, through: last ?? ids.count - 1) }
+    }
+
+    private func logits(p: UnsafeBufferPointer<Double>, ids: [Int], through last: Int) -> [[Double]] {
         let C = config.embedding, H = config.heads, d = C / H, F = config.mlpWidth, T = ids.count
         let V = config.vocabulary, eps = Double(config.layerNormEpsilon)
         var x = [Double](repeating: 0, count: T * C)        // (T, C) residual stream
@@ -83,21 +96,17 @@ struct ReferenceGPT2 {
                 }
             }
         }
-        var total = 0.0
-        var logits = [Double](repeating: 0, count: V)
-        for t in 1..<T where mask[t] {
-            layerNorm(t - 1, layout.lnfWeight, layout.lnfBias)
-            var peak = -Double.infinity
-            for v in 0..<V {
-                var dot = 0.0
-                for c in 0..<C { dot += normed[c] * p[layout.wte + v * C + c] }
-                logits[v] = dot
-                peak = max(peak, dot)
+        var rows: [[Double]] = []
+        if last >= 0 {
+            for t in 0...last {
+                layerNorm(t, layout.lnfWeight, layout.lnfBias)
+                var row = [Double](repeating: 0, count: V)
+                for v in 0..<V {
+                    for c in 0..<C { row[v] += normed[c] * p[layout.wte + v * C + c] }
+                }
+                rows.append(row)
             }
-            var sum = 0.0
-            for v in 0..<V { sum += exp(logits[v] - peak) }
-            total += logits[ids[t]] - (peak + log(sum))
         }
-        return total
+        return rows
     }
 }
