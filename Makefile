@@ -29,7 +29,8 @@ test: setup
 ## directory of its own under runs/; Ctrl-C checkpoints and stops it.
 DEMO_MODEL ?= runs/demo-model
 DEMO_RUN ?= runs/demo-$(shell date +%Y%m%d-%H%M%S)
-DEMO_PORT ?= 5555
+# Empty: local.sh takes 5555, or a free port when 5555 is taken.
+DEMO_PORT ?=
 DEMO_WORKERS ?= 2
 
 demo: build
@@ -38,7 +39,7 @@ demo: build
 			--eos-token-id 256 --bos-token-id 256 --seed 0 --out $(DEMO_MODEL) && \
 		$(RELEASE)/bfpo-worker make-tokenizer --out $(DEMO_MODEL); \
 	fi
-	cluster/local.sh --workers $(DEMO_WORKERS) --recipe recipes/bfpo-tiny.yaml --run-dir $(DEMO_RUN) --port $(DEMO_PORT) \
+	cluster/local.sh --workers $(DEMO_WORKERS) --recipe recipes/bfpo-tiny.yaml --run-dir $(DEMO_RUN) $(if $(DEMO_PORT),--port $(DEMO_PORT)) \
 		--bin $(RELEASE) -- --set model=$(abspath $(DEMO_MODEL))
 
 ## The benchmarks of BENCHMARKS.md: the compute benchmark of the BFPO step (bfpo-bench), then the PyTorch reference

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Layout (design.md section 2): `Shared` holds everything both processes use; the coordinator and the
+/// Layout (docs/architecture.md, "Source layout"): `Shared` holds everything both processes use; the coordinator and the
 /// worker are thin executables over it. C libraries enter through system-library targets found with
 /// pkg-config, so no Swift file outside their wrappers sees a C pointer from them.
 let package = Package(

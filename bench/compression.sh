@@ -11,7 +11,8 @@
 #   --settings LIST  compression values to train with, in order: none, bf16, topk or topk:F, 0 < F <= 1
 #                    (docs/compression.md); the ratio column needs none among them
 #   --epochs N       num_train_epochs (default 2). The recipe's half of train.jsonl, 1344 pairs, is 168 steps
-#                    of 8 pairs an epoch: 2 epochs make 336 steps, the issue asks for at least 200
+#                    of 8 pairs an epoch: 2 epochs make 336 steps (the comparison wants at least
+#                    200)
 #   --fraction F     the share of train.jsonl to train on, in (0, 1] (default: the recipe's, 0.5)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
 #   --out DIR        where the model and the run directories (run-SETTING, with metrics.jsonl and logs/)

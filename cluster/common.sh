@@ -1,4 +1,5 @@
-# Shared by the launchers (local.sh, ssh.sh): print their usage, make the run's keys (keys.sh), start the
+# Shared by the launchers (local.sh, ssh.sh, slurm.sh): print their usage, make the run's keys (keys.sh),
+# build the command lines of servers and workers and start them, here or through ssh or srun, start the
 # coordinator, wait until it listens, wait until each shard server listens, forward Ctrl-C and SIGTERM to
 # the coordinator, wait for it, then close what is left of the servers and workers and say where the
 # results are. Source it, then call setup_keys, start_coordinator, await_listening and finish in this order
@@ -8,13 +9,62 @@ aborted=""
 # shellcheck source=keys.sh
 . "$(dirname "${BASH_SOURCE[0]}")/keys.sh"
 
-# usage LAST_LINE [STATUS]: the launcher's header comment (lines 2 to LAST_LINE, without "# "), on stdout
-# for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
+# usage [STATUS]: the launcher's header comment (the comment lines after the first line, without "# "),
+# on stdout for --help (STATUS 0, the default) or on stderr after a mistake; then exits with STATUS.
 usage() {
     local text
-    text=$(sed -n "2,${1}p" "$0" | sed 's/^# \{0,1\}//')
-    if [ "${2:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
-    exit "${2:-0}"
+    text=$(awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0")
+    if [ "${1:-0}" -eq 0 ]; then echo "$text"; else echo "$text" >&2; fi
+    exit "${1:-0}"
+}
+
+# this_address: the first address `hostname -I` gives for this machine (empty if none): the one the
+# coordinator binds when a launcher is not told --address, so that no wildcard address is ever bound.
+this_address() {
+    hostname -I 2>/dev/null | awk '{print $1}'
+}
+
+# worker_command BIN CONNECT THREADS NAME: sets the array `argv` to the command line of a worker
+# named NAME with THREADS compute threads, for the coordinator at CONNECT, BIN being where bfpo-worker is.
+worker_command() {
+    argv=("$1/bfpo-worker" run --connect "$2" --threads "$3" --name "$4")
+}
+
+# server_command BIN CONNECT BIND NAME: sets the array `argv` to the command line of a shard server
+# named NAME that binds BIND, for the coordinator at CONNECT.
+server_command() {
+    argv=("$1/bfpo-coordinator" serve --connect "$2" --bind "$3" --name "$4")
+}
+
+# shell_words WORD…: the words as one command line for a remote shell (ssh), each in single quotes.
+shell_words() {
+    local word line=""
+    for word in "$@"; do line+="'${word//\'/\'\\\'\'}' "; done
+    echo "${line% }"
+}
+
+# start_logged LOG COMMAND…: COMMAND in the background, stdin from /dev/null (the terminal's Ctrl-C
+# belongs to the coordinator) and output to LOG; appends its pid to the array `pids`.
+start_logged() {
+    local log="$1"
+    shift
+    "$@" < /dev/null > "$log" 2>&1 &
+    pids+=($!)
+}
+
+# port_in_use PORT: whether something on this machine accepts connections at 127.0.0.1:PORT.
+port_in_use() {
+    (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null
+}
+
+# free_loopback_port: a port below Linux's ephemeral range (32768 and up) that nothing accepts
+# connections at on 127.0.0.1 when asked; empty if 50 draws found none.
+free_loopback_port() {
+    local port
+    for _ in $(seq 1 50); do
+        port=$((20000 + RANDOM % 12768))
+        port_in_use "$port" || { echo "$port"; return 0; }
+    done
 }
 
 # default_run_dir RECIPE: runs/ and the recipe's file name without its extension.
@@ -22,6 +72,30 @@ default_run_dir() {
     local name
     name=$(basename "$1")
     echo "runs/${name%.*}"
+}
+
+# remote_start NAME LOG ROLE KEYS COMMAND…: COMMAND (each word quoted) on another machine, in the
+# background, through the array `runner`, which takes one shell command line as its last argument (ssh
+# HOST; srun … bash -c), logging to LOG and with NAME's security flags; appends the runner's pid to `pids`.
+# Under CurveZMQ the runner's stdin carries NAME's secret key (and, for ROLE server, the allowlist after
+# it), written to the directory KEYS over there (private: umask 077) before the command starts, so no
+# secret is ever on a command line; with --insecure, stdin is /dev/null, so that the runner never reads
+# the terminal, whose Ctrl-C belongs to the coordinator.
+remote_start() {
+    local name="$1" log="$2" role="$3" remote_keys="$4" line
+    shift 4
+    line=" $(shell_words "$@")"
+    if [ "$insecure" = 1 ]; then
+        start_logged "$log" "${runner[@]}" "exec$line --insecure"
+    else
+        local key="$remote_keys/$name.key" allowed=""
+        admit "$name"
+        [ "$role" = server ] && allowed=" && cat > '$remote_keys/allowed_keys' && set -- --allowed-keys '$remote_keys/allowed_keys'"
+        { secret_key "$name"; [ "$role" = server ] && cat "$keys_dir/allowed_keys"; true; } \
+            | "${runner[@]}" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key '$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
+            > "$log" 2>&1 &
+        pids+=($!)
+    fi
 }
 
 # start_coordinator BIN RUN_DIR ARGS…: `bfpo-coordinator train --run-dir RUN_DIR ARGS…` in the background,
@@ -70,14 +144,13 @@ await_server() {
 # them, until one binds: a server whose port is taken says so and exits at once. Returns 0 once the server
 # listens, 1 if it did not start.
 start_loopback_server() {
-    local bin="$1" connect="$2" name="$3" log="$4" port allowed=()
+    local bin="$1" connect="$2" name="$3" log="$4" port argv allowed=()
     admit "$name"
     [ "$insecure" = 1 ] || allowed=(--allowed-keys "$keys_dir/allowed_keys")
     for _ in $(seq 1 20); do
         port=$((20000 + RANDOM % 12768))
-        "$bin/bfpo-coordinator" serve --connect "$connect" --bind "tcp://127.0.0.1:$port" --name "$name" \
-            "${peer_security[@]}" ${allowed[@]+"${allowed[@]}"} > "$log" 2>&1 &
-        pids+=($!)
+        server_command "$bin" "$connect" "tcp://127.0.0.1:$port" "$name"
+        start_logged "$log" "${argv[@]}" "${peer_security[@]}" ${allowed[@]+"${allowed[@]}"}
         await_server "${pids[-1]}" "$log" && return 0
         if kill -0 "${pids[-1]}" 2>/dev/null || ! grep -q "Address already in use" "$log"; then return 1; fi
     done

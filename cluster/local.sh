@@ -10,7 +10,8 @@
 #                    a free loopback port drawn below 32768; sets the recipe's servers_expected to S.
 #                    Default 0: the coordinator serves every shard itself
 #   --run-dir DIR    the run directory (default: runs/ and the recipe's file name without its extension)
-#   --port PORT      the coordinator's port on 127.0.0.1 (default 5555)
+#   --port PORT      the coordinator's port on 127.0.0.1 (default 5555; when that one is taken and --port
+#                    is not given, a free port drawn below 32768, named in the output)
 #   --threads T      compute threads per worker (default 1)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default: .build/release, or $BFPO_BIN)
 #   --insecure       no CurveZMQ: connections neither encrypted nor authenticated (by default every
@@ -25,7 +26,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-workers=2 servers=0 recipe="" run_dir="" port=5555 threads=1 bin="${BFPO_BIN:-.build/release}" insecure=0 extra=()
+workers=2 servers=0 recipe="" run_dir="" port="" threads=1 bin="${BFPO_BIN:-.build/release}" insecure=0 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --workers|--servers|--recipe|--run-dir|--port|--threads|--bin)
@@ -38,20 +39,28 @@ while [ $# -gt 0 ]; do
         --threads) threads="$2"; shift 2 ;;
         --bin) bin="$2"; shift 2 ;;
         --insecure) insecure=1; shift ;;
-        -h|--help) usage 24 ;;
+        -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "local.sh: unknown argument $1" >&2; usage 24 2 ;;
+        *) echo "local.sh: unknown argument $1" >&2; usage 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 24 2; }
+[ -n "$recipe" ] || { echo "local.sh: --recipe is required" >&2; usage 2; }
 [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --workers must be a positive integer" >&2; exit 2; }
 [[ "$servers" =~ ^(0|[1-9][0-9]*)$ ]] || { echo "local.sh: --servers must be an integer of at least 0" >&2; exit 2; }
-[[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --port must be a positive integer" >&2; exit 2; }
+[ -z "$port" ] || [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "local.sh: --threads must be a positive integer" >&2; exit 2; }
 for tool in bfpo-coordinator bfpo-worker; do
     [ -x "$bin/$tool" ] || { echo "local.sh: $bin/$tool not found; build first (swift build -c release)" >&2; exit 2; }
 done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
+if [ -z "$port" ]; then
+    port=5555
+    if port_in_use "$port"; then
+        port=$(free_loopback_port)
+        [ -n "$port" ] || { echo "local.sh: port 5555 is taken and no free port was found; pass --port" >&2; exit 2; }
+        echo "local.sh: port 5555 is taken; the coordinator listens on port $port instead" >&2
+    fi
+fi
 endpoint="tcp://127.0.0.1:$port"
 
 setup_keys "$bin" "$run_dir" "$insecure"
@@ -66,9 +75,8 @@ if await_listening; then
     if [ -z "$aborted" ]; then
         for i in $(seq 1 "$workers"); do
             admit "worker-$i"
-            "$bin/bfpo-worker" run --connect "$endpoint" --threads "$threads" --name "worker-$i" "${peer_security[@]}" \
-                > "$run_dir/logs/worker-$i.log" 2>&1 &
-            pids+=($!)
+            worker_command "$bin" "$endpoint" "$threads" "worker-$i"
+            start_logged "$run_dir/logs/worker-$i.log" "${argv[@]}" "${peer_security[@]}"
         done
     fi
 fi

@@ -58,20 +58,20 @@ while [ $# -gt 0 ]; do
         --remote-bin) remote_bin="$2"; shift 2 ;;
         --ssh) ssh_command="$2"; shift 2 ;;
         --insecure) insecure=1; shift ;;
-        -h|--help) usage 39 ;;
+        -h|--help) usage ;;
         --) shift; extra=("$@"); break ;;
-        *) echo "ssh.sh: unknown argument $1" >&2; usage 39 2 ;;
+        *) echo "ssh.sh: unknown argument $1" >&2; usage 2 ;;
     esac
 done
-[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 39 2; }
-[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 39 2; }
+[ -n "$recipe" ] || { echo "ssh.sh: --recipe is required" >&2; usage 2; }
+[ -n "$hosts" ] || { echo "ssh.sh: --hosts is required" >&2; usage 2; }
 [[ "$port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --port must be a positive integer" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --threads must be a positive integer" >&2; exit 2; }
 server_port="${server_port:-$((port + 1))}"
 [[ "$server_port" =~ ^[1-9][0-9]*$ ]] || { echo "ssh.sh: --server-port must be a positive integer" >&2; exit 2; }
 [ -x "$bin/bfpo-coordinator" ] || { echo "ssh.sh: $bin/bfpo-coordinator not found; build first (swift build -c release)" >&2; exit 2; }
 remote_bin="${remote_bin:-$(cd "$bin" && pwd)}"
-address="${address:-$(hostname -I 2>/dev/null | awk '{print $1}')}"
+address="${address:-$(this_address)}"
 [ -n "$address" ] || { echo "ssh.sh: cannot tell this machine's address; pass --address" >&2; exit 2; }
 
 # One entry per worker, every HOST:N checked before anything starts.
@@ -107,53 +107,34 @@ for i in "${!server_names[@]}"; do
 done
 [ -n "$run_dir" ] || run_dir=$(default_run_dir "$recipe")
 
-
-# remote_start HOST NAME LOG ROLE COMMAND…: runs COMMAND (quoted here) on HOST over ssh in the background,
-# logging to LOG, with NAME's security flags; appends the session's pid to `sessions`. Under CurveZMQ the
-# session's stdin carries NAME's secret key (and, for ROLE server, the allowlist after it), written on HOST
-# before the command starts; otherwise stdin is /dev/null, so that ssh never reads the terminal, whose
-# Ctrl-C belongs to the coordinator.
+# Remote processes' keys go to .bfpo/keys/RUN_NAME/ in the remote home (common.sh, remote_start).
 remote_keys=".bfpo/keys/$(basename "$run_dir")"
-remote_start() {
-    local host="$1" name="$2" log="$3" role="$4" line=""
-    shift 4
-    for word in "$@"; do line+=" '$word'"; done
-    if [ "$insecure" = 1 ]; then
-        $ssh_command "$host" "exec$line --insecure" < /dev/null > "$log" 2>&1 &
-    else
-        local key="$remote_keys/$name.key" allowed=""
-        admit "$name"
-        [ "$role" = server ] && allowed=" && cat > '$remote_keys/allowed_keys' && set -- --allowed-keys '$remote_keys/allowed_keys'"
-        { secret_key "$name"; [ "$role" = server ] && cat "$keys_dir/allowed_keys"; true; } \
-            | $ssh_command "$host" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key '$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
-            > "$log" 2>&1 &
-    fi
-    sessions+=($!)
-}
 
 setup_keys "$bin" "$run_dir" "$insecure"
 start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$port" \
     --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" \
     ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
-sessions=()
+pids=()
 # Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
 for i in "${!worker_hosts[@]}"; do admit "${worker_hosts[$i]}-$((i + 1))"; done
 if await_listening; then
     for i in "${!server_names[@]}"; do
         host="${server_names[$i]}" n=$((i + 1))
-        remote_start "$host" "$host-server-$n" "$run_dir/logs/server-$n-$host.log" server "$remote_bin/bfpo-coordinator" serve \
-            --connect "tcp://$address:$port" --bind "tcp://${server_addresses[$i]}:$((server_port + i))" --name "$host-server-$n"
+        server_command "$remote_bin" "tcp://$address:$port" "tcp://${server_addresses[$i]}:$((server_port + i))" "$host-server-$n"
+        runner=($ssh_command "$host")
+        remote_start "$host-server-$n" "$run_dir/logs/server-$n-$host.log" server "$remote_keys" "${argv[@]}"
     done
     for i in "${!server_names[@]}"; do
         n=$((i + 1)) log="$run_dir/logs/server-$n-${server_names[$i]}.log"
-        await_server "${sessions[$i]}" "$log" || { abort_run "${server_names[$i]}-server-$n did not start (see $log)"; break; }
+        await_server "${pids[$i]}" "$log" || { abort_run "${server_names[$i]}-server-$n did not start (see $log)"; break; }
     done
     if [ -z "$aborted" ]; then
         for i in "${!worker_hosts[@]}"; do
             host="${worker_hosts[$i]}" n=$((i + 1))
-            remote_start "$host" "$host-$n" "$run_dir/logs/worker-$n-$host.log" worker "$remote_bin/bfpo-worker" run \
-                --connect "tcp://$address:$port" --threads "$threads" --name "$host-$n"
+            worker_command "$remote_bin" "tcp://$address:$port" "$threads" "$host-$n"
+            runner=($ssh_command "$host")
+            remote_start "$host-$n" "$run_dir/logs/worker-$n-$host.log" worker "$remote_keys" "${argv[@]}"
         done
     fi
 fi
-finish ssh.sh ${sessions[@]+"${sessions[@]}"}
+finish ssh.sh ${pids[@]+"${pids[@]}"}

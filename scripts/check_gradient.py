@@ -4,7 +4,7 @@
 For several random architectures this script writes policy and reference models with
 `transformers.GPT2LMHeadModel.save_pretrained` (so the files are HF's own, not ours), writes random
 tokenized pairs, runs `bfpo-worker gradient` for every objective, and recomputes the same loss with
-HF's model in float64 autograd from design.md's formulas. It checks the loss to 1e-4 relative, every
+HF's model in float64 autograd from the formulas of docs/objectives.md. It checks the loss to 1e-4 relative, every
 per-pair log-prob, and every parameter tensor's gradient to 2e-3 relative in norm, printing the
 worst error of each kind. Exit status 0 means every check passed.
 
@@ -68,7 +68,7 @@ def random_pairs(rng, vocab, max_len, count):
 
 
 def sequence_logp(model, ids, mask):
-    """Σ_{t: mask[t]=1} log softmax(logits[t−1])[ids[t]] (design.md "Tokenized pairs")."""
+    """Σ_{t: mask[t]=1} log softmax(logits[t−1])[ids[t]] (docs/objectives.md, "Sequence log-probabilities")."""
     x = torch.tensor([ids])
     logits = model(input_ids=x).logits[0].double()
     logp = torch.log_softmax(logits[:-1], dim=-1).gather(1, x[0, 1:, None])[:, 0]

@@ -26,8 +26,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "ZeroMQ endpoint to bind for workers, with an explicit address workers can reach, e.g. tcp://10.0.0.2:5601.")
     var bind: String
 
-    @Option(help: "A name for logs: by default the host name and process id.")
-    var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    @Option(help: "A name for logs (default: host name and process id).")
+    var name: String?
 
     @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error.")
     var giveUpAfter: Double = 600
@@ -62,6 +62,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let name = self.name ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
         let credentials = try PeerCredentials(insecure: insecure, keyFile: key, coordinatorKey: coordinatorKey, coordinator: connect,
                                               allowlistFile: allowedKeys)

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("run-dir"), help: "Run directory (default: runs/ and the recipe's file name without extension).")
     var runDirectory: String?
 
-    @Option(help: "ZeroMQ endpoint to bind; give an explicit address (default tcp://127.0.0.1:5555).")
+    @Option(help: "ZeroMQ endpoint to bind; give an explicit address.")
     var bind = "tcp://127.0.0.1:5555"
 
     @Flag(help: "Require a checkpoint to resume from (without it, one is used when present).")
@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a recipe key, as key=value (repeatable), e.g. --set learning_rate=1e-4.")
     var overrides: [String] = []
 
-    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error.")
     var logLevel = "info"
 
     @Flag(help: "Listen without encryption or authentication: anyone who can reach --bind can read and steer training.")

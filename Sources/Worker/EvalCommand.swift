@@ -26,10 +26,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Also complete every prompt (greedy) and report the judge's refusal and harmful rates.")
     var generate = false
 
-    @Option(help: "The judge's pattern file for --generate (default data/safety-benchmark/judge.json, relative to the working directory).")
+    @Option(help: "The judge's pattern file for --generate, relative to the working directory.")
     var judge = "data/safety-benchmark/judge.json"
 
-    @Option(name: .customLong("max-new-tokens"), help: "With --generate, the most tokens generated per prompt (default 64).")
+    @Option(name: .customLong("max-new-tokens"), help: "With --generate, the most tokens generated per prompt.")
     var maxNewTokens = 64
 
     @Option(help: "With --generate, also write each prompt's completion, kind and verdict to this file as JSON lines.")

@@ -33,19 +33,19 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .customLong("skip-invalid"), help: "Skip malformed rows of --data instead of failing on the first.")
     var skipInvalid = false
 
-    @Option(name: .customLong("max-new-tokens"), help: "The most tokens to generate per prompt (default 128).")
+    @Option(name: .customLong("max-new-tokens"), help: "The most tokens to generate per prompt.")
     var maxNewTokens = 128
 
-    @Option(help: "Softmax temperature; 0 is greedy decoding (default 0).")
+    @Option(help: "Softmax temperature; 0 is greedy decoding.")
     var temperature = 0.0
 
-    @Option(name: .customLong("top-p"), help: "Nucleus mass in (0, 1]: sample only from the most probable tokens that sum to it (default 1).")
+    @Option(name: .customLong("top-p"), help: "Nucleus mass in (0, 1]: sample only from the most probable tokens that sum to it.")
     var topP = 1.0
 
-    @Option(help: "Seed of the sampling stream (default 0).")
+    @Option(help: "Seed of the sampling stream.")
     var seed: UInt64 = 0
 
-    @Option(help: "Compute threads for the model (default 1: generation is one position at a time).")
+    @Option(help: "Compute threads for the model; 1 suits generation, which computes one position at a time.")
     var threads = 1
 
     @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))

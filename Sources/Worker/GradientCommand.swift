@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Shared
 
-/// `bfpo-worker gradient` (design.md section 4, a contract): the loss of an objective over a file of
+/// `bfpo-worker gradient` (docs/contracts.md, "`bfpo-worker gradient`"): the loss of an objective over a file of
 /// pairs, each pair's log-probs on stdout as one JSON object, and the F32 gradient of the mean loss for
 /// every parameter tensor in a safetensors file, under the model file's own tensor names.
 struct GradientCommand: ParsableCommand {
@@ -97,7 +97,7 @@ struct GradientCommand: ParsableCommand {
 
 extension ObjectiveKind: ExpressibleByArgument {}
 
-/// The JSON object `gradient` prints (design.md section 4).
+/// The JSON object `gradient` prints (docs/contracts.md, "`bfpo-worker gradient`").
 struct GradientReport: Encodable {
     struct Pair: Encodable {
         let chosenIDs: [Int]

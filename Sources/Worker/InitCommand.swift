@@ -3,7 +3,7 @@ import Foundation
 import Shared
 
 /// `bfpo-worker init`: writes a freshly initialized GPT-2 model directory, for tests, benchmarks and
-/// training from scratch. The result is a model directory like any other (design.md section 4).
+/// training from scratch. The result is a model directory like any other (docs/contracts.md).
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",

@@ -24,13 +24,13 @@ struct PairScoringOptions: ParsableArguments {
     @Option(help: "Objective: bfpo, dpo, ipo or sft.")
     var objective: ObjectiveKind = .bfpo
 
-    @Option(help: "β: the KL strength (default 0.01).")
+    @Option(help: "β: the KL strength.")
     var beta: Double = 0.01
 
-    @Option(help: "BFPO's b1, the weight of the chosen response's safety (default 3).")
+    @Option(help: "BFPO's b1, the weight of the chosen response's safety.")
     var b1: Double = 3
 
-    @Option(help: "BFPO's α, the target's offset (default 0.5).")
+    @Option(help: "BFPO's α, the target's offset.")
     var alpha: Double = 0.5
 
     @Option(name: .customLong("max-length"), help: "Truncate pairs to this many tokens per sequence (default: no truncation).")
@@ -39,18 +39,21 @@ struct PairScoringOptions: ParsableArguments {
     @Option(name: .customLong("max-prompt-length"), help: "Prompt tokens kept when truncating (default: half of --max-length).")
     var maxPromptLength: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Pairs per pass through the model; bounds memory, not the result (default 8).")
+    @Option(name: .customLong("batch-size"), help: "Pairs per pass through the model; bounds memory, not the result.")
     var batchSize = 8
 
-    @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .customLong("threads"), help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
+    var threadsOption: Int?
+
+    /// `--threads`, or every core.
+    var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
     var blasCore: BLASCoreMode = .auto
 
     func validate() throws {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (threadsOption ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         if maxPromptLength != nil, maxLength == nil { throw ValidationError("--max-prompt-length needs --max-length") }
     }
 

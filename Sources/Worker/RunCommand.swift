@@ -19,22 +19,22 @@ struct RunCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The coordinator's endpoint (default tcp://127.0.0.1:5555).")
+    @Option(help: "The coordinator's endpoint.")
     var connect = "tcp://127.0.0.1:5555"
 
     @Option(help: "Compute threads for the model: matrix products and element-wise work (default: all cores).")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int?
 
     @Option(help: "A name for logs (default: host name and process id).")
-    var name = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    var name: String?
 
-    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error (default 600).")
+    @Option(name: .customLong("give-up-after"), help: "Seconds without a coordinator before exiting with an error.")
     var giveUpAfter: Double = 600
 
-    @Option(name: .customLong("reply-timeout"), help: "Seconds to wait for any reply before registering again (default 30).")
+    @Option(name: .customLong("reply-timeout"), help: "Seconds to wait for any reply before registering again.")
     var replyTimeout: Double = 30
 
-    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default info).")
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error.")
     var logLevel = "info"
 
     @Option(name: .customLong("blas-core"), help: ArgumentHelp(BLASCoreMode.help))
@@ -50,7 +50,7 @@ struct RunCommand: ParsableCommand {
     var insecure = false
 
     func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard giveUpAfter > 0 else { throw ValidationError("--give-up-after must be positive") }
         guard replyTimeout > 0 else { throw ValidationError("--reply-timeout must be positive") }
         guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
@@ -58,6 +58,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let name = self.name ?? "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
         let kernels = try BLASCoreSetup.establish(mode: blasCore, log: Logger(component: "blas", threshold: Logger.Level(name: logLevel)!))
         let log = Logger(component: name, threshold: Logger.Level(name: logLevel)!)
         let credentials = try PeerCredentials(insecure: insecure, keyFile: key, coordinatorKey: coordinatorKey, coordinator: connect)

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Shared
 
-/// `bfpo-worker tokenize` (design.md section 4, a contract): one JSON string per input line in, one JSON
+/// `bfpo-worker tokenize` (docs/contracts.md, "`bfpo-worker tokenize`"): one JSON string per input line in, one JSON
 /// array of token ids per output line out, equal to Hugging Face `tokenizers`' `encode(text).ids`.
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

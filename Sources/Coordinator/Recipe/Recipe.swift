@@ -2,7 +2,7 @@ import Foundation
 import Shared
 
 /// A training run's recipe: the YAML file the coordinator is started with, under the reference
-/// repository's names (design.md section 1) plus the distributed run's own.
+/// repository's names plus the distributed run's own. docs/recipes.md is the users' reference.
 ///
 /// Keys, types and defaults (defaults are HF `TrainingArguments`/TRL/the reference's unless noted):
 ///

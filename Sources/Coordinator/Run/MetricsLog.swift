@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// `runs/NAME/metrics.jsonl` (design.md "Metrics"): one JSON object per optimizer step, with the reference
+/// `runs/NAME/metrics.jsonl` (docs/contracts.md, "Metrics"): one JSON object per optimizer step, with the reference
 /// repository's metric names plus the run's own (`step`, `epoch`, `learning_rate`, `grad_norm`,
 /// `tokens_per_second`, `staleness_mean`, `staleness_max`, `workers`).
 ///

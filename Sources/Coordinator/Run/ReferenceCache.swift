@@ -2,7 +2,7 @@ import Foundation
 import Shared
 
 /// `runs/NAME/reference_logps.jsonl`: π_ref's log-probs of every pair, computed once by the workers
-/// before training and reused by a resumed run (design.md section 1).
+/// before training and reused by a resumed run (docs/contracts.md, "Run directory").
 ///
 /// The first line records a fingerprint of what the numbers depend on — the reference model's weights
 /// and every pair's ids, masks and labels — so a cache made for other data or another reference model

@@ -1,7 +1,7 @@
 import Foundation
 import Shared
 
-/// `runs/NAME/` (design.md "Run directory"): the resolved recipe, the metrics, the reference cache and
+/// `runs/NAME/` (docs/contracts.md, "Run directory"): the resolved recipe, the metrics, the reference cache and
 /// the checkpoints of one run. Created on first use; a later run of the same name resumes in it. Owned by
 /// one coordinator at a time: the value holds the directory's `RunLock` while it lives.
 struct RunDirectory {

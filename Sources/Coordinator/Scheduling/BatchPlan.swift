@@ -1,4 +1,4 @@
-/// How an epoch's pairs form batches and batches form optimizer steps (design.md section 3).
+/// How an epoch's pairs form batches and batches form optimizer steps (docs/architecture.md, "The coordinator").
 ///
 /// One lease is one batch of `batchSize` pairs (`per_device_train_batch_size`); one optimizer step is
 /// `accumulation` batches (`gradient_accumulation_steps`), so the global batch does not depend on how many

@@ -1,6 +1,6 @@
 /// Which batches are waiting, which are out on lease to which worker until when, and which are done.
 ///
-/// The ledger is what makes "nothing is lost, nothing is applied twice" hold (design.md section 5):
+/// The ledger is what makes "nothing is lost, nothing is applied twice" hold (docs/architecture.md, "Guarantees"):
 /// a batch is in exactly one of pending, leased or done; a lease that expires or whose worker is lost
 /// puts its batch back in pending; a result is accepted only for a live lease held by the worker that
 /// presents it, so a late result from an expired lease or a second result for a finished batch is refused.

@@ -1,6 +1,6 @@
 import Shared
 
-/// Where a run stands at a checkpoint (the `state` of `state.json`, design.md "Run directory"): enough
+/// Where a run stands at a checkpoint (the `state` of `state.json`, docs/contracts.md "Run directory"): enough
 /// to continue from exactly there — the step, the epoch and its data order, which batches of the epoch
 /// are already in applied steps, the RNG, and the shard layout with each shard's version and AdamW
 /// step count.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Turns SIGINT and SIGTERM into a flag the coordinator's loop polls between messages: "checkpoint, tell
-/// the workers, exit 0" (style.md, service lifecycle). A second signal while shutting down is honoured
+/// the workers, exit 0" (docs/conventions.md, "Processes and signals"). A second signal while shutting down is honoured
 /// the same way — the shutdown is already under way — so Ctrl-C twice never skips the checkpoint.
 final class SignalWatcher: @unchecked Sendable {
     // `received` is only set from the signal sources' serial queue and read by the loop; the lock

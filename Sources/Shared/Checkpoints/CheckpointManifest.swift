@@ -1,4 +1,4 @@
-/// The contents of a checkpoint's `state.json` (design.md "Run directory"): the step, a SHA-256 for
+/// The contents of a checkpoint's `state.json` (docs/contracts.md, "Run directory"): the step, a SHA-256 for
 /// every other file of the directory, and the caller's own state (the coordinator's `TrainingState`:
 /// epoch, data order and position, completed batches, RNG, shard layout).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A run's `checkpoints/` directory (design.md "Run directory"): `step-NNNNNNN/` checkpoints and a
+/// A run's `checkpoints/` directory (docs/contracts.md, "Run directory"): `step-NNNNNNN/` checkpoints and a
 /// `latest` file naming the current one.
 ///
 /// Each checkpoint is a model directory (`config.json`, `model.safetensors`, optionally

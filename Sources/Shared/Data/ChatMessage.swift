@@ -1,4 +1,4 @@
-/// One turn of a conversation, as the chat template renders it (design.md "Chat template").
+/// One turn of a conversation, as the chat template renders it (docs/contracts.md, "Chat template").
 public struct ChatMessage: Sendable, Equatable {
     /// The speaker; the rendered header is `<|system|>`, `<|user|>` or `<|assistant|>`.
     public enum Role: String, Sendable, Equatable, CaseIterable {

@@ -1,4 +1,4 @@
-/// The reference repository's zephyr-style chat template (design.md "Chat template", a contract),
+/// The reference repository's zephyr-style chat template (docs/contracts.md, "Chat template"),
 /// rendered to text:
 ///
 ///     prompt   = <|system|>\n{system}{eos}\n  <|user|>\n{user}{eos}\n  …  <|assistant|>\n

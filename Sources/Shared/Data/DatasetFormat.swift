@@ -1,4 +1,4 @@
-/// The dataset schemas this project reads (design.md "Datasets"), named on command lines and in
+/// The dataset schemas this project reads (docs/contracts.md, "Datasets"), named on command lines and in
 /// recipes by `rawValue`.
 ///
 /// A file's schema is detected from its first row that parses, by fields no other schema has, checked

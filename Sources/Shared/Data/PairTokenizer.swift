@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns text pairs into tokenized pairs (design.md "Chat template"): the prompt text and each
+/// Turns text pairs into tokenized pairs (docs/contracts.md, "Chat template"): the prompt text and each
 /// response text are tokenized separately and concatenated, so the prompt ids are exactly those
 /// generation starts from, and the mask is 1 exactly on the response's ids.
 ///

@@ -2,7 +2,7 @@
 /// responses, the two response texts and their safety labels.
 ///
 /// `chosen` is the more helpful response (the schema's `better_*`), not necessarily the safer one; the
-/// labels carry safety (design.md section 1). `prompt` holds the turns before the responses in order,
+/// labels carry safety (docs/objectives.md, "BFPO"). `prompt` holds the turns before the responses in order,
 /// a leading system message included when the data has one; the template adds an empty one otherwise.
 public struct PreferenceRow: Sendable, Equatable {
     public var prompt: [ChatMessage]

@@ -10,7 +10,7 @@ public struct RowLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):\(line)" }
 }
 
-/// One preference pair in tokenized form (design.md "Tokenized pairs"): the chosen and rejected
+/// One preference pair in tokenized form (docs/contracts.md, "Tokenized pairs"): the chosen and rejected
 /// sequences (prompt then response), their loss masks (`true` on response tokens) and safety labels.
 ///
 /// Invariants, checked by the initializer: ids are non-negative, each mask has its sequence's length,

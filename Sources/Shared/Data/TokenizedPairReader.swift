@@ -1,4 +1,4 @@
-/// Reads files of the tokenized-pairs form of design.md (JSONL, one pair a line, or a JSON array),
+/// Reads files of the tokenized-pairs form (docs/contracts.md, "Tokenized pairs"; JSONL, one pair a line, or a JSON array),
 /// through the general `DatasetReader`.
 public enum TokenizedPairReader {
     /// - Throws: `DatasetError` naming the file, line and field of the first bad row.

@@ -1,5 +1,5 @@
 /// `max_length` / `max_prompt_length` truncation as the reference's trainer does it (TRL before 0.29,
-/// `truncation_mode` "keep_end"), with the response cut the issue specifies:
+/// `truncation_mode` "keep_end"), with responses cut to the room the kept prompt leaves:
 ///
 /// 1. If prompt + the longer of the two responses exceeds `maxLength`, keep the last `maxPromptLength`
 ///    prompt tokens.

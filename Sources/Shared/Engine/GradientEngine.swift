@@ -68,7 +68,7 @@ public final class GradientEngine {
     }
 
     /// Adds to `gradients` the gradient of Σ_pairs loss / `normalizer`, where each pair's loss is the
-    /// objective's (design.md section 1). With `normalizer` = `pairs.count` this is the gradient of the
+    /// objective's (docs/objectives.md). With `normalizer` = `pairs.count` this is the gradient of the
     /// batch's mean loss; a parameter server passes the step's total pair count instead so that the
     /// shares of several workers sum to the gradient of the step's mean.
     ///

@@ -16,7 +16,7 @@ public struct GPT2: Sendable {
     }
 
     /// Runs the model on `batch` and returns each sequence's log-prob: the sum over its counted tokens of
-    /// log softmax(logits[t − 1])[ids[t]] (design.md "Tokenized pairs"), accumulated in Double.
+    /// log softmax(logits[t − 1])[ids[t]] (docs/objectives.md, "Sequence log-probabilities"), accumulated in Double.
     ///
     /// Keeps in `activations` everything `backward` needs for the same batch. With a `schedule`, each
     /// layer's parameters are asked for before it reads them (`ComputeSchedule.willRead`).

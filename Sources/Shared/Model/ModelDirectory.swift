@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads and writes a model directory (design.md section 4): `config.json` in HF `GPT2Config` form and
+/// Reads and writes a model directory (docs/contracts.md, "Model directory"): `config.json` in HF `GPT2Config` form and
 /// `model.safetensors` with HF GPT-2 tensor names, loadable by `transformers.GPT2LMHeadModel`.
 ///
 /// Loading is strict: after `CheckpointNames` sanitizes the stored names, every tensor of

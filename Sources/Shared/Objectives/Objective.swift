@@ -1,7 +1,7 @@
 import Foundation
 
 /// One configured training objective: turns a pair's log-probs into its loss and the loss's exact
-/// derivatives with respect to the policy's two sequence log-probs (design.md section 1).
+/// derivatives with respect to the policy's two sequence log-probs (docs/objectives.md).
 ///
 /// The batch loss is the mean of `evaluate(_:).loss` over the pairs. Construction validates the
 /// parameters, so every `Objective` yields finite numbers for every valid `PairLogProbs` short of

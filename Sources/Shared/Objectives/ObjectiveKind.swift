@@ -1,4 +1,4 @@
-/// The training objectives a run can use (design.md section 1). Raw values are the names the recipe,
+/// The training objectives a run can use (docs/objectives.md). Raw values are the names the recipe,
 /// the wire header and `bfpo-worker gradient --objective` use.
 public enum ObjectiveKind: String, CaseIterable, Sendable, Codable {
     /// Bi-Factorial Preference Optimization: regress z onto a target set by the two safety labels.

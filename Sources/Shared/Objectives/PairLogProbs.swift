@@ -1,5 +1,5 @@
 /// What an objective sees of one preference pair: the sequence log-probabilities (summed over response
-/// tokens, design.md section 4) of the chosen and rejected responses under the policy and the frozen
+/// tokens, docs/objectives.md "Sequence log-probabilities") of the chosen and rejected responses under the policy and the frozen
 /// reference, the two safety labels, and the chosen response's token count (SFT's normaliser).
 ///
 /// Invariants, checked by the initializer: all four log-probs are finite and `chosenTokens ≥ 1`, so

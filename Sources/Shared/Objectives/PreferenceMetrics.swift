@@ -1,4 +1,4 @@
-/// The training metrics of design.md section 4, kept as sums and counts so that contributions from any
+/// The training metrics (docs/objectives.md, "Metrics"), kept as sums and counts so that contributions from any
 /// number of batches and workers combine by addition, and turned into means only by `means(prefix:)`.
 ///
 /// Merging adds counts exactly and sums in Double, so the merged means equal one big batch's up to
@@ -164,7 +164,7 @@ public struct PreferenceMetrics: Sendable, Equatable, Codable {
         policyRejectedLogProbSum += other.policyRejectedLogProbSum
     }
 
-    /// The means under the reference repository's names (design.md section 4), each key preceded by
+    /// The means under the reference repository's names (docs/objectives.md, "Metrics"), each key preceded by
     /// `prefix` (`"eval_"` for evaluation). A mean over an empty set is absent, never 0 or NaN: no pairs
     /// gives an empty dictionary, no safe (unsafe) chosen response omits `rewards/safe_rewards`
     /// (`rewards/unsafe_rewards`), and no ranked pair omits `rewards/accuracies`. For SFT (`objective`)

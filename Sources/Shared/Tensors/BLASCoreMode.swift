@@ -26,7 +26,7 @@ public enum BLASCoreMode: Sendable, Equatable, CustomStringConvertible {
 
     /// The help text of the `--blas-core` option, shared by every command that has it.
     public static let help = """
-        OpenBLAS kernels: auto (default) moves to the fastest kernels this CPU runs when OpenBLAS fell back \
+        OpenBLAS kernels: auto moves to the fastest kernels this CPU runs when OpenBLAS fell back \
         to slower ones, restarting the process once and checking them with a self-test; system keeps \
         OpenBLAS's own choice; a core name such as Haswell or SkylakeX forces that one, \
         after the same checks. An OPENBLAS_CORETYPE set in the environment is left as it is.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The tokenizer of models trained from scratch: id b is byte b (0…255), then the special tokens the
-/// chat template needs (design.md section 4) as ids 256…259.
+/// chat template needs (docs/contracts.md, "Chat template") as ids 256…259.
 ///
 /// It is written as an ordinary `tokenizer.json` that `tokenizers` loads natively and gives the same
 /// ids: a BPE model with no merges whose vocabulary maps the byte-level scalar of byte b

@@ -1,4 +1,4 @@
-/// The line formats of `bfpo-worker tokenize` (design.md section 4): each input line is one JSON
+/// The line formats of `bfpo-worker tokenize` (docs/contracts.md, "`bfpo-worker tokenize`"): each input line is one JSON
 /// string, each output line one JSON array of token ids (and the reverse for `--decode`).
 ///
 /// Input lines are untrusted: invalid UTF-8, anything but exactly one JSON string (whitespace around

@@ -1,4 +1,4 @@
-/// The coordinator–worker protocol (proto/bfpo.proto, design.md sections 2–3): its version, its limits
+/// The coordinator–worker protocol (proto/bfpo.proto, docs/wire-protocol.md): its version, its limits
 /// and, in `Messages.swift`, its messages.
 ///
 /// A ZeroMQ message is one header frame, an `Envelope` encoded with protobuf by `WireCodec`, followed by

@@ -1,8 +1,8 @@
 import CBFPOWire
 import Foundation
 
-/// Converts between `Envelope` and its protobuf bytes: the one file that calls protobuf-c (style.md,
-/// "one file funnels every call into a C library"). No protobuf-c pointer leaves it: encoding builds the
+/// Converts between `Envelope` and its protobuf bytes: the one file that calls protobuf-c
+/// (docs/conventions.md, "C libraries"). No protobuf-c pointer leaves it: encoding builds the
 /// C structs over memory this file allocates and frees, decoding copies every field into Swift values and
 /// frees the unpacked message before returning (`free_unpacked` in a `defer`).
 ///

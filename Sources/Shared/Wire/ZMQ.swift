@@ -21,8 +21,8 @@ public struct ZMQError: Error, Equatable, CustomStringConvertible {
     public var description: String { "\(function) failed: \(message) (errno \(errno))" }
 }
 
-/// Every call into libzmq, and nothing else: the one file that calls `zmq_*` (style.md, "one file funnels
-/// every call into a C library"). Each wrapper names its C function, retries `EINTR`, turns `-1` into a
+/// Every call into libzmq, and nothing else: the one file that calls `zmq_*` (docs/conventions.md,
+/// "C libraries"). Each wrapper names its C function, retries `EINTR`, turns `-1` into a
 /// thrown `ZMQError`, and reports `EAGAIN` (would block / timed out) as a `false` or `nil` result, not an
 /// error. `EFAULT` and `ENOTSOCK` can only mean a dangling handle, a bug in this module, and trap.
 ///

@@ -1,7 +1,7 @@
 /// The coordinator's transport over ZeroMQ: one ROUTER bound to an explicit address.
 ///
 /// Refuses wildcard binds (`*`, `0.0.0.0`, `::`): a coordinator listens on the one interface its
-/// workers reach it by, never on all of them (as ps-lite's van does). The ROUTER is `ROUTER_MANDATORY`, so
+/// workers reach it by, never on all of them. The ROUTER is `ROUTER_MANDATORY`, so
 /// a send to a worker that has gone is an error (`WireError.peerUnreachable`) instead of a silent drop,
 /// and sends never block: a worker whose queue is full is treated the same way.
 ///

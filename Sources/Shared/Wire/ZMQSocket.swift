@@ -53,7 +53,7 @@ public enum ZMQSocketOption: Sendable {
     case curveClient(serverKey: [UInt8], publicKey: [UInt8], secretKey: [UInt8])
 }
 
-/// A libzmq socket: owns its handle privately (style.md, "handles never escape"), closes it in `close()`
+/// A libzmq socket: owns its handle privately (docs/conventions.md, "C libraries"), closes it in `close()`
 /// or `deinit`, and keeps its `ZMQContext` alive while open.
 ///
 /// Threading: like every libzmq socket, not thread-safe. Use it from one thread at a time; moving it to

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Shared
 
-/// The chat template renders design.md's exact strings, and its eos comes from the model directory.
+/// The chat template renders the exact strings of docs/contracts.md ("Chat template"), and its eos comes from the model directory.
 struct ChatTemplateTests {
     let gpt2 = ChatTemplate(eosToken: "<|endoftext|>")
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Shared
 
-/// Each schema of design.md "Datasets" is detected by its fields and read into exact texts, labels and
+/// Each schema of docs/contracts.md ("Datasets") is detected by its fields and read into exact texts, labels and
 /// chosen response.
 struct DatasetFormatTests {
     func row(_ line: String, format: DatasetFormat? = nil) throws -> (DatasetFormat?, DatasetRow) {

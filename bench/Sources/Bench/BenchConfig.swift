@@ -22,7 +22,7 @@ struct BenchConfig: Sendable {
                    positions: max(1024, tokensPerSequence), vocabulary: vocabulary)
     }
 
-    /// The two configs.
+    /// The two configurations BENCHMARKS.md reports: a small model and GPT-2 124M's shape.
     static let all: [BenchConfig] = [
         BenchConfig(name: "small", layers: 4, heads: 4, embedding: 256, vocabulary: 512,
                     tokensPerSequence: 256, pairs: 4, defaultSteps: 10),
