@@ -33,7 +33,7 @@ enum RecipeError: Error, Equatable, CustomStringConvertible {
         case .notAMapping(let source):
             return "\(source): a recipe must be a mapping of keys to values"
         case .unknownKey(let key, let origin, let suggestion):
-            let hint = suggestion.map { "; did you mean \"\($0)\"?" } ?? "; see Recipe.swift for the keys a recipe may set"
+            let hint = suggestion.map { "; did you mean \"\($0)\"?" } ?? "; docs/recipes.md lists the keys a recipe may set"
             return "\(origin): unknown recipe key \"\(key)\"\(hint)"
         case .duplicateKey(let key, let origin):
             return "\(origin): the key \"\(key)\" appears twice"
