@@ -1,3 +1,5 @@
+import Foundation
+
 /// Sequence log-probs of the two responses of one pair under one model.
 public struct ResponseLogProbs: Sendable, Equatable {
     public var chosen: Double
@@ -28,6 +30,9 @@ public final class GradientEngine {
     public let model: GPT2
     public let objective: Objective
     public let responses: Responses
+    /// The most bytes of activations one batch may take: a batch that needs more is refused
+    /// (`ModelError.workspaceTooLarge`) before anything is allocated for it.
+    public let workspaceLimitBytes: Double
     private let activations: Activations
 
     /// What one pair contributed to a gradient.
@@ -48,9 +53,13 @@ public final class GradientEngine {
     /// - Parameters:
     ///   - threads: threads of the compute pool the model runs on.
     ///   - responses: what a gradient batch computes; by default only what the objective's loss reads.
-    public init(model: GPT2, objective: Objective, threads: Int = 1, responses: Responses? = nil) {
+    ///   - workspaceLimitBytes: by default this machine's physical memory; a worker's batches come from
+    ///     the wire, so their shapes are untrusted.
+    public init(model: GPT2, objective: Objective, threads: Int = 1, responses: Responses? = nil,
+                workspaceLimitBytes: Double = Double(ProcessInfo.processInfo.physicalMemory)) {
         self.model = model
         self.objective = objective
+        self.workspaceLimitBytes = workspaceLimitBytes
         self.responses = responses ?? (objective.kind == .sft ? .chosenOnly : .both)
         self.activations = Activations(config: model.config, threads: threads)
     }
@@ -123,6 +132,11 @@ public final class GradientEngine {
             let chosen = (ids: pair.chosenIDs, mask: pair.chosenMask)
             return responses == .both ? [chosen, (pair.rejectedIDs, pair.rejectedMask)] : [chosen]
         }
-        return try PackedBatch(groups: groups, vocabulary: config.vocabulary, maxPositions: config.positions)
+        let batch = try PackedBatch(groups: groups, vocabulary: config.vocabulary, maxPositions: config.positions)
+        let bytes = activations.requiredFloats(for: batch) * Double(MemoryLayout<Float>.size)
+        guard bytes <= workspaceLimitBytes else {
+            throw ModelError.workspaceTooLarge(pairs: pairs.count, tokens: batch.tokenCount, bytes: bytes, limit: workspaceLimitBytes)
+        }
+        return batch
     }
 }

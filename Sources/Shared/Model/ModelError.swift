@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors from building, loading or running a model. Descriptions read as sentences for the user.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unsupportedConfig(String)
@@ -12,6 +14,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case parameterCountMismatch(expected: Int, actual: Int)
     case cannotWrite(path: String, reason: String)
     case invalidBatch(String)
+    /// A batch's activations would need more memory than the engine may take.
+    case workspaceTooLarge(pairs: Int, tokens: Int, bytes: Double, limit: Double)
 
     public var description: String {
         switch self {
@@ -37,6 +41,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "the parameter vector holds \(actual) values but the configuration needs \(expected)"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .workspaceTooLarge(let pairs, let tokens, let bytes, let limit):
+            return String(format: "a batch of %d pairs (%d tokens) needs %.3g GB of activations, more than the %.3g GB allowed",
+                          pairs, tokens, bytes / 1e9, limit / 1e9)
         case .invalidBatch(let reason):
             return "invalid batch: \(reason)"
         }

@@ -133,4 +133,24 @@ struct GradientEngineTests {
         }
         #expect(worst <= 1e-4 * scale, "worst \(worst) of scale \(scale)")
     }
+
+    /// A batch whose activations exceed the engine's limit (as an untrusted lease may ask for) is refused
+    /// before anything is allocated, naming its size; one within the limit runs.
+    @Test func aBatchBeyondTheWorkspaceLimitIsRefusedBeforeAllocating() throws {
+        let objective = try Objective(kind: .bfpo, parameters: ObjectiveParameters())
+        let pairs = try pairs()
+        let weights = parameters.map(Float.init)
+        let needed = Activations(config: config).requiredFloats(for: try PackedBatch(
+            groups: pairs.map { [($0.chosenIDs, $0.chosenMask), ($0.rejectedIDs, $0.rejectedMask)] },
+            vocabulary: config.vocabulary, maxPositions: config.positions)) * 4
+        let tight = GradientEngine(model: GPT2(config: config), objective: objective, workspaceLimitBytes: needed - 1)
+        #expect(throws: ModelError.workspaceTooLarge(pairs: 3, tokens: pairs.reduce(0) { $0 + $1.chosenIDs.count + $1.rejectedIDs.count },
+                                                     bytes: needed, limit: needed - 1)) {
+            _ = try tight.logProbs(parameters: weights, pairs: pairs)
+        }
+        #expect(tight.workspaceFloats == 0)
+        let enough = GradientEngine(model: GPT2(config: config), objective: objective, workspaceLimitBytes: needed)
+        #expect(try enough.logProbs(parameters: weights, pairs: pairs).count == 3)
+        #expect(Double(enough.workspaceFloats) * 4 == needed)
+    }
 }
