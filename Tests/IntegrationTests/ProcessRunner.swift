@@ -33,8 +33,14 @@ enum ProcessRunner {
 
     /// Runs `name arguments…` to completion, killing it (by pid) after `timeout` seconds.
     static func run(_ name: String, _ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> Output {
+        try run(executable: try binary(name), arguments, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs the program at `executable` (a script of the repository) the same way.
+    static func run(executable: URL, _ arguments: [String], stdin: String? = nil, timeout: Double = 60) throws -> Output {
+        let name = executable.lastPathComponent
         let process = Process()
-        process.executableURL = try binary(name)
+        process.executableURL = executable
         process.arguments = arguments
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
