@@ -576,9 +576,11 @@ final class CoordinatorCore {
 
     // MARK: Evaluation
 
-    /// Opens an evaluation round of the policy as published now (`appliedSteps` steps).
+    /// Opens an evaluation round of the policy as published now (`appliedSteps` steps); none while the run
+    /// is stopping (workers are told to stop, so the round could never close and would hold back the steps
+    /// still to apply).
     private func startEvaluation(now: Double) {
-        guard let evaluation else { return }
+        guard let evaluation, stopping == nil else { return }
         evaluationRound = EvaluationRound(step: appliedSteps, versions: servers.versions, batches: evaluation.batchCount)
         evalLedger.reset()
         evalLedger.add(0..<evaluation.batchCount)

@@ -186,6 +186,28 @@ final class CoordinatorCoreEvaluationTests {
         #expect(core.phase == .finished("SIGTERM") && evalLines.isEmpty)
     }
 
+    /// A step published after a stop was asked for opens no round: the workers are being stopped, and the
+    /// run finishes with its checkpoint.
+    @Test func aStepPublishedWhileStoppingIsNotEvaluated() throws {
+        let core = try makeCore()
+        let a = core.register(name: "a", threads: 1, now: 0)
+        var grants: [LeaseGrant] = []
+        while case .lease(let grant) = core.requestWork(worker: a, now: 0) { grants.append(grant) }
+        for grant in grants {
+            #expect(core.pushGradient(worker: a, lease: grant.leaseID, batch: grant.batch, versions: [0, 0], metrics: try PreferenceMetrics(
+                pairs: 2, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0, safeChosenPairs: 0,
+                safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0),
+                tokens: 1, gradient: BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges),
+                now: 1) == .accepted)
+        }
+        // Step 1 is complete and being applied when the stop comes.
+        try core.shutDown(reason: "SIGTERM", now: 2)
+        let begun = Date()
+        while core.phase == .training && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 3) }
+        #expect(core.appliedSteps == 1 && core.evaluationRound == nil && evalLines.isEmpty)
+        #expect(core.phase == .finished("SIGTERM") && checkpoints.last?.step == 1)
+    }
+
     /// An asynchronous run may have gathered the next step while the round is open: it is applied only
     /// after the round closes, so every eval batch sees the same parameters.
     @Test func anAsynchronousRunAppliesNoStepDuringARound() throws {
