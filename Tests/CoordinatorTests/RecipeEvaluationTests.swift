@@ -122,4 +122,15 @@ struct RecipeEvaluationTests {
         let plain = try parse("model: m\ndataset_mixer: {\(name): 1}\n", baseDirectory: root)
         #expect(plain.trainSources.map(\.path) == [data.path + "/train.jsonl"] && plain.evalMixer == nil)
     }
+
+    /// The form docs/evaluation.md shows, on the bundled benchmark: its directory trains on half of
+    /// train.jsonl and evaluates on all of test.jsonl.
+    @Test func theBundledBenchmarkIsADatasetWithTrainAndTestSplits() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let recipe = try parse("model: m\ndataset_mixer:\n  data/safety-benchmark: 0.5\ndataset_splits: [train, test]\nper_device_eval_batch_size: 16\n",
+                               baseDirectory: root)
+        #expect(recipe.trainSources == [.init(path: root + "/data/safety-benchmark/train.jsonl", fraction: 0.5)])
+        #expect(recipe.evalMixer?.sources == [DatasetMixer.Source(path: root + "/data/safety-benchmark/test.jsonl", fraction: 1)])
+        #expect(recipe.effectiveEvalStrategy == .epoch && recipe.perDeviceEvalBatchSize == 16)
+    }
 }
