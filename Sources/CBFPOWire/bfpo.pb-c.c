@@ -637,6 +637,51 @@ void   bfpo__wire__reference_push__free_unpacked
   assert(message->base.descriptor == &bfpo__wire__reference_push__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bfpo__wire__eval_push__init
+                     (Bfpo__Wire__EvalPush         *message)
+{
+  static const Bfpo__Wire__EvalPush init_value = BFPO__WIRE__EVAL_PUSH__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__eval_push__get_packed_size
+                     (const Bfpo__Wire__EvalPush *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__eval_push__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__eval_push__pack
+                     (const Bfpo__Wire__EvalPush *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__eval_push__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__eval_push__pack_to_buffer
+                     (const Bfpo__Wire__EvalPush *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__eval_push__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__EvalPush *
+       bfpo__wire__eval_push__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__EvalPush *)
+     protobuf_c_message_unpack (&bfpo__wire__eval_push__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__eval_push__free_unpacked
+                     (Bfpo__Wire__EvalPush *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__eval_push__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   bfpo__wire__push_reply__init
                      (Bfpo__Wire__PushReply         *message)
 {
@@ -1222,7 +1267,7 @@ void   bfpo__wire__state_reply__free_unpacked
   assert(message->base.descriptor == &bfpo__wire__state_reply__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[23] =
+static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[24] =
 {
   {
     "protocol_version",
@@ -1500,8 +1545,21 @@ static const ProtobufCFieldDescriptor bfpo__wire__envelope__field_descriptors[23
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "eval_push",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Bfpo__Wire__Envelope, body_case),
+    offsetof(Bfpo__Wire__Envelope, eval_push),
+    &bfpo__wire__eval_push__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__envelope__field_indices_by_name[] = {
+  23,   /* field[23] = eval_push */
   10,   /* field[10] = gradient_push */
   13,   /* field[13] = heartbeat */
   6,   /* field[6] = lease */
@@ -1530,7 +1588,7 @@ static const ProtobufCIntRange bfpo__wire__envelope__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 0, 23 }
+  { 0, 24 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__envelope__descriptor =
 {
@@ -1540,7 +1598,7 @@ const ProtobufCMessageDescriptor bfpo__wire__envelope__descriptor =
   "Bfpo__Wire__Envelope",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Envelope),
-  23,
+  24,
   bfpo__wire__envelope__field_descriptors,
   bfpo__wire__envelope__field_indices_by_name,
   2,  bfpo__wire__envelope__number_ranges,
@@ -2743,6 +2801,96 @@ const ProtobufCMessageDescriptor bfpo__wire__reference_push__descriptor =
   (ProtobufCMessageInit) bfpo__wire__reference_push__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor bfpo__wire__eval_push__field_descriptors[5] =
+{
+  {
+    "worker_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__EvalPush, worker_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lease_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__EvalPush, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__EvalPush, batch_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard_versions",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Bfpo__Wire__EvalPush, n_shard_versions),
+    offsetof(Bfpo__Wire__EvalPush, shard_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metrics",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__EvalPush, metrics),
+    &bfpo__wire__metric_sums__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__eval_push__field_indices_by_name[] = {
+  2,   /* field[2] = batch_id */
+  1,   /* field[1] = lease_id */
+  4,   /* field[4] = metrics */
+  3,   /* field[3] = shard_versions */
+  0,   /* field[0] = worker_id */
+};
+static const ProtobufCIntRange bfpo__wire__eval_push__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__eval_push__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.EvalPush",
+  "EvalPush",
+  "Bfpo__Wire__EvalPush",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__EvalPush),
+  5,
+  bfpo__wire__eval_push__field_descriptors,
+  bfpo__wire__eval_push__field_indices_by_name,
+  1,  bfpo__wire__eval_push__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__eval_push__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor bfpo__wire__push_reply__field_descriptors[3] =
 {
   {
@@ -3575,17 +3723,19 @@ const ProtobufCMessageDescriptor bfpo__wire__state_reply__descriptor =
   (ProtobufCMessageInit) bfpo__wire__state_reply__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue bfpo__wire__lease_kind__enum_values_by_number[3] =
+static const ProtobufCEnumValue bfpo__wire__lease_kind__enum_values_by_number[4] =
 {
   { "LEASE_KIND_UNSPECIFIED", "BFPO__WIRE__LEASE_KIND__LEASE_KIND_UNSPECIFIED", 0 },
   { "LEASE_KIND_REFERENCE", "BFPO__WIRE__LEASE_KIND__LEASE_KIND_REFERENCE", 1 },
   { "LEASE_KIND_GRADIENT", "BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT", 2 },
+  { "LEASE_KIND_EVAL", "BFPO__WIRE__LEASE_KIND__LEASE_KIND_EVAL", 3 },
 };
 static const ProtobufCIntRange bfpo__wire__lease_kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex bfpo__wire__lease_kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex bfpo__wire__lease_kind__enum_values_by_name[4] =
 {
+  { "LEASE_KIND_EVAL", 3 },
   { "LEASE_KIND_GRADIENT", 2 },
   { "LEASE_KIND_REFERENCE", 1 },
   { "LEASE_KIND_UNSPECIFIED", 0 },
@@ -3597,9 +3747,9 @@ const ProtobufCEnumDescriptor bfpo__wire__lease_kind__descriptor =
   "LeaseKind",
   "Bfpo__Wire__LeaseKind",
   "bfpo.wire",
-  3,
+  4,
   bfpo__wire__lease_kind__enum_values_by_number,
-  3,
+  4,
   bfpo__wire__lease_kind__enum_values_by_name,
   1,
   bfpo__wire__lease_kind__value_ranges,

@@ -22,6 +22,8 @@ extension WorkerTransport {
             return outcome.leaseID == push.leaseID
         case (.referencePush(let push), .pushReply(let outcome)):
             return outcome.leaseID == push.leaseID
+        case (.evalPush(let push), .pushReply(let outcome)):
+            return outcome.leaseID == push.leaseID
         default:
             return false
         }

@@ -2,7 +2,8 @@ import Foundation
 import Shared
 
 /// A worker's life in a run (docs/architecture.md): register, then repeatedly ask for a lease, pull the
-/// shards whose versions changed, compute reference log-probs or a gradient, push, until told to stop.
+/// shards whose versions changed, compute reference log-probs, a gradient or eval metrics, push, until
+/// told to stop.
 /// Policy shards that shard servers serve are pulled from and pushed to those servers directly
 /// (docs/parameter-servers.md); the coordinator gets the push's metrics last. Transfers overlap compute:
 /// the pull runs on a thread of its own while the model starts on the shards already stored
@@ -326,7 +327,20 @@ final class WorkerSession {
         switch lease.kind {
         case .reference: try computeReference(lease, batch: batch, pull: pull, member: member)
         case .gradient: try computeGradient(lease, batch: batch, pull: pull, member: member)
+        case .eval: try computeEval(lease, batch: batch, pull: pull, member: member)
         }
+    }
+
+    /// Forward passes under the policy at the lease's versions, pushing the batch's metric sums only.
+    private func computeEval(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
+        let schedule = LeaseSchedule(pull: pull)
+        guard let (result, _) = try computing(with: pull, {
+            try member.engine.evaluate(parameters: member.policy.values.pointer, pairs: batch.pairs, reference: batch.reference,
+                                       schedule: schedule)
+        }) else { return }
+        let push = Wire.EvalPush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID,
+                                 shardVersions: member.policy.versions.map { $0 ?? 0 }, metrics: result.metrics)
+        report(try exchange(.evalPush(push), member: member), lease: lease)
     }
 
     private func computeReference(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {

@@ -194,6 +194,7 @@ final class InProcessSystemTests {
             .gradientPush(Wire.GradientPush(workerID: id, leaseID: 7, batchID: 1, shardVersions: [0, 0, 0], metrics: metrics,
                                             tokens: 40, computeSeconds: 0.5)),
             .referencePush(Wire.ReferencePush(workerID: id, leaseID: 7, batchID: 1)),
+            .evalPush(Wire.EvalPush(workerID: id, leaseID: 7, batchID: 1, shardVersions: [0, 0, 0], metrics: metrics)),
             .serverHello(Wire.ServerHello(serverName: "impostor", endpoint: "inproc://impostor")),
             .stepReduced(Wire.StepReduced(serverID: id, step: 1, sumsOfSquares: [1, 2])),
             .stepCommitted(Wire.StepCommitted(serverID: id, step: 1, shards: [Wire.ShardVersion(shardID: 0, version: 2)])),

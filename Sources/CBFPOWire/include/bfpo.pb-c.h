@@ -29,6 +29,7 @@ typedef struct Bfpo__Wire__ShardVersion Bfpo__Wire__ShardVersion;
 typedef struct Bfpo__Wire__MetricSums Bfpo__Wire__MetricSums;
 typedef struct Bfpo__Wire__GradientPush Bfpo__Wire__GradientPush;
 typedef struct Bfpo__Wire__ReferencePush Bfpo__Wire__ReferencePush;
+typedef struct Bfpo__Wire__EvalPush Bfpo__Wire__EvalPush;
 typedef struct Bfpo__Wire__PushReply Bfpo__Wire__PushReply;
 typedef struct Bfpo__Wire__Heartbeat Bfpo__Wire__Heartbeat;
 typedef struct Bfpo__Wire__Stop Bfpo__Wire__Stop;
@@ -55,7 +56,12 @@ typedef enum _Bfpo__Wire__LeaseKind {
   /*
    * Forward and backward under the policy; push the gradient.
    */
-  BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT = 2
+  BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT = 2,
+  /*
+   * Forward only under the policy at the lease's versions (evaluation during training); push the metric
+   * sums (EvalPush), no tensors.
+   */
+  BFPO__WIRE__LEASE_KIND__LEASE_KIND_EVAL = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BFPO__WIRE__LEASE_KIND)
 } Bfpo__Wire__LeaseKind;
 /*
@@ -93,7 +99,8 @@ typedef enum {
   BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT = 27,
   BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED = 28,
   BFPO__WIRE__ENVELOPE__BODY_STATE_REQUEST = 29,
-  BFPO__WIRE__ENVELOPE__BODY_STATE_REPLY = 30
+  BFPO__WIRE__ENVELOPE__BODY_STATE_REPLY = 30,
+  BFPO__WIRE__ENVELOPE__BODY_EVAL_PUSH = 31
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(BFPO__WIRE__ENVELOPE__BODY__CASE)
 } Bfpo__Wire__Envelope__BodyCase;
 
@@ -128,6 +135,7 @@ struct  Bfpo__Wire__Envelope
     Bfpo__Wire__StepCommitted *step_committed;
     Bfpo__Wire__StateRequest *state_request;
     Bfpo__Wire__StateReply *state_reply;
+    Bfpo__Wire__EvalPush *eval_push;
   };
 };
 #define BFPO__WIRE__ENVELOPE__INIT \
@@ -265,7 +273,7 @@ struct  Bfpo__Wire__Wait
 /*
  * Coordinator → worker: one batch to compute. Followed by frames:
  *   [token ids: int32 × N] [loss mask: uint8 × N] [safety labels: uint8 × 2·pairs (chosen, rejected)]
- *   and for gradient leases [reference log-probs: float64 × 2·pairs (chosen, rejected)].
+ *   and for gradient and eval leases [reference log-probs: float64 × 2·pairs (chosen, rejected)].
  */
 struct  Bfpo__Wire__Lease
 {
@@ -425,6 +433,25 @@ struct  Bfpo__Wire__ReferencePush
 #define BFPO__WIRE__REFERENCE_PUSH__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__reference_push__descriptor) \
     , 0, 0, 0 }
+
+
+/*
+ * Worker → coordinator: an eval lease's result, the batch's metric sums under the policy at
+ * `shard_versions` (which must be the lease's). No payload frames.
+ */
+struct  Bfpo__Wire__EvalPush
+{
+  ProtobufCMessage base;
+  uint64_t worker_id;
+  uint64_t lease_id;
+  uint64_t batch_id;
+  size_t n_shard_versions;
+  uint64_t *shard_versions;
+  Bfpo__Wire__MetricSums *metrics;
+};
+#define BFPO__WIRE__EVAL_PUSH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__eval_push__descriptor) \
+    , 0, 0, 0, 0,NULL, NULL }
 
 
 /*
@@ -922,6 +949,25 @@ Bfpo__Wire__ReferencePush *
 void   bfpo__wire__reference_push__free_unpacked
                      (Bfpo__Wire__ReferencePush *message,
                       ProtobufCAllocator *allocator);
+/* Bfpo__Wire__EvalPush methods */
+void   bfpo__wire__eval_push__init
+                     (Bfpo__Wire__EvalPush         *message);
+size_t bfpo__wire__eval_push__get_packed_size
+                     (const Bfpo__Wire__EvalPush   *message);
+size_t bfpo__wire__eval_push__pack
+                     (const Bfpo__Wire__EvalPush   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__eval_push__pack_to_buffer
+                     (const Bfpo__Wire__EvalPush   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__EvalPush *
+       bfpo__wire__eval_push__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__eval_push__free_unpacked
+                     (Bfpo__Wire__EvalPush *message,
+                      ProtobufCAllocator *allocator);
 /* Bfpo__Wire__PushReply methods */
 void   bfpo__wire__push_reply__init
                      (Bfpo__Wire__PushReply         *message);
@@ -1213,6 +1259,9 @@ typedef void (*Bfpo__Wire__GradientPush_Closure)
 typedef void (*Bfpo__Wire__ReferencePush_Closure)
                  (const Bfpo__Wire__ReferencePush *message,
                   void *closure_data);
+typedef void (*Bfpo__Wire__EvalPush_Closure)
+                 (const Bfpo__Wire__EvalPush *message,
+                  void *closure_data);
 typedef void (*Bfpo__Wire__PushReply_Closure)
                  (const Bfpo__Wire__PushReply *message,
                   void *closure_data);
@@ -1274,6 +1323,7 @@ extern const ProtobufCMessageDescriptor bfpo__wire__shard_version__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__metric_sums__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__reference_push__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__eval_push__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__push_reply__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__heartbeat__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__stop__descriptor;

@@ -4,11 +4,15 @@ import Yams
 extension Recipe {
     /// One recipe key: how its value is read into a `Recipe` and written back out. The table below is
     /// the single list of keys — parsing rejects any other, and `yaml()` writes them in this order.
+    /// An alias (`evaluation_strategy`) has no `write`: the resolved recipe holds the canonical key only.
     struct Field: Sendable {
         let key: String
         let read: @Sendable (inout Recipe, RecipeValue) throws -> Void
-        let write: @Sendable (Recipe) -> Node
+        let write: (@Sendable (Recipe) -> Node)?
     }
+
+    /// Pairs of keys that mean the same thing (alias, canonical key); a recipe may set only one of each.
+    static let aliases = [("evaluation_strategy", "eval_strategy")]
 
     static let fields: [Field] = [
         // Model and data.
@@ -24,6 +28,15 @@ extension Recipe {
               write: { optional($0.bufferDatasetMixer, mixer) }),
         Field(key: "max_length", read: { $0.maxLength = try $1.int() }, write: { int($0.maxLength) }),
         Field(key: "max_prompt_length", read: { $0.maxPromptLength = try $1.int() }, write: { int($0.maxPromptLength) }),
+        // Evaluation during training.
+        Field(key: "dataset_splits", read: { $0.datasetSplits = $1.isNull ? nil : try $1.strings() },
+              write: { optional($0.datasetSplits, strings) }),
+        Field(key: "eval_dataset_mixer", read: { $0.evalDatasetMixer = $1.isNull ? nil : try $1.mixer() },
+              write: { optional($0.evalDatasetMixer, mixer) }),
+        Field(key: "eval_strategy", read: { $0.evalStrategy = try $1.evalStrategy() }, write: { optional($0.evalStrategy?.rawValue, string) }),
+        Field(key: "evaluation_strategy", read: { $0.evalStrategy = try $1.evalStrategy() }, write: nil),
+        Field(key: "eval_steps", read: { $0.evalSteps = $1.isNull ? nil : try $1.int() }, write: { optional($0.evalSteps, int) }),
+        Field(key: "per_device_eval_batch_size", read: { $0.perDeviceEvalBatchSize = try $1.int() }, write: { int($0.perDeviceEvalBatchSize) }),
         // Objective.
         Field(key: "objective", read: { $0.objective = try $1.choice(ObjectiveKind.self) }, write: { string($0.objective.rawValue) }),
         Field(key: "beta", read: { $0.beta = try $1.double() }, write: { double($0.beta) }),

@@ -50,6 +50,11 @@ extension Recipe {
             let value = try override(text, workingDirectory: workingDirectory)
             values[value.key] = value
         }
+        for (alias, key) in aliases {
+            if let value = values[alias], values[key] != nil {
+                throw RecipeError.duplicateKey(key: "\(key) (as its alias \(alias))", origin: value.origin)
+            }
+        }
         for key in requiredKeys where values[key] == nil || values[key]!.isNull {
             throw RecipeError.missingKey(key: key, source: source)
         }
@@ -126,6 +131,8 @@ extension Recipe {
         }
         try checkMixer(datasetMixer, key: "dataset_mixer")
         if let bufferDatasetMixer { try checkMixer(bufferDatasetMixer, key: "buffer_dataset_mixer") }
+        if let evalDatasetMixer { try checkMixer(evalDatasetMixer, key: "eval_dataset_mixer") }
+        try validateEvaluation(require)
         try require(!useBuffer || bufferDatasetMixer != nil, "buffer_dataset_mixer", "missing", "set when use_buffer is true")
         try require(maxLength >= 2, "max_length", maxLength, "at least 2")
         try require(maxPromptLength >= 1 && maxPromptLength < maxLength, "max_prompt_length", maxPromptLength,
@@ -169,7 +176,7 @@ extension Recipe {
     /// Every field in `fields` order, defaults filled in and paths absolute: what `runs/NAME/recipe.yaml`
     /// holds. Parsing it gives back this recipe.
     func yaml() throws -> String {
-        let mapping = Node.Mapping(Self.fields.map { (Node($0.key), $0.write(self)) })
+        let mapping = Node.Mapping(Self.fields.compactMap { field in field.write.map { (Node(field.key), $0(self)) } })
         let body = try Yams.serialize(node: .mapping(mapping), width: -1)
         return "# Resolved recipe: every key, defaults filled in, paths absolute.\n" + body
     }

@@ -24,6 +24,11 @@ import Shared
 /// | `per_device_train_batch_size` | integer | 4 | pairs per batch (one worker lease) |
 /// | `gradient_accumulation_steps` | integer | 1 | batches per optimizer step |
 /// | `max_length`, `max_prompt_length` | integer | 256, 128 | truncation in tokens, as the reference trainer |
+/// | `dataset_splits` | list of strings | none | the reference's split names, e.g. `[train, test]`: a `dataset_mixer` entry that is a directory trains on its `<train split>.jsonl` (`train` by default) and, with a test split, the run evaluates on each such directory's whole `<test split>.jsonl` |
+/// | `eval_dataset_mixer` | map path → fraction | none | files to evaluate on during training (not with a test split in `dataset_splits`) |
+/// | `eval_strategy` (alias `evaluation_strategy`) | string | `epoch` with an eval set, else `no` | `no`, `steps` (every `eval_steps`), `epoch`; with an eval set the last step is always evaluated too |
+/// | `eval_steps` | integer | none | optimizer steps between evaluations; required with `eval_strategy: steps`, and only then |
+/// | `per_device_eval_batch_size` | integer | 8 | pairs per eval batch (one worker lease) |
 /// | `max_grad_norm` | number | 1.0 | global-norm clipping; 0 turns it off |
 /// | `weight_decay` | number | 0.0 | AdamW decoupled weight decay (not on biases or LayerNorm) |
 /// | `adam_beta1`, `adam_beta2`, `adam_epsilon` | number | 0.9, 0.999, 1e-8 | AdamW's constants |
@@ -63,6 +68,15 @@ struct Recipe: Equatable {
     var bufferDatasetMixer: [DatasetSource]?
     var maxLength: Int = 256
     var maxPromptLength: Int = 128
+
+    // Evaluation during training (`Recipe+Evaluation.swift` resolves the eval set and the strategy).
+    /// In recipe order, as the reference writes them; nil when the recipe names no splits.
+    var datasetSplits: [String]?
+    var evalDatasetMixer: [DatasetSource]?
+    /// Nil when the recipe sets none (`effectiveEvalStrategy` gives the default).
+    var evalStrategy: EvalStrategy?
+    var evalSteps: Int?
+    var perDeviceEvalBatchSize: Int = 8
 
     // Objective.
     var objective: ObjectiveKind = .bfpo
@@ -133,7 +147,7 @@ struct Recipe: Equatable {
 
     /// The main data set as `Shared`'s mixer, shuffled with the recipe's seed.
     var mixer: DatasetMixer {
-        DatasetMixer(sources: datasetMixer.map { .init(path: $0.path, fraction: $0.fraction, format: datasetFormat) },
+        DatasetMixer(sources: trainSources.map { .init(path: $0.path, fraction: $0.fraction, format: datasetFormat) },
                      seed: UInt64(seed))
     }
 

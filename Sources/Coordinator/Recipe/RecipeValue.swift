@@ -64,6 +64,14 @@ struct RecipeValue {
         return value
     }
 
+    /// An `EvalStrategy`, or nil for null. YAML 1.1 reads an unquoted `no` as the boolean false, which is
+    /// taken for `no` too.
+    func evalStrategy() throws -> EvalStrategy? {
+        if isNull { return nil }
+        if case .scalar(let scalar) = node, Self.tagName(of: node) == .bool, Bool.construct(from: scalar) == false { return .no }
+        return try choice(EvalStrategy.self)
+    }
+
     /// A `WireCompression` in its recipe form (`none`, `bf16`, `topk`, `topk:F`).
     func compression() throws -> WireCompression {
         guard case .scalar(let scalar) = node, let value = try? WireCompression(recipeValue: scalar.string) else {

@@ -5,28 +5,36 @@ import Shared
 /// repository's metric names plus the run's own (`step`, `epoch`, `learning_rate`, `grad_norm`,
 /// `tokens_per_second`, `staleness_mean`, `staleness_max`, `workers`).
 ///
+/// Evaluations during training add lines of their own: the `eval_`-prefixed metrics with `step` (the
+/// steps applied when the policy was evaluated) and `epoch`, after that step's training line.
+///
 /// Each line is written with one `write` and flushed to the kernel, so a crash leaves whole lines. A
 /// resumed run first drops lines for steps after its checkpoint, so every step appears exactly once.
 final class MetricsLog {
     let path: String
+    /// Steps whose evaluation line was kept when the log was opened: a resumed run need not redo them.
+    let evaluatedSteps: Set<Int>
     private let handle: FileHandle
 
     /// Opens the log for appending, keeping only lines whose `step` is at most `keepThrough`.
     init(path: String, keepThrough step: Int) throws {
         self.path = path
         let manager = FileManager.default
+        var evaluated = Set<Int>()
         if manager.fileExists(atPath: path) {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let kept = text.split(separator: "\n").filter { line in
                 guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                      let lineStep = object["step"] as? Int else { return false }
-                return lineStep <= step
+                      let lineStep = object["step"] as? Int, lineStep <= step else { return false }
+                if object["eval_loss"] != nil { evaluated.insert(lineStep) }
+                return true
             }
             let body = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
             try body.write(toFile: path, atomically: true, encoding: .utf8)
         } else {
             manager.createFile(atPath: path, contents: nil)
         }
+        evaluatedSteps = evaluated
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw RunError.cannotWrite(path: path, reason: "it cannot be opened for appending")
         }

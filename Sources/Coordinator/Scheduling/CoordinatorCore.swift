@@ -19,7 +19,7 @@ struct LeaseGrant {
     /// The versions of `parameterSet`'s shards the worker must compute on.
     let versions: [UInt64]
     let pairs: [TokenizedPair]
-    /// π_ref log-probs of `pairs`, for gradient leases.
+    /// π_ref log-probs of `pairs`, for gradient and eval leases.
     let reference: [ResponseLogProbs]
     /// How many of the last `pairs` come from the helpfulness buffer, and the weight of each one's loss.
     let bufferPairs: Int
@@ -68,6 +68,8 @@ final class CoordinatorCore {
         var metrics: (_ step: Int, _ values: [String: Double]) throws -> Void
         /// Writes a checkpoint of every shard's published parameters and optimizer state, with `state`.
         var checkpoint: (_ state: TrainingState, _ shards: ShardCheckpoint) throws -> Void
+        /// Writes one evaluation's line (`eval_`-prefixed means, `epoch`) for the policy after `step` steps.
+        var evaluation: (_ step: Int, _ values: [String: Double]) throws -> Void = { _, _ in }
     }
 
     let configuration: Configuration
@@ -77,6 +79,8 @@ final class CoordinatorCore {
     let buffer: BufferStream?
     let servers: ServerGroup
     let referenceSnapshots: [ShardSnapshot]
+    /// Evaluation during training, if the run evaluates; its pairs' reference log-probs follow `pairs`'.
+    let evaluation: EvaluationPlan?
     private let sinks: Sinks
     private let log: Logger
 
@@ -85,6 +89,14 @@ final class CoordinatorCore {
     private(set) var roster: WorkerRoster
     private var referenceLogProbs: [ResponseLogProbs?]
     private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
+    /// Eval batches of the open evaluation round. Its lease ids start 2^31 above the training ledger's,
+    /// so the two never share one (a run hands out far fewer than 2^31 training leases).
+    private var evalLedger: LeaseLedger
+    /// The evaluation in progress: while it is open no step is applied and only eval batches are leased.
+    private(set) var evaluationRound: EvaluationRound?
+    /// An evaluation to run before any training lease (a resumed run whose step's evaluation never
+    /// reached `metrics.jsonl`).
+    private var evaluateFirst: Bool
 
     /// The data-order generator after drawing the seed of the newest epoch started.
     private var random: RandomGenerator
@@ -124,15 +136,21 @@ final class CoordinatorCore {
     private(set) var refusals = 0
     /// The metrics of the last applied step (the run's final summary reports them).
     private(set) var lastMetrics: [String: Double] = [:]
+    /// The values of the last evaluation line written.
+    private(set) var lastEvaluation: [String: Double] = [:]
     private(set) var progress: ProgressReporter
 
     init(
         configuration: Configuration, plan: BatchPlan, pairs: [TokenizedPair], buffer: BufferStream? = nil, servers: ServerGroup,
         referenceSnapshots: [ShardSnapshot], reference: [ResponseLogProbs]?, resume: TrainingState?,
+        evaluation: EvaluationPlan? = nil, evaluateResumedStep: Bool = false,
         workerTimeout: Double, sinks: Sinks, log: Logger
     ) {
         self.configuration = configuration
         ledger = LeaseLedger(firstLeaseID: configuration.firstLeaseID)
+        evalLedger = LeaseLedger(firstLeaseID: configuration.firstLeaseID &+ (1 << 31))
+        self.evaluation = evaluation
+        let evalPairs = evaluation?.pairs.count ?? 0
         self.plan = plan
         precondition(pairs.count == plan.pairCount + (buffer?.count ?? 0), "the main pairs, then the buffer's")
         self.pairs = pairs
@@ -142,7 +160,8 @@ final class CoordinatorCore {
         self.sinks = sinks
         self.log = log
         roster = WorkerRoster(timeout: workerTimeout)
-        referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count)
+        precondition(reference == nil || reference!.count == pairs.count + evalPairs, "reference log-probs of the pairs, then the eval pairs'")
+        referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count + evalPairs)
         progress = ProgressReporter(totalSteps: plan.totalSteps, log: log)
         let orderSeed: UInt64
         if let resume {
@@ -165,16 +184,16 @@ final class CoordinatorCore {
         order = DatasetOrder.permutation(count: plan.pairCount, seed: orderSeed)
         gathering = StepAccumulator()
         gatheringStep = appliedSteps
-        if appliedSteps >= plan.totalSteps {
+        evaluateFirst = evaluateResumedStep && resume != nil && evaluation?.isDue(afterStep: appliedSteps) == true
+        if appliedSteps >= plan.totalSteps && !evaluateFirst {
             phase = .finished("the run had already completed all \(plan.totalSteps) steps")
         } else if reference == nil {
             phase = .reference
-            let referenceBatches = (pairs.count + plan.batchSize - 1) / plan.batchSize
+            let referenceBatches = (pairs.count + evalPairs + plan.batchSize - 1) / plan.batchSize
             ledger.add(0..<referenceBatches)
         } else {
             phase = .training
-            startEpochLedger()
-            beginGathering()
+            startTraining(now: 0)
         }
     }
 
@@ -210,9 +229,10 @@ final class CoordinatorCore {
             let range = referenceRange(batch: lease.batch)
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: 0, step: 0, kind: .reference, parameterSet: .reference,
-                versions: referenceSnapshots.map(\.version), pairs: Array(pairs[range]), reference: [],
+                versions: referenceSnapshots.map(\.version), pairs: range.map(referencePair), reference: [],
                 bufferPairs: 0, bufferWeight: 0, seconds: configuration.leaseSeconds))
         case .training:
+            if evaluationRound != nil { return leaseEval(to: worker, now: now) }
             let versions = servers.versions
             let synchronous = configuration.maxStaleness == 0
             if synchronous, zip(versions, servers.frozen).contains(where: { !$0.1 && $0.0 != UInt64(gatheringStep) }) {
@@ -321,11 +341,11 @@ final class CoordinatorCore {
     /// - Throws: `RunError.serverFailed` when a server could not apply a step; sink errors.
     func tick(now: Double) throws {
         for worker in roster.removeLost(now: now) {
-            let revoked = ledger.revoke(worker: worker.id)
+            let revoked = ledger.revoke(worker: worker.id) + evalLedger.revoke(worker: worker.id)
             revoked.forEach { forget($0) }
             log.warning("\(worker.name) (worker \(worker.id)) went silent; \(revoked.count) leased batches go back to the queue")
         }
-        for lease in ledger.expire(now: now) {
+        for lease in ledger.expire(now: now) + evalLedger.expire(now: now) {
             forget(lease)
             log.warning("lease \(lease.id) of batch \(lease.batch) expired; the batch is leased again")
         }
@@ -372,12 +392,15 @@ final class CoordinatorCore {
             return
         }
         stopping = reason
+        abandonEvaluation()
+        dispatchNextApply()
         try tick(now: now)
     }
 
     /// Postpones lease deadlines and last-seen times after the loop was busy for `seconds`.
     func postpone(by seconds: Double) {
         ledger.postpone(by: seconds)
+        evalLedger.postpone(by: seconds)
         roster.postpone(by: seconds)
         servers.postpone(by: seconds)
     }
@@ -412,7 +435,8 @@ final class CoordinatorCore {
     }
 
     private func dispatchNextApply() {
-        guard applying == nil, checkpointing == nil, !queued.isEmpty else { return }
+        // An open evaluation round must see the parameters of its step: no step is applied until it closes.
+        guard applying == nil, checkpointing == nil, evaluationRound == nil, !queued.isEmpty else { return }
         let (step, accumulator) = queued.removeFirst()
         applying = (step, accumulator, nil, configuration.schedule.learningRate(atStep: step))
         // Each push once, and never both counted and dropped (a refused duplicate of a counted push).
@@ -451,6 +475,7 @@ final class CoordinatorCore {
         if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
             startCheckpoint()
         }
+        if evaluation?.isDue(afterStep: appliedSteps) == true { startEvaluation(now: now) }
         try finishCheckpoint()
         dispatchNextApply()
     }
@@ -469,11 +494,15 @@ final class CoordinatorCore {
         pending.shards = shards.trainingStates
         try sinks.checkpoint(pending, shards)
         lastCheckpointStep = pending.step
-        if appliedSteps == plan.totalSteps {
-            phase = .finished("training finished after \(plan.totalSteps) steps")
-            log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")
-        }
+        finishIfDone()
         dispatchNextApply()
+    }
+
+    /// Ends the run once the last step is applied, checkpointed and evaluated.
+    func finishIfDone() {
+        guard appliedSteps == plan.totalSteps, checkpointing == nil, evaluationRound == nil, case .training = phase else { return }
+        phase = .finished("training finished after \(plan.totalSteps) steps")
+        log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")
     }
 
     /// The state a checkpoint of the published parameters records: the next step to apply, its epoch's
@@ -517,15 +546,112 @@ final class CoordinatorCore {
             phase = .finished("the reference log-probs could not be saved: \(error)")
             return
         }
-        log.info("reference log-probs of \(pairs.count) pairs computed; training starts")
+        log.info("reference log-probs of \(complete.count) pairs computed; training starts")
         ledger.reset()
         phase = .training
-        startEpochLedger()
-        beginGathering()
+        startTraining(now: 0)
     }
 
+    /// Opens the epoch's ledger and the first step to gather, after a pending evaluation of the resumed step.
+    private func startTraining(now: Double) {
+        if appliedSteps < plan.totalSteps {
+            startEpochLedger()
+            beginGathering()
+        }
+        if evaluateFirst {
+            evaluateFirst = false
+            startEvaluation(now: now)
+        }
+    }
+
+    /// The reference phase covers the training pairs, then the eval pairs.
     private func referenceRange(batch: Int) -> Range<Int> {
-        (batch * plan.batchSize)..<min((batch + 1) * plan.batchSize, pairs.count)
+        (batch * plan.batchSize)..<min((batch + 1) * plan.batchSize, referenceLogProbs.count)
+    }
+
+    /// Pair `index` of the reference phase: a training pair, or an eval pair after them.
+    private func referencePair(_ index: Int) -> TokenizedPair {
+        index < pairs.count ? pairs[index] : evaluation!.pairs[index - pairs.count]
+    }
+
+    // MARK: Evaluation
+
+    /// Opens an evaluation round of the policy as published now (`appliedSteps` steps); none while the run
+    /// is stopping (workers are told to stop, so the round could never close and would hold back the steps
+    /// still to apply).
+    private func startEvaluation(now: Double) {
+        guard let evaluation, stopping == nil else { return }
+        evaluationRound = EvaluationRound(step: appliedSteps, versions: servers.versions, batches: evaluation.batchCount)
+        evalLedger.reset()
+        evalLedger.add(0..<evaluation.batchCount)
+        log.info("evaluating step \(appliedSteps) on \(evaluation.pairs.count) pairs in \(evaluation.batchCount) batches")
+    }
+
+    /// The next eval batch for `worker`, at the round's versions, with its pairs' reference log-probs.
+    private func leaseEval(to worker: UInt64, now: Double) -> Assignment {
+        guard let evaluation, let round = evaluationRound,
+              let lease = evalLedger.lease(to: worker, now: now, duration: configuration.leaseSeconds)
+        else { return .wait(seconds: configuration.waitSeconds) }
+        leaseKinds[lease.id] = .eval
+        evaluationRound?.leased(now: now)
+        let range = evaluation.range(ofBatch: lease.batch)
+        return .lease(LeaseGrant(
+            leaseID: lease.id, batch: lease.batch, epoch: plan.locate(step: max(0, round.step - 1)).epoch, step: round.step,
+            kind: .eval, parameterSet: .policy, versions: round.versions, pairs: Array(evaluation.pairs[range]),
+            reference: range.map { referenceLogProbs[pairs.count + $0]! }, bufferPairs: 0, bufferWeight: 0,
+            seconds: configuration.leaseSeconds))
+    }
+
+    /// An eval lease's metric sums, computed on `versions`. Counted once, from the leaseholder, for a batch
+    /// of the open round; the round's line is written when its last batch is in.
+    /// - Throws: sink errors.
+    func pushEval(worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, now: Double) throws -> PushOutcome {
+        guard let evaluation, let round = evaluationRound, leaseKinds[id] == .eval else {
+            return refuse("lease \(id) is not a live eval lease")
+        }
+        do {
+            _ = try evalLedger.check(lease: id, batch: batch, worker: worker)
+        } catch {
+            return refuse(error.description)
+        }
+        let expectedPairs = evaluation.range(ofBatch: batch).count
+        guard metrics.pairs == expectedPairs else {
+            return refuse("eval push for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
+        }
+        guard versions == round.versions else {
+            evalLedger.release(lease: id)
+            leaseKinds[id] = nil
+            return refuse("eval push for batch \(batch) was computed on versions \(versions), not the evaluated \(round.versions); the batch is leased again")
+        }
+        try! evalLedger.complete(lease: id, batch: batch, worker: worker)
+        leaseKinds[id] = nil
+        evaluationRound?.record(batch: batch, metrics: metrics)
+        if evalLedger.isDrained { try finishEvaluation(now: now) }
+        return .accepted
+    }
+
+    /// Writes the round's line (means of the sums over every eval batch), reports it, and lets training go on.
+    private func finishEvaluation(now: Double) throws {
+        guard let round = evaluationRound, let sums = round.total else { return }
+        evaluationRound = nil
+        var values = sums.means(prefix: "eval_", objective: configuration.objective)
+        values["eval_pairs"] = Double(sums.pairs)
+        values["epoch"] = Double(round.step) / Double(plan.stepsPerEpoch)
+        lastEvaluation = values
+        try sinks.evaluation(round.step, values)
+        progress.evaluated(round.step, metrics: values, seconds: round.startedAt.map { now - $0 } ?? 0)
+        finishIfDone()
+        dispatchNextApply()
+    }
+
+    /// Gives up the open round (the run is stopping): its leases' pushes will be refused, and a run
+    /// resumed at its step evaluates it again.
+    private func abandonEvaluation() {
+        guard let round = evaluationRound else { return }
+        for lease in evalLedger.leases.values { leaseKinds[lease.id] = nil }
+        evalLedger.reset()
+        evaluationRound = nil
+        log.warning("the evaluation of step \(round.step) is abandoned; a run resumed at step \(round.step) does it again")
     }
 
     private func pairIndices(batch: Int) -> [Int] {

@@ -244,6 +244,17 @@ final class CoordinatorLoop {
                 outcome = .refused("malformed reference push: \(error)")
             }
             answer(push.leaseID, outcome, to: peer)
+        case .evalPush(let push):
+            guard member(push.workerID, peer: peer, now: now) else { return }
+            let outcome: PushOutcome
+            if message.frames.isEmpty {
+                outcome = try core.pushEval(worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID),
+                                            versions: push.shardVersions, metrics: push.metrics, now: now)
+            } else {
+                malformed += 1
+                outcome = .refused("malformed eval push: it carries \(message.frames.count) frames, an eval push has none")
+            }
+            answer(push.leaseID, outcome, to: peer)
         case .refused(let refused):
             if !core.servers.refused(by: peer, reason: refused.reason) {
                 log.warning("a worker refused a message: \(refused.reason)")
@@ -307,7 +318,7 @@ final class CoordinatorLoop {
                 }
                 labels += [pair.chosenSafe ? 1 : 0, pair.rejectedSafe ? 1 : 0]
             }
-            let reference = grant.kind == .gradient ? grant.reference.flatMap { [$0.chosen, $0.rejected] } : nil
+            let reference = grant.kind != .reference ? grant.reference.flatMap { [$0.chosen, $0.rejected] } : nil
             let lease = Wire.Lease(
                 leaseID: grant.leaseID, batchID: UInt64(grant.batch), epoch: UInt64(grant.epoch), step: UInt64(grant.step),
                 leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind,

@@ -25,6 +25,20 @@ struct ProgressReporter {
         log.info(Self.line(step: step, total: totalSteps, metrics: metrics, eta: eta(step: step, now: now)))
     }
 
+    /// Reports an evaluation of the policy after `step` steps, always (evaluations are rare).
+    func evaluated(_ step: Int, metrics: [String: Double], seconds: Double) {
+        log.info(Self.evaluationLine(step: step, metrics: metrics, seconds: seconds))
+    }
+
+    static func evaluationLine(step: Int, metrics: [String: Double], seconds: Double) -> String {
+        func value(_ key: String, _ format: String) -> String {
+            metrics[key].map { String(format: format, $0) } ?? "–"
+        }
+        return "eval at step \(step) epoch \(value("epoch", "%.2f")): eval_loss \(value("eval_loss", "%.4g"))"
+            + " eval_acc \(value("eval_rewards/accuracies", "%.2f")) eval_margin \(value("eval_rewards/margins", "%.4g"))"
+            + " pairs \(value("eval_pairs", "%.0f")) in \(duration(seconds))"
+    }
+
     private func eta(step: Int, now: Double) -> Double? {
         guard let first = firstStep, step > first.step else { return nil }
         return (now - first.time) / Double(step - first.step) * Double(totalSteps - step)

@@ -33,13 +33,14 @@ struct TrainingSetup {
         }
         let mainPairs = try load(recipe.mixer, "dataset_mixer")
         let bufferPairs = try recipe.bufferMixer.map { try load($0, "buffer_dataset_mixer") } ?? []
+        let evalPairs = try recipe.evalMixer.map { try load($0, recipe.evalDatasetMixer == nil ? "test split \(recipe.testSplit!)" : "eval_dataset_mixer") } ?? []
         let pairs = mainPairs + bufferPairs
         let buffer = bufferPairs.isEmpty ? nil
             : try BufferStream(count: bufferPairs.count, pairsPerBatch: recipe.perDeviceTrainBatchSize, seed: UInt64(recipe.seed))
 
         // Models: the policy from the checkpoint when resuming; the reference always from its directory.
         let (config, initial) = try ModelDirectory.load(directory: recipe.model)
-        for pair in pairs { try pair.validate(vocabulary: config.vocabulary, maxPositions: config.positions) }
+        for pair in pairs + evalPairs { try pair.validate(vocabulary: config.vocabulary, maxPositions: config.positions) }
         let referenceConfig: GPT2Config, referenceParameters: FloatBuffer
         if recipe.referenceModel == recipe.model {
             (referenceConfig, referenceParameters) = (config, initial)
@@ -104,13 +105,16 @@ struct TrainingSetup {
         let referenceStore = ShardStore(parameters: referenceParameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
                                         trained: trained)
 
-        let cache = try ReferenceCache(runDirectory: run.path, referenceWeights: ModelDirectory.weightsPath(recipe.referenceModel), pairs: pairs)
+        // One cache for the training pairs and the eval pairs after them, computed in one reference phase.
+        let referencePairs = pairs + evalPairs
+        let cache = try ReferenceCache(runDirectory: run.path, referenceWeights: ModelDirectory.weightsPath(recipe.referenceModel),
+                                       pairs: referencePairs)
         let reference: [ResponseLogProbs]?
         if recipe.objective == .sft {
             // SFT's loss reads only the policy's chosen log-prob: no reference phase, nothing cached.
-            reference = [ResponseLogProbs](repeating: ResponseLogProbs(chosen: 0, rejected: 0), count: pairs.count)
+            reference = [ResponseLogProbs](repeating: ResponseLogProbs(chosen: 0, rejected: 0), count: referencePairs.count)
         } else {
-            let (cached, note) = cache.load(expectedPairs: pairs.count)
+            let (cached, note) = cache.load(expectedPairs: referencePairs.count)
             if let note { log.warning(note) }
             if cached != nil { log.info("reusing the reference log-probs in \(cache.path)") }
             reference = cached
@@ -132,12 +136,18 @@ struct TrainingSetup {
                                                 firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
                                                 state: state, tokenizer: tokenizerFile)
                 log.info("checkpoint written: \(directory)")
-            })
+            },
+            evaluation: { try metrics.append($1, step: $0) })
         let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         core = CoordinatorCore(
             configuration: configuration, plan: plan, pairs: pairs, buffer: buffer,
             servers: ServerGroup(store: shardStore, modelConfigJSON: configJSON), referenceSnapshots: referenceStore.snapshots,
-            reference: reference, resume: resume?.state, workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
+            reference: reference, resume: resume?.state,
+            evaluation: evalPairs.isEmpty ? nil : EvaluationPlan(
+                pairs: evalPairs, batchSize: recipe.perDeviceEvalBatchSize, strategy: recipe.effectiveEvalStrategy,
+                everySteps: recipe.evalSteps, stepsPerEpoch: plan.stepsPerEpoch, totalSteps: plan.totalSteps),
+            evaluateResumedStep: resume.map { !metrics.evaluatedSteps.contains($0.state.step) } ?? false,
+            workerTimeout: 3 * recipe.heartbeatSeconds, sinks: sinks, log: log)
         settings = CoordinatorLoop.Settings(
             runID: runID, incarnation: UInt64.random(in: 1...UInt64.max), config: config, objective: objective,
             heartbeatSeconds: recipe.heartbeatSeconds, leaseSeconds: recipe.leaseSeconds, workersExpected: recipe.workersExpected,

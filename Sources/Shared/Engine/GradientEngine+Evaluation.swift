@@ -2,12 +2,15 @@ extension GradientEngine {
     /// The objective's loss and metrics over `pairs`, as `accumulateGradient` computes them, from a
     /// forward pass only: no backward pass and no gradient, for evaluation.
     ///
-    /// - Parameter reference: π_ref log-probs of each pair, in the order of `pairs`; nil when the
-    ///   reference is the policy itself, whose log-probs then serve as both (one forward pass).
+    /// - Parameters:
+    ///   - reference: π_ref log-probs of each pair, in the order of `pairs`; nil when the reference is the
+    ///     policy itself, whose log-probs then serve as both (one forward pass).
+    ///   - schedule: asked for the parameters layer by layer (a worker's pull still in flight).
     /// - Throws: `DatasetError` if a pair does not fit the model, `ObjectiveError` if a log-prob is not finite.
-    public func evaluate(parameters: UnsafePointer<Float>, pairs: [TokenizedPair], reference: [ResponseLogProbs]?) throws -> BatchResult {
+    public func evaluate(parameters: UnsafePointer<Float>, pairs: [TokenizedPair], reference: [ResponseLogProbs]?,
+                         schedule: ComputeSchedule? = nil) throws -> BatchResult {
         precondition(reference == nil || reference!.count == pairs.count, "one reference entry per pair")
-        let policy = try logProbs(parameters: parameters, pairs: pairs)
+        let policy = try logProbs(parameters: parameters, pairs: pairs, schedule: schedule)
         let reference = reference ?? policy
         var results: [PairResult] = []
         var metrics = PreferenceMetrics()

@@ -29,6 +29,7 @@ public enum WireBody: Sendable, Equatable {
     case shardReply(Wire.ShardReply)
     case gradientPush(Wire.GradientPush)
     case referencePush(Wire.ReferencePush)
+    case evalPush(Wire.EvalPush)
     case pushReply(Wire.PushReply)
     case heartbeat(Wire.Heartbeat)
     case stop(Wire.Stop)
@@ -54,6 +55,7 @@ public enum WireBody: Sendable, Equatable {
         case .shardReply: return "ShardReply"
         case .gradientPush: return "GradientPush"
         case .referencePush: return "ReferencePush"
+        case .evalPush: return "EvalPush"
         case .pushReply: return "PushReply"
         case .heartbeat: return "Heartbeat"
         case .stop: return "Stop"

@@ -7,7 +7,7 @@ public struct LeasePayload {
     public let lossMask: TensorView<UInt8>
     /// (2P) safety labels, chosen then rejected per pair; 0 or 1.
     public let safetyLabels: TensorView<UInt8>
-    /// (2P) reference sequence log-probs, chosen then rejected per pair; finite. Gradient leases only.
+    /// (2P) reference sequence log-probs, chosen then rejected per pair; finite. Gradient and eval leases only.
     public let referenceLogProbs: TensorView<Double>?
 
     /// Checks `message`'s frames against `lease` (which must be its body).
@@ -32,13 +32,14 @@ public struct LeasePayload {
             }
         }
         safetyLabels = try TensorFrame.flags(frames[2], expectedCount: sequences, frame: "safety labels")
-        referenceLogProbs = lease.kind == .gradient
+        referenceLogProbs = lease.kind != .reference
             ? try TensorFrame.doubles(frames[3], expectedCount: sequences, frame: "reference log-probs")
             : nil
     }
 
-    /// Payload frames a lease of `kind` carries: 4 for gradient leases, 3 for reference leases.
-    public static func frameCount(for kind: Wire.LeaseKind) -> Int { kind == .gradient ? 4 : 3 }
+    /// Payload frames a lease of `kind` carries: 3 for reference leases, 4 for gradient and eval leases
+    /// (which need the reference log-probs).
+    public static func frameCount(for kind: Wire.LeaseKind) -> Int { kind == .reference ? 3 : 4 }
 
     /// The payload frames of a lease, in order, as copies (they are small next to shards and gradients).
     public static func frames(

@@ -112,6 +112,9 @@ extension Wire {
         case reference
         /// Forward and backward under the policy; push the gradient (`GradientPush`).
         case gradient
+        /// Forward only under the policy at the lease's versions (evaluation during training); push the
+        /// metric sums (`EvalPush`).
+        case eval
     }
 
     /// Which parameter vector a lease or shard transfer is about.
@@ -126,7 +129,7 @@ extension Wire {
     ///     token ids       int32   × N
     ///     loss mask       uint8   × N            (0 or 1)
     ///     safety labels   uint8   × 2·pairs      (chosen, rejected, chosen, …; 0 or 1)
-    ///     reference logps float64 × 2·pairs      (gradient leases only; finite)
+    ///     reference logps float64 × 2·pairs      (gradient and eval leases; finite)
     public struct Lease: Sendable, Equatable {
         public var leaseID: UInt64
         public var batchID: UInt64
@@ -265,6 +268,26 @@ extension Wire {
             self.workerID = workerID
             self.leaseID = leaseID
             self.batchID = batchID
+        }
+    }
+
+    /// Worker → coordinator: an eval lease's result, the batch's metric sums under the policy at
+    /// `shardVersions` (the lease's versions). No payload frames.
+    public struct EvalPush: Sendable, Equatable {
+        public var workerID: UInt64
+        public var leaseID: UInt64
+        public var batchID: UInt64
+        /// The versions the metrics were computed on, one per shard in the order of `Welcome.shards`.
+        public var shardVersions: [UInt64]
+        /// The batch's metric sums (the proto's `MetricSums`), validated as a gradient push's are.
+        public var metrics: PreferenceMetrics
+
+        public init(workerID: UInt64, leaseID: UInt64, batchID: UInt64, shardVersions: [UInt64], metrics: PreferenceMetrics) {
+            self.workerID = workerID
+            self.leaseID = leaseID
+            self.batchID = batchID
+            self.shardVersions = shardVersions
+            self.metrics = metrics
         }
     }
 

@@ -210,6 +210,17 @@ private struct Encoder {
             r.batch_id = m.batchID
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_REFERENCE_PUSH
             c.reference_push = arena.store(r)
+        case .evalPush(let m):
+            var r = Bfpo__Wire__EvalPush()
+            bfpo__wire__eval_push__init(&r)
+            r.worker_id = m.workerID
+            r.lease_id = m.leaseID
+            r.batch_id = m.batchID
+            r.n_shard_versions = m.shardVersions.count
+            r.shard_versions = arena.array(m.shardVersions)
+            r.metrics = arena.store(metricSums(m.metrics))
+            c.body_case = BFPO__WIRE__ENVELOPE__BODY_EVAL_PUSH
+            c.eval_push = arena.store(r)
         case .pushReply(let m):
             var r = Bfpo__Wire__PushReply()
             bfpo__wire__push_reply__init(&r)
@@ -366,6 +377,7 @@ private struct Encoder {
         switch kind {
         case .reference: return BFPO__WIRE__LEASE_KIND__LEASE_KIND_REFERENCE
         case .gradient: return BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT
+        case .eval: return BFPO__WIRE__LEASE_KIND__LEASE_KIND_EVAL
         }
     }
 
@@ -444,6 +456,13 @@ private enum Decoder {
             let m = try present(c.reference_push, "Envelope", "reference_push")
             try batchID(m.batch_id, "ReferencePush")
             return .referencePush(Wire.ReferencePush(workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id))
+        case BFPO__WIRE__ENVELOPE__BODY_EVAL_PUSH:
+            let m = try present(c.eval_push, "Envelope", "eval_push")
+            try batchID(m.batch_id, "EvalPush")
+            let versions = try array(m.shard_versions, m.n_shard_versions, "EvalPush", "shard_versions", limit: Limits.maxShards)
+            let sums = try present(m.metrics, "EvalPush", "metrics")
+            return .evalPush(Wire.EvalPush(workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
+                                           metrics: try metrics(sums, "EvalPush")))
         case BFPO__WIRE__ENVELOPE__BODY_PUSH_REPLY:
             let m = try present(c.push_reply, "Envelope", "push_reply")
             return .pushReply(Wire.PushReply(
@@ -646,6 +665,7 @@ private enum Decoder {
         switch m.kind {
         case BFPO__WIRE__LEASE_KIND__LEASE_KIND_REFERENCE: kind = .reference
         case BFPO__WIRE__LEASE_KIND__LEASE_KIND_GRADIENT: kind = .gradient
+        case BFPO__WIRE__LEASE_KIND__LEASE_KIND_EVAL: kind = .eval
         default: throw WireError.unknownEnumValue(message: "Lease", field: "kind", value: signed(m.kind.rawValue))
         }
         let versions = try array(m.shard_versions, m.n_shard_versions, "Lease", "shard_versions", limit: Limits.maxShards)
@@ -690,7 +710,7 @@ private enum Decoder {
         }
         return Wire.GradientPush(
             workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
-            metrics: try metrics(sums), tokens: m.tokens, computeSeconds: m.compute_seconds)
+            metrics: try metrics(sums, "GradientPush"), tokens: m.tokens, computeSeconds: m.compute_seconds)
     }
 
     /// A batch id fits a signed 64-bit index, so the coordinator's conversions cannot trap.
@@ -701,12 +721,13 @@ private enum Decoder {
     }
 
     /// The proto's `MetricSums` → `PreferenceMetrics`, whose initializer checks the invariants; every sum
-    /// within `Limits.metricMagnitudeLimit`, so that a step's sum of them is finite.
-    private static func metrics(_ m: Bfpo__Wire__MetricSums) throws -> PreferenceMetrics {
+    /// within `Limits.metricMagnitudeLimit`, so that a step's (or an evaluation's) sum of them is finite. `message`
+    /// (`GradientPush`, `EvalPush`) names the carrier in errors.
+    private static func metrics(_ m: Bfpo__Wire__MetricSums, _ message: String) throws -> PreferenceMetrics {
         let sums = [m.loss_sum, m.chosen_reward_sum, m.rejected_reward_sum, m.safe_chosen_reward_sum, m.unsafe_chosen_reward_sum,
                     m.policy_chosen_logp_sum, m.policy_rejected_logp_sum]
         if let bad = sums.first(where: { !(abs($0) <= Limits.metricMagnitudeLimit) }) {
-            throw WireError.invalidField(message: "GradientPush", field: "metrics",
+            throw WireError.invalidField(message: message, field: "metrics",
                                          reason: "a sum is \(bad), not a finite number within ±\(Limits.metricMagnitudeLimit)")
         }
         func count(_ value: UInt64, _ field: String) throws -> Int {
@@ -724,7 +745,7 @@ private enum Decoder {
                 safeChosenRewardSum: m.safe_chosen_reward_sum, unsafeChosenRewardSum: m.unsafe_chosen_reward_sum,
                 policyChosenLogProbSum: m.policy_chosen_logp_sum, policyRejectedLogProbSum: m.policy_rejected_logp_sum)
         } catch let error as ObjectiveError {
-            throw WireError.invalidField(message: "GradientPush", field: "metrics", reason: error.description)
+            throw WireError.invalidField(message: message, field: "metrics", reason: error.description)
         }
     }
 

@@ -37,6 +37,7 @@ extension WireTests {
             _ = try roundTrip(.workRequest(Wire.WorkRequest(workerID: UInt64.max)))
             _ = try roundTrip(.lease(sampleLease()))
             _ = try roundTrip(.lease(sampleLease(kind: .reference)))
+            _ = try roundTrip(.lease(sampleLease(kind: .eval)))
             _ = try roundTrip(.wait(Wire.Wait(retryMilliseconds: 250)))
             _ = try roundTrip(.shardRequest(Wire.ShardRequest(workerID: 4, parameterSet: .reference, shardIDs: [3, 0, 65_535])))
             _ = try roundTrip(.shardReply(Wire.ShardReply(
@@ -46,6 +47,8 @@ extension WireTests {
                 computeSeconds: 1.75)))
             if case .gradientPush(let p) = push.body { #expect(p.metrics.means()["loss"] == 12.5 / 8) }
             _ = try roundTrip(.referencePush(Wire.ReferencePush(workerID: 1, leaseID: 2, batchID: 3)))
+            let eval = try roundTrip(.evalPush(Wire.EvalPush(workerID: 3, leaseID: 42, batchID: 7, shardVersions: [9, 0], metrics: try sampleMetrics())))
+            if case .evalPush(let p) = eval.body { #expect(p.metrics.means()["rewards/accuracies"] == 5.0 / 7) }
             _ = try roundTrip(.pushReply(Wire.PushReply(leaseID: 41, accepted: false, reason: "gradient frame 2 holds NaN")))
             _ = try roundTrip(.heartbeat(Wire.Heartbeat(workerID: 77)))
             _ = try roundTrip(.stop(Wire.Stop(reason: "run complete")))
@@ -56,6 +59,44 @@ extension WireTests {
             _ = try roundTrip(.gradientPush(Wire.GradientPush(
                 workerID: 0, leaseID: 0, batchID: 0, shardVersions: [], metrics: PreferenceMetrics(), tokens: 0, computeSeconds: 0)))
             _ = try roundTrip(.stop(Wire.Stop(reason: "")), runID: "")
+            _ = try roundTrip(.evalPush(Wire.EvalPush(workerID: 0, leaseID: 0, batchID: 0, shardVersions: [], metrics: PreferenceMetrics())))
+        }
+
+        /// An eval push's numbers are checked as a gradient push's are: every sum finite and within ±1e30,
+        /// counts consistent and within Int64, the batch id an index, the metrics present.
+        @Test func evalPushMetricsAreBoundedFiniteAndConsistent() throws {
+            func push(batch: UInt64 = 1, _ edit: (inout ProtoBytes) -> Void) -> [UInt8] {
+                var m = ProtoBytes()
+                edit(&m)
+                var p = ProtoBytes()
+                p.field(3, varint: Int64(bitPattern: batch))
+                p.field(5, message: m)
+                return ProtoBytes.envelope(bodyField: 31, body: p)
+            }
+            for bad: (inout ProtoBytes) -> Void in [
+                { $0.field(1, varint: 2); $0.field(5, varint: 3) },                  // ranked > pairs
+                { $0.field(1, varint: 2); $0.field(2, double: .nan) },
+                { $0.field(1, varint: 2); $0.field(10, double: -.infinity) },
+                { $0.field(1, varint: 2); $0.field(3, double: 2e30) },                // beyond ±1e30
+                { $0.field(1, varint: -1) },                                         // 2^64 − 1 pairs
+            ] {
+                #expect(throws: WireError.self) { _ = try WireCodec.decode(push(bad)) }
+            }
+            #expect(throws: WireError.invalidField(message: "EvalPush", field: "metrics",
+                                                   reason: "a sum is inf, not a finite number within ±1e+30")) {
+                _ = try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(2, double: .infinity) })
+            }
+            #expect(throws: WireError.invalidField(message: "EvalPush", field: "batch_id", reason: "18446744073709551615 is not a batch index")) {
+                _ = try WireCodec.decode(push(batch: .max) { $0.field(1, varint: 2) })
+            }
+            var missing = ProtoBytes()
+            missing.field(1, varint: 3)
+            #expect(throws: WireError.missingField(message: "EvalPush", field: "metrics")) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(bodyField: 31, body: missing))
+            }
+            let decoded = try WireCodec.decode(push { $0.field(1, varint: 2); $0.field(2, double: 1e30) })
+            guard case .evalPush(let good) = decoded.body else { throw WireError.missingBody }
+            #expect(good.metrics.pairs == 2 && good.metrics.lossSum == 1e30 && good.batchID == 1)
         }
 
         @Test func randomGarbageAndMutatedHeadersAreRefusedNeverACrash() throws {
@@ -123,13 +164,14 @@ extension WireTests {
         }
 
         @Test func anotherProtocolVersionIsRefusedButItsRefusedIsRead() throws {
-            let newer = WireCodec.encode(Envelope(protocolVersion: 3, runID: "run", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
-            #expect(throws: WireError.protocolVersionMismatch(received: 3, expected: 2)) { _ = try WireCodec.decode(newer) }
-            // A version-3 lease whose fields would not even validate still reports the version first.
+            let next = Wire.protocolVersion + 1
+            let newer = WireCodec.encode(Envelope(protocolVersion: next, runID: "run", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
+            #expect(throws: WireError.protocolVersionMismatch(received: next, expected: Wire.protocolVersion)) { _ = try WireCodec.decode(newer) }
+            // A newer version's lease whose fields would not even validate still reports the version first.
             var lease = ProtoBytes()
             lease.field(6, varint: 99)
-            #expect(throws: WireError.protocolVersionMismatch(received: 3, expected: 2)) {
-                _ = try WireCodec.decode(ProtoBytes.envelope(version: 3, bodyField: 14, body: lease))
+            #expect(throws: WireError.protocolVersionMismatch(received: next, expected: Wire.protocolVersion)) {
+                _ = try WireCodec.decode(ProtoBytes.envelope(version: next, bodyField: 14, body: lease))
             }
             let refusal = Envelope(protocolVersion: 7, runID: "other", body: .refused(Wire.Refused(reason: "too old")))
             #expect(try WireCodec.decode(WireCodec.encode(refusal)) == refusal)

@@ -41,11 +41,12 @@ extension WireTests {
                 return (envelope, refused)
             }
 
-            try send(Envelope(protocolVersion: 3, runID: "run-A", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
+            let next = Wire.protocolVersion + 1
+            try send(Envelope(protocolVersion: next, runID: "run-A", body: .heartbeat(Wire.Heartbeat(workerID: 1))))
             #expect(try coordinator.receive(timeout: .milliseconds(100)) == nil)
             let (envelope, versionRefusal) = try refusal()
             #expect(envelope.protocolVersion == Wire.protocolVersion && envelope.runID == "run-A")
-            #expect(versionRefusal.reason == "message refused: protocol version 3 is not supported: this peer speaks version 2")
+            #expect(versionRefusal.reason == "message refused: protocol version \(next) is not supported: this peer speaks version \(Wire.protocolVersion)")
 
             try send(Envelope(runID: "run-B", body: .workRequest(Wire.WorkRequest(workerID: 1))))
             #expect(try coordinator.receive(timeout: .milliseconds(100)) == nil)
