@@ -324,10 +324,19 @@ final class WorkerSession {
         }
         // A shard may have moved on between the lease and the pull; the push reports the versions used
         // and the coordinator judges their staleness.
-        switch lease.kind {
-        case .reference: try computeReference(lease, batch: batch, pull: pull, member: member)
-        case .gradient: try computeGradient(lease, batch: batch, pull: pull, member: member)
-        case .eval: try computeEval(lease, batch: batch, pull: pull, member: member)
+        // A batch the model cannot take (a sequence beyond n_positions, activations beyond this machine's
+        // memory) is refused before anything is allocated for it; like a malformed lease it is dropped, and
+        // the worker lives on for the leases it can compute.
+        do {
+            switch lease.kind {
+            case .reference: try computeReference(lease, batch: batch, pull: pull, member: member)
+            case .gradient: try computeGradient(lease, batch: batch, pull: pull, member: member)
+            case .eval: try computeEval(lease, batch: batch, pull: pull, member: member)
+            }
+        } catch let error as ModelError {
+            log.error("lease \(lease.leaseID) cannot be computed here and is dropped: \(error)")
+        } catch let error as DatasetError {
+            log.error("lease \(lease.leaseID) does not fit the model and is dropped: \(error)")
         }
     }
 

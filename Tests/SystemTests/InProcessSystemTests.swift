@@ -246,6 +246,55 @@ final class InProcessSystemTests {
         }
     }
 
+    /// A lease the model cannot take (here sequences longer than its 4 positions) is dropped with the
+    /// reason before anything is computed, and the worker asks for work again and lives on.
+    @Test func aLeaseBeyondTheModelIsDroppedAndTheWorkerGoesOn() throws {
+        let network = InProcessNetwork()
+        let coordinator = try network.listener(at: "inproc://coordinator", runID: "run", checksRunID: false)
+        defer { coordinator.close(flushing: .zero) }
+        let worker = try worker("w", network: network)
+        func next() throws -> (peer: PeerID, message: WireMessage) {
+            while true {
+                let received = try #require(try coordinator.receive(timeout: .seconds(10)))
+                if case .heartbeat = received.message.body { continue }
+                return received
+            }
+        }
+        let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 4, vocabulary: 8, eosTokenID: 7)
+        let count = ParameterLayout(config: config).count
+        let hello = try next()
+        try coordinator.send(WireMessage(.welcome(Wire.Welcome(
+            workerID: 1, incarnation: 1, modelConfigJSON: #"{"n_layer": 1, "n_head": 1, "n_embd": 4, "n_positions": 4, "vocab_size": 8}"#,
+            objective: try Objective(kind: .bfpo), shards: [Wire.ShardRange(shardID: 0, offset: 0, count: UInt64(count))],
+            heartbeatMilliseconds: 1000, leaseMilliseconds: 5000)), runID: "run"), to: hello.peer)
+        let request = try next()
+        guard case .workRequest = request.message.body else { Issue.record("expected WorkRequest, got \(request.message.body.name)"); return }
+        let lease = Wire.Lease(leaseID: 9, batchID: 0, epoch: 0, step: 0, leaseMilliseconds: 5000, kind: .reference,
+                               parameterSet: .reference, shardVersions: [1], pairs: 1, normalizer: 1, sequenceLengths: [6, 6])
+        try coordinator.send(WireMessage(.lease(lease), runID: "run", frames: LeasePayload.frames(
+            tokenIDs: [1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 7], lossMask: [0, 0, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1], safetyLabels: [1, 0],
+            referenceLogProbs: nil)), to: request.peer)
+        var askedAgain = false
+        while !askedAgain {
+            let (peer, message) = try next()
+            switch message.body {
+            case .shardRequest:
+                try coordinator.send(WireMessage(.shardReply(Wire.ShardReply(parameterSet: .reference, shards: [Wire.ShardVersion(shardID: 0, version: 1)])),
+                                                 runID: "run", frames: [.copying([Float](repeating: 0.01, count: count))]), to: peer)
+            case .workRequest:
+                askedAgain = true
+                try coordinator.send(WireMessage(.stop(Wire.Stop(reason: "done")), runID: "run"), to: peer)
+            default:
+                Issue.record("unexpected \(message.body.name)")
+                return
+            }
+        }
+        switch worker.join(timeout: 10) {
+        case .success?: break
+        case let other: Issue.record("expected the worker to stop normally, got \(String(describing: other))")
+        }
+    }
+
     @Test func anUnpluggedServerFailsTheRunWithin5sAndTheResumedRunEndsBitIdentical() throws {
         try soloRun()
         let network = InProcessNetwork()
