@@ -148,16 +148,8 @@ struct LauncherTests {
 
     /// A socket listening on 127.0.0.1:`port`, nil when the port cannot be bound (someone else holds it).
     static func holdPort(_ port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 4) == 0 else {
+        guard let fd = LocalCluster.boundSocket(port: port) else { return nil }
+        guard listen(fd, 4) == 0 else {
             close(fd)
             return nil
         }
