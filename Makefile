@@ -24,23 +24,29 @@ build: setup
 test: setup
 	swift test $(SWIFT_FLAGS)
 
-## The main job: BFPO training of a small GPT-2 (made once by `bfpo-worker init`, with the byte tokenizer) on the
-## bundled safety benchmark, by a coordinator and 2 workers on this machine (cluster/local.sh). Each run gets a
-## directory of its own under runs/; Ctrl-C checkpoints and stops it.
-DEMO_MODEL ?= runs/demo-model
+## The main job, as BFPO is used: a tiny GPT-2 (made once, at DEMO_MODEL) is fine-tuned with SFT on the benchmark's train split
+## (recipes/demo-sft.yaml), then trained with BFPO from the SFT model (recipes/demo-bfpo.yaml), each by a
+## coordinator and 2 workers on this machine (cluster/local.sh); then the initial, SFT and BFPO models are evaluated
+## on the test split (`bfpo-worker eval --generate`, implicit rewards against the SFT model) and compared in one
+## table (bench/eval_table.sh), also written to DEMO_RUN/eval.md: all of it by bench/pipeline.sh. Each pipeline gets
+## a directory of its own under runs/; Ctrl-C checkpoints and stops the step that runs.
+DEMO_MODEL ?= runs/demo-model-512
 DEMO_RUN ?= runs/demo-$(shell date +%Y%m%d-%H%M%S)
 # Empty: local.sh takes 5555, or a free port when 5555 is taken.
 DEMO_PORT ?=
 DEMO_WORKERS ?= 2
 
 demo: build
-	@if [ ! -f $(DEMO_MODEL)/model.safetensors ]; then \
-		$(RELEASE)/bfpo-worker init --layers 4 --heads 4 --embd 128 --vocab 260 --positions 256 \
-			--eos-token-id 256 --bos-token-id 256 --seed 0 --out $(DEMO_MODEL) && \
-		$(RELEASE)/bfpo-worker make-tokenizer --out $(DEMO_MODEL); \
-	fi
-	cluster/local.sh --workers $(DEMO_WORKERS) --recipe recipes/bfpo-tiny.yaml --run-dir $(DEMO_RUN) $(if $(DEMO_PORT),--port $(DEMO_PORT)) \
-		--bin $(RELEASE) -- --set model=$(abspath $(DEMO_MODEL))
+	bench/pipeline.sh --model $(DEMO_MODEL) --run $(DEMO_RUN) --workers $(DEMO_WORKERS) $(if $(DEMO_PORT),--port $(DEMO_PORT)) \
+		--bin $(RELEASE)
+
+## The evaluation benchmark of BENCHMARKS.md: the demo's pipeline with DPO beside BFPO (same data, order, steps and
+## learning rate), all four models evaluated on the test split in one table.
+EVAL_BENCH_RUN ?= runs/eval-bench-$(shell date +%Y%m%d-%H%M%S)
+
+.PHONY: eval-bench
+eval-bench: build
+	bench/pipeline.sh --model $(DEMO_MODEL) --run $(EVAL_BENCH_RUN) --workers $(DEMO_WORKERS) --bin $(RELEASE) --dpo
 
 ## The benchmarks of BENCHMARKS.md: the compute benchmark of the BFPO step (bfpo-bench), then the PyTorch reference
 ## on the same rows (bench/compare.py) when torch and transformers are importable; the parameter server's pull + push
