@@ -8,6 +8,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bfpo-bench",
         abstract: "Time the BFPO training step on CPU, and the parameter server's transfers against raw libzmq.",
-        subcommands: [SuiteCommand.self, RowCommand.self, TransferCommand.self],
+        subcommands: [SuiteCommand.self, RowCommand.self, TransferCommand.self, HostileCommand.self],
         defaultSubcommand: SuiteCommand.self)
 }
