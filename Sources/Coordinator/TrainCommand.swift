@@ -14,13 +14,17 @@ struct TrainCommand: ParsableCommand {
             Writes runs/NAME/{recipe.yaml, metrics.jsonl, reference_logps.jsonl, checkpoints/}. If the run \
             directory holds a checkpoint, the run resumes from the newest one that verifies. SIGINT or SIGTERM \
             writes a checkpoint, stops the workers and exits 0.
+
+            Recipe keys can be overridden as --set key=value or in Hugging Face's form, --key=value (e.g. \
+            --learning_rate=1e-4 --use_selective=true), as the reference's launch scripts pass them; later \
+            ones win. docs/recipes.md lists every key.
             """
     )
 
     @Option(help: "The recipe (YAML).")
     var recipe: String
 
-    @Option(name: .customLong("run-dir"), help: "Run directory (default: runs/ and the recipe's file name without extension).")
+    @Option(name: .customLong("run-dir"), help: "Run directory (default: the recipe's output_dir, else runs/ and the recipe's file name without extension).")
     var runDirectory: String?
 
     @Option(help: "ZeroMQ endpoint to bind; give an explicit address.")
@@ -32,23 +36,37 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a recipe key, as key=value (repeatable), e.g. --set learning_rate=1e-4.")
     var overrides: [String] = []
 
-    @Option(name: .customLong("log-level"), help: "debug, info, warning or error.")
-    var logLevel = "info"
+    @Option(name: .customLong("log-level"), help: "debug, info, warning or error (default: the recipe's log_level, else info).")
+    var logLevel: String?
+
+    @Argument(parsing: .allUnrecognized, help: ArgumentHelp(
+        "Recipe keys in Hugging Face's form, --key=value (e.g. --learning_rate=1e-4): the same as --set key=value.",
+        valueName: "--recipe-key=value"))
+    var recipeArguments: [String] = []
 
     @Flag(help: "Listen without encryption or authentication: anyone who can reach --bind can read and steer training.")
     var insecure = false
 
     func validate() throws {
-        guard Logger.Level(name: logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warning or error") }
+        if let logLevel, Logger.Level(name: logLevel) == nil { throw ValidationError("--log-level must be debug, info, warning or error") }
+        do {
+            _ = try Recipe.overrides(fromArguments: recipeArguments)
+        } catch let error as RecipeError {
+            throw ValidationError(error.description)
+        }
         guard bind.hasPrefix("tcp://") || bind.hasPrefix("ipc://") else { throw ValidationError("--bind needs a tcp:// or ipc:// endpoint") }
         guard !bind.contains("*") else { throw ValidationError("--bind needs an explicit address, not a wildcard") }
     }
 
     func run() throws {
-        let log = Logger(component: "coordinator", threshold: Logger.Level(name: logLevel)!)
-        let recipe = try Recipe.load(path: self.recipe, overrides: overrides)
+        var warnings: [RecipeWarning] = []
+        let recipe = try Recipe.load(path: self.recipe, overrides: overrides + Recipe.overrides(fromArguments: recipeArguments)) {
+            warnings.append($0)
+        }
+        let log = Logger(component: "coordinator", threshold: logLevel.flatMap(Logger.Level.init(name:)) ?? recipe.loggerLevel ?? .info)
+        warnings.forEach { log.warning($0.description) }
         let name = ((self.recipe as NSString).lastPathComponent as NSString).deletingPathExtension
-        let path = runDirectory ?? ("runs" as NSString).appendingPathComponent(name)
+        let path = runDirectory ?? recipe.outputDir ?? ("runs" as NSString).appendingPathComponent(name)
         let setup = try TrainingSetup(recipe: recipe, runDirectory: path, log: log)
         if resume, setup.core.appliedSteps == 0 {
             throw RunError.incompatibleResume("--resume was given but \(path) holds no checkpoint")

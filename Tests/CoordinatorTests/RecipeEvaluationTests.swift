@@ -8,8 +8,9 @@ import Shared
 struct RecipeEvaluationTests {
     let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
 
+    /// The objective is stated on the command line: these recipes are about evaluation keys only.
     func parse(_ yaml: String, baseDirectory: String = "/work/recipes") throws -> Recipe {
-        try Recipe.parse(yaml: yaml, source: "recipe.yaml", baseDirectory: baseDirectory, workingDirectory: "/home/me")
+        try Recipe.parse(yaml: yaml, source: "recipe.yaml", baseDirectory: baseDirectory, overrides: ["objective=bfpo"], workingDirectory: "/home/me")
     }
 
     func error(_ yaml: String, baseDirectory: String = "/work/recipes") -> RecipeError? {

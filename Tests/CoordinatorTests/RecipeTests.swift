@@ -117,7 +117,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
 }
 
 @Test func unsetKeysTakeTheDocumentedDefaults() throws {
-    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1.0}\n")
+    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1.0}\nobjective: bfpo\n")
     #expect(recipe == Recipe(model: "/work/recipes/m", datasetMixer: [.init(path: "/work/recipes/d.jsonl", fraction: 1)]))
     #expect(recipe.referenceModel == "/work/recipes/m")
     #expect(recipe.tokenizer == nil && recipe.datasetFormat == nil && !recipe.useBuffer && recipe.bufferDatasetMixer == nil)
@@ -131,15 +131,28 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     #expect(!recipe.useSelective && recipe.selectedLayers == nil)
     #expect(recipe.shards == 4 && recipe.maxStaleness == 0 && recipe.workersExpected == 1)
     #expect(recipe.heartbeatSeconds == 2 && recipe.leaseSeconds == 60)
+    #expect(recipe.optim == .adamwTorch && recipe.saveStrategy == .steps && recipe.doEval == nil && recipe.bufferDatasetSplits == nil)
+    #expect(recipe.outputDir == nil && recipe.loggingSteps == nil && recipe.logLevel == nil && recipe.reportTo == nil)
 }
 
-@Test func unknownKeyIsNamedWithItsLineAndASuggestion() {
-    let error = recipeError { try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nlearning_rat: 1e-4\n") }
-    #expect(error == .unknownKey(key: "learning_rat", origin: .file(path: "recipe.yaml", line: 3), suggestion: "learning_rate"))
-    #expect(error?.description == "recipe.yaml:3: unknown recipe key \"learning_rat\"; did you mean \"learning_rate\"?")
-    // A key far from every known one gets no suggestion.
-    let far = recipeError { try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nbf16: true\n") }
-    #expect(far == .unknownKey(key: "bf16", origin: .file(path: "recipe.yaml", line: 3), suggestion: nil))
+@Test func unknownKeysAreAllNamedWithTheirLinesAndSuggestions() {
+    let error = recipeError { try parse("model: m\nlearning_rat: 1e-4\ndataset_mixer: {d.jsonl: 1}\nbf17: true\nshard: 2\nzzz_qqq: 1\n",
+                                        overrides: ["seeed=3"]) }
+    #expect(error == .unknownKeys([
+        .init(key: "learning_rat", origin: .file(path: "recipe.yaml", line: 2), suggestion: "learning_rate"),
+        .init(key: "bf17", origin: .file(path: "recipe.yaml", line: 4), suggestion: "bf16"),
+        .init(key: "shard", origin: .file(path: "recipe.yaml", line: 5), suggestion: "shards"),
+        .init(key: "zzz_qqq", origin: .file(path: "recipe.yaml", line: 6), suggestion: nil),
+        .init(key: "seeed", origin: .override("seeed=3"), suggestion: "seed"),
+    ]))
+    #expect(error?.description == """
+        recipe.yaml:2: unknown recipe key "learning_rat"; did you mean "learning_rate"?
+        recipe.yaml:4: unknown recipe key "bf17"; did you mean "bf16"?
+        recipe.yaml:5: unknown recipe key "shard"; did you mean "shards"?
+        recipe.yaml:6: unknown recipe key "zzz_qqq"
+        override "seeed=3": unknown recipe key "seeed"; did you mean "seed"?
+        (docs/recipes.md lists every key a recipe may set)
+        """)
 }
 
 @Test func wrongTypesAreNamed() {
@@ -160,7 +173,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     #expect(recipeError { try parse("model: m\ndataset_mixer:\n  d.jsonl: half\n") }
             == .wrongType(key: "dataset_mixer: d.jsonl", expected: "a number", found: "the string \"half\"", origin: .file(path: "recipe.yaml", line: 3)))
     // An integral float is accepted where an integer is due.
-    #expect((try? parse(base + "num_train_epochs: 2.0\n"))?.numTrainEpochs == 2)
+    #expect((try? parse(base + "objective: bfpo\nnum_train_epochs: 2.0\n"))?.numTrainEpochs == 2)
 }
 
 @Test func outOfRangeValuesAreNamed() {
@@ -189,7 +202,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
 }
 
 @Test func overridesReplaceValuesBeforeValidation() throws {
-    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nshards: 0\ntokenizer: t.json\n", overrides: [
+    let recipe = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nshards: 0\ntokenizer: t.json\nobjective: bfpo\n", overrides: [
         "shards=2",                         // fixes the file's invalid value: overrides apply first
         "learning_rate=1e-4",
         "lr_scheduler_type=constant_with_warmup",
@@ -206,7 +219,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
 
     let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
     #expect(recipeError { try parse(base, overrides: ["shard=2"]) }
-            == .unknownKey(key: "shard", origin: .override("shard=2"), suggestion: "shards"))
+            == .unknownKeys([.init(key: "shard", origin: .override("shard=2"), suggestion: "shards")]))
     #expect(recipeError { try parse(base, overrides: ["shards"]) }
             == .invalidOverride(text: "shards", reason: "it must have the form key=value"))
     #expect(recipeError { try parse(base, overrides: ["seed=abc"]) }
@@ -227,7 +240,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     // Every key but an alias (the canonical key carries its value), in the table's order.
     #expect(keys == Recipe.fields.filter { $0.write != nil }.map(\.key))
     // Defaults are written too, so the resolved file stands alone.
-    let defaults = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\n")
+    let defaults = try parse("model: m\ndataset_mixer: {d.jsonl: 1}\nobjective: bfpo\n")
     #expect(try defaults.yaml().contains("\nlearning_rate: 5.0e-05\n"))
     #expect(try defaults.yaml().contains("\nuse_selective: false\nselected_layers: null\n"))
     #expect(try Recipe.parse(yaml: defaults.yaml(), source: "r", baseDirectory: "/x") == defaults)
@@ -237,7 +250,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     let directory = (NSTemporaryDirectory() as NSString).appendingPathComponent("bfpo-recipe-\(UUID().uuidString)")
     try FileManager.default.createDirectory(atPath: directory + "/recipes", withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    try "model: ../runs/m\ndataset_mixer:\n  ./d.jsonl: 1\n".write(toFile: directory + "/recipes/r.yaml", atomically: true, encoding: .utf8)
+    try "model: ../runs/m\ndataset_mixer:\n  ./d.jsonl: 1\nobjective: dpo\n".write(toFile: directory + "/recipes/r.yaml", atomically: true, encoding: .utf8)
     let recipe = try Recipe.load(path: "recipes/r.yaml", overrides: ["reference_model=ref"], workingDirectory: directory)
     #expect(recipe.model == directory + "/runs/m")
     #expect(recipe.datasetMixer == [.init(path: directory + "/recipes/d.jsonl", fraction: 1)])
@@ -257,7 +270,7 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
 /// The reference's keys: `selected_layers` is read whenever it is given and used only with `use_selective`,
 /// so a recipe may carry a list that an override switches on (the reference's `bfpo.sh` does exactly that).
 @Test func selectiveKeysParseAndValidateAsTheReferenceUsesThem() throws {
-    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\n"
+    let base = "model: m\ndataset_mixer: {d.jsonl: 1}\nobjective: bfpo\n"
     let layout = ParameterLayout(config: GPT2Config(layers: 2, heads: 2, embedding: 8, positions: 16, vocabulary: 13))
 
     let off = try parse(base + "use_selective: false\nselected_layers:\n- down_proj\n")
@@ -300,5 +313,5 @@ private func recipeError(_ body: () throws -> Recipe) -> RecipeError? {
     #expect(recipeError { try parse(base + "use_selective: 1\n") }
             == .wrongType(key: "use_selective", expected: "true or false", found: "the number 1", origin: .file(path: "recipe.yaml", line: 3)))
     #expect(recipeError { try parse(base, overrides: ["selected_layer=[mlp]"]) }
-            == .unknownKey(key: "selected_layer", origin: .override("selected_layer=[mlp]"), suggestion: "selected_layers"))
+            == .unknownKeys([.init(key: "selected_layer", origin: .override("selected_layer=[mlp]"), suggestion: "selected_layers")]))
 }

@@ -12,11 +12,12 @@ enum EvalStrategy: String, CaseIterable, Equatable, Sendable {
 }
 
 extension Recipe {
-    /// The strategy the run follows: the recipe's, or `epoch` when an eval set is given without one, or
-    /// `no` without an eval set.
+    /// The strategy the run follows: the recipe's; else `no` when `do_eval` is false (HF evaluates then only
+    /// if a strategy asks for it); else `epoch` when an eval set is given; `no` without an eval set.
     var effectiveEvalStrategy: EvalStrategy {
         guard hasEvalSet else { return .no }
-        return evalStrategy ?? .epoch
+        if let evalStrategy { return evalStrategy }
+        return doEval == false ? .no : .epoch
     }
 
     /// Whether the recipe names an eval set, by `eval_dataset_mixer` or a test split in `dataset_splits`.
@@ -100,6 +101,8 @@ extension Recipe {
                         "left unset unless eval_strategy is \"steps\" (it is \"\(effectiveEvalStrategy.rawValue)\")")
         }
         try require(effectiveEvalStrategy != .steps || evalSteps != nil, "eval_steps", "missing", "set when eval_strategy is \"steps\"")
+        try require(doEval != true || hasEvalSet, "do_eval", "true",
+                    "false unless an eval set is given (eval_dataset_mixer, or a test split in dataset_splits)")
         try require(perDeviceEvalBatchSize >= 1, "per_device_eval_batch_size", perDeviceEvalBatchSize, "at least 1")
     }
 }

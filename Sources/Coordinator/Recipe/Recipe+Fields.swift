@@ -3,16 +3,18 @@ import Yams
 
 extension Recipe {
     /// One recipe key: how its value is read into a `Recipe` and written back out. The table below is
-    /// the single list of keys — parsing rejects any other, and `yaml()` writes them in this order.
-    /// An alias (`evaluation_strategy`) has no `write`: the resolved recipe holds the canonical key only.
+    /// the single list of keys this project reads — parsing accepts besides them only `aliases`, the
+    /// directives `other_data_config` and `loss_type`, and `inapplicableKeys` — and `yaml()` writes them in
+    /// this order.
     struct Field: Sendable {
         let key: String
         let read: @Sendable (inout Recipe, RecipeValue) throws -> Void
         let write: (@Sendable (Recipe) -> Node)?
     }
 
-    /// Pairs of keys that mean the same thing (alias, canonical key); a recipe may set only one of each.
-    static let aliases = [("evaluation_strategy", "eval_strategy")]
+    /// Pairs of keys that mean the same thing (alias, canonical key); a recipe may set only one of each, and
+    /// the resolved recipe holds the canonical key. `max_seq_length` is SFT's name for the same limit.
+    static let aliases = [("evaluation_strategy", "eval_strategy"), ("model_name_or_path", "model"), ("max_seq_length", "max_length")]
 
     static let fields: [Field] = [
         // Model and data.
@@ -26,6 +28,8 @@ extension Recipe {
         Field(key: "use_buffer", read: { $0.useBuffer = try $1.bool() }, write: { bool($0.useBuffer) }),
         Field(key: "buffer_dataset_mixer", read: { $0.bufferDatasetMixer = $1.isNull ? nil : try $1.mixer() },
               write: { optional($0.bufferDatasetMixer, mixer) }),
+        Field(key: "buffer_dataset_splits", read: { $0.bufferDatasetSplits = $1.isNull ? nil : try $1.strings() },
+              write: { optional($0.bufferDatasetSplits, strings) }),
         Field(key: "max_length", read: { $0.maxLength = try $1.int() }, write: { int($0.maxLength) }),
         Field(key: "max_prompt_length", read: { $0.maxPromptLength = try $1.int() }, write: { int($0.maxPromptLength) }),
         // Evaluation during training.
@@ -34,9 +38,9 @@ extension Recipe {
         Field(key: "eval_dataset_mixer", read: { $0.evalDatasetMixer = $1.isNull ? nil : try $1.mixer() },
               write: { optional($0.evalDatasetMixer, mixer) }),
         Field(key: "eval_strategy", read: { $0.evalStrategy = try $1.evalStrategy() }, write: { optional($0.evalStrategy?.rawValue, string) }),
-        Field(key: "evaluation_strategy", read: { $0.evalStrategy = try $1.evalStrategy() }, write: nil),
         Field(key: "eval_steps", read: { $0.evalSteps = $1.isNull ? nil : try $1.int() }, write: { optional($0.evalSteps, int) }),
         Field(key: "per_device_eval_batch_size", read: { $0.perDeviceEvalBatchSize = try $1.int() }, write: { int($0.perDeviceEvalBatchSize) }),
+        Field(key: "do_eval", read: { $0.doEval = $1.isNull ? nil : try $1.bool() }, write: { optional($0.doEval, bool) }),
         // Objective.
         Field(key: "objective", read: { $0.objective = try $1.choice(ObjectiveKind.self) }, write: { string($0.objective.rawValue) }),
         Field(key: "beta", read: { $0.beta = try $1.double() }, write: { double($0.beta) }),
@@ -55,6 +59,7 @@ extension Recipe {
         Field(key: "adam_beta1", read: { $0.adamBeta1 = try $1.double() }, write: { double($0.adamBeta1) }),
         Field(key: "adam_beta2", read: { $0.adamBeta2 = try $1.double() }, write: { double($0.adamBeta2) }),
         Field(key: "adam_epsilon", read: { $0.adamEpsilon = try $1.double() }, write: { double($0.adamEpsilon) }),
+        Field(key: "optim", read: { $0.optim = try $1.choice(OptimizerName.self) }, write: { string($0.optim.rawValue) }),
         Field(key: "seed", read: { $0.seed = try $1.int() }, write: { int($0.seed) }),
         // Selective fine-tuning.
         Field(key: "use_selective", read: { $0.useSelective = try $1.bool() }, write: { bool($0.useSelective) }),
@@ -63,6 +68,12 @@ extension Recipe {
         // Checkpoints.
         Field(key: "save_steps", read: { $0.saveSteps = try $1.int() }, write: { int($0.saveSteps) }),
         Field(key: "save_total_limit", read: { $0.saveTotalLimit = $1.isNull ? nil : try $1.int() }, write: { optional($0.saveTotalLimit, int) }),
+        Field(key: "save_strategy", read: { $0.saveStrategy = try $1.choice(SaveStrategy.self) }, write: { string($0.saveStrategy.rawValue) }),
+        // Output and reporting.
+        Field(key: "output_dir", read: { $0.outputDir = $1.isNull ? nil : try $1.path() }, write: { optional($0.outputDir, string) }),
+        Field(key: "logging_steps", read: { $0.loggingSteps = $1.isNull ? nil : try $1.int() }, write: { optional($0.loggingSteps, int) }),
+        Field(key: "log_level", read: { $0.logLevel = $1.isNull ? nil : try $1.string() }, write: { optional($0.logLevel, string) }),
+        Field(key: "report_to", read: { $0.reportTo = $1.isNull ? nil : try $1.stringOrStrings() }, write: { optional($0.reportTo, strings) }),
         // Distribution.
         Field(key: "shards", read: { $0.shards = try $1.int() }, write: { int($0.shards) }),
         Field(key: "max_staleness", read: { $0.maxStaleness = try $1.int() }, write: { int($0.maxStaleness) }),

@@ -55,8 +55,13 @@ struct RecipeValue {
         return value
     }
 
-    /// One of `T`'s raw values.
+    /// One of `T`'s raw values. YAML 1.1 reads an unquoted `no` as the boolean false, which is taken for a
+    /// `no` case (`eval_strategy: no`, `save_strategy: no`).
     func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
+        if case .scalar(let scalar) = node, Self.tagName(of: node) == .bool, Bool.construct(from: scalar) == false,
+           let no = T(rawValue: "no") {
+            return no
+        }
         let names = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         guard case .scalar(let scalar) = node, Self.tagName(of: node) == .str, let value = T(rawValue: scalar.string) else {
             throw mismatch("one of \(names)")
@@ -64,12 +69,9 @@ struct RecipeValue {
         return value
     }
 
-    /// An `EvalStrategy`, or nil for null. YAML 1.1 reads an unquoted `no` as the boolean false, which is
-    /// taken for `no` too.
+    /// An `EvalStrategy`, or nil for null.
     func evalStrategy() throws -> EvalStrategy? {
-        if isNull { return nil }
-        if case .scalar(let scalar) = node, Self.tagName(of: node) == .bool, Bool.construct(from: scalar) == false { return .no }
-        return try choice(EvalStrategy.self)
+        isNull ? nil : try choice(EvalStrategy.self)
     }
 
     /// A `WireCompression` in its recipe form (`none`, `bf16`, `topk`, `topk:F`).
@@ -86,6 +88,25 @@ struct RecipeValue {
         return try sequence.enumerated().map { index, element in
             try RecipeValue(key: "\(key)[\(index)]", node: element, origin: Self.origin(of: element, default: origin),
                             baseDirectory: baseDirectory).string()
+        }
+    }
+
+    /// A list of strings, or one string standing for a one-element list (HF's `report_to: wandb`).
+    func stringOrStrings() throws -> [String] {
+        if case .scalar = node, Self.tagName(of: node) == .str { return [try string()] }
+        guard case .sequence = node else { throw mismatch("a string or a list of strings") }
+        return try strings()
+    }
+
+    /// Whether the value asks for nothing: null, false, an empty string, list or mapping, or one of
+    /// `inert` as written (`model_revision: main`).
+    func asksForNothing(besides inert: Set<String>) -> Bool {
+        switch node {
+        case .mapping(let mapping): return mapping.count == 0
+        case .sequence(let sequence): return sequence.count == 0
+        case .scalar(let scalar):
+            if isNull || scalar.string.isEmpty || inert.contains(scalar.string) { return true }
+            return Self.tagName(of: node) == .bool && Bool.construct(from: scalar) == false
         }
     }
 

@@ -50,6 +50,8 @@ final class CoordinatorCore {
         var waitSeconds: Double = 0.02
         /// Which metrics a step's line carries (SFT has no rewards).
         var objective: ObjectiveKind = .bfpo
+        /// Optimizer steps between progress lines (recipe `logging_steps`); nil: every few seconds.
+        var progressEverySteps: Int?
         /// The first lease id (`LeaseLedger.init(firstLeaseID:)`).
         var firstLeaseID: UInt64 = 1
     }
@@ -162,7 +164,7 @@ final class CoordinatorCore {
         roster = WorkerRoster(timeout: workerTimeout)
         precondition(reference == nil || reference!.count == pairs.count + evalPairs, "reference log-probs of the pairs, then the eval pairs'")
         referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count + evalPairs)
-        progress = ProgressReporter(totalSteps: plan.totalSteps, log: log)
+        progress = ProgressReporter(totalSteps: plan.totalSteps, everySteps: configuration.progressEverySteps, log: log)
         let orderSeed: UInt64
         if let resume {
             random = resume.random

@@ -6,23 +6,32 @@ import Shared
 struct ProgressReporter {
     let totalSteps: Int
     let interval: Double
+    /// When set (recipe `logging_steps`), a line every this many steps instead of every `interval` seconds.
+    let everySteps: Int?
     let log: Logger
     private var lastReport = -Double.infinity
     private var firstStep: (step: Int, time: Double)?
 
-    init(totalSteps: Int, interval: Double = 5, log: Logger) {
+    init(totalSteps: Int, interval: Double = 5, everySteps: Int? = nil, log: Logger) {
         self.totalSteps = totalSteps
         self.interval = interval
+        self.everySteps = everySteps
         self.log = log
     }
 
-    /// Reports `metrics` of `step` (1-based count of applied steps) when the interval has passed, and
-    /// always for the last step.
+    /// Reports `metrics` of `step` (1-based count of applied steps) when the interval (or `everySteps`) has
+    /// passed, and always for the last step.
     mutating func stepApplied(_ step: Int, metrics: [String: Double], now: Double) {
         if firstStep == nil { firstStep = (step - 1, now) }
-        guard now - lastReport >= interval || step == totalSteps else { return }
+        guard isDue(step, now: now) else { return }
         lastReport = now
         log.info(Self.line(step: step, total: totalSteps, metrics: metrics, eta: eta(step: step, now: now)))
+    }
+
+    /// Whether `step` gets a line: every `everySteps` steps when set, else once `interval` seconds have
+    /// passed since the last line; always the last step.
+    func isDue(_ step: Int, now: Double) -> Bool {
+        step == totalSteps || (everySteps.map { step % $0 == 0 } ?? (now - lastReport >= interval))
     }
 
     /// Reports an evaluation of the policy after `step` steps, always (evaluations are rare).

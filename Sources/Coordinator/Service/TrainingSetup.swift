@@ -40,6 +40,10 @@ struct TrainingSetup {
 
         // Models: the policy from the checkpoint when resuming; the reference always from its directory.
         let (config, initial) = try ModelDirectory.load(directory: recipe.model)
+        guard recipe.maxLength <= config.positions else {
+            throw RecipeError.outOfRange(key: "max_length", value: "\(recipe.maxLength)",
+                                         requirement: "at most the model's n_positions (\(config.positions)), e.g. --max_length=\(config.positions)")
+        }
         for pair in pairs + evalPairs { try pair.validate(vocabulary: config.vocabulary, maxPositions: config.positions) }
         let referenceConfig: GPT2Config, referenceParameters: FloatBuffer
         if recipe.referenceModel == recipe.model {
@@ -124,9 +128,9 @@ struct TrainingSetup {
         let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
-            runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.saveSteps,
+            runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.checkpointInterval(stepsPerEpoch: plan.stepsPerEpoch, totalSteps: plan.totalSteps),
             seed: UInt64(recipe.seed), schedule: recipe.schedule(totalSteps: plan.totalSteps), maxGradNorm: recipe.maxGradNorm,
-            objective: recipe.objective,
+            objective: recipe.objective, progressEverySteps: recipe.loggingSteps,
             firstLeaseID: UInt64(UInt32.random(in: 0...UInt32.max)) << 32 | 1)
         let sinks = CoordinatorCore.Sinks(
             referenceComplete: { try cache.save($0) },
