@@ -67,13 +67,17 @@ bench: build
 	$(RELEASE)/bfpo-bench transfer --json $(BENCH_RESULTS)/transfer.jsonl
 	bench/end_to_end.sh --bin $(RELEASE)
 
-## Regenerate the committed protobuf-c code of the wire protocol from proto/bfpo.proto (protoc-c, from
-## protobuf-c-compiler; the header goes to include/). Tests/SharedTests/Wire/GeneratedCodeTests.swift runs
-## the same protoc-c command and fails when the committed files differ. PROTO_C_DIR=/tmp/x writes elsewhere.
+## Regenerate the committed protobuf-c code from proto/: the wire protocol (bfpo.proto) and the TensorBoard events
+## the coordinator writes (tensorboard.proto), with protoc-c from protobuf-c-compiler; the headers go to include/.
+## Tests/SharedTests/Wire/GeneratedCodeTests.swift runs the same protoc-c command for each file and fails when the
+## committed files differ. PROTO_C_DIR=/tmp/x writes elsewhere.
 PROTO_C_DIR ?= Sources/CBFPOWire
+PROTOS := bfpo tensorboard
 
 .PHONY: proto
 proto:
 	@mkdir -p $(PROTO_C_DIR)/include
-	protoc-c --proto_path=proto --c_out=$(PROTO_C_DIR) proto/bfpo.proto
-	mv $(PROTO_C_DIR)/bfpo.pb-c.h $(PROTO_C_DIR)/include/bfpo.pb-c.h
+	for name in $(PROTOS); do \
+		protoc-c --proto_path=proto --c_out=$(PROTO_C_DIR) proto/$$name.proto && \
+		mv $(PROTO_C_DIR)/$$name.pb-c.h $(PROTO_C_DIR)/include/$$name.pb-c.h || exit 1; \
+	done

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Reads the recipe, tokenizes the data, computes reference log-probs on the workers (once; cached in \
             the run directory), then leases batches to workers and applies their gradients shard by shard. \
-            Writes runs/NAME/{recipe.yaml, metrics.jsonl, reference_logps.jsonl, checkpoints/}. If the run \
+            Writes runs/NAME/{recipe.yaml, metrics.jsonl, tensorboard/, reference_logps.jsonl, checkpoints/}. If the run \
             directory holds a checkpoint, the run resumes from the newest one that verifies. SIGINT or SIGTERM \
             writes a checkpoint, stops the workers and exits 0.
 

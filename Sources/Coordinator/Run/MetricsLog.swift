@@ -10,14 +10,20 @@ import Shared
 ///
 /// Each line is written with one `write` and flushed to the kernel, so a crash leaves whole lines. A
 /// resumed run first drops lines for steps after its checkpoint, so every step appears exactly once.
+///
+/// Every line also goes, as one summary of scalars at its step, to a TensorBoard event file of its own
+/// (`TensorBoardWriter`; docs/contracts.md, "TensorBoard") when the log is given a directory for them.
 final class MetricsLog {
     let path: String
     /// Steps whose evaluation line was kept when the log was opened: a resumed run need not redo them.
     let evaluatedSteps: Set<Int>
     private let handle: FileHandle
+    private let tensorBoard: TensorBoardWriter?
 
     /// Opens the log for appending, keeping only lines whose `step` is at most `keepThrough`.
-    init(path: String, keepThrough step: Int) throws {
+    /// - Parameters:
+    ///   - tensorBoardDirectory: where to start a new event file that receives every line; nil: no event file.
+    init(path: String, keepThrough step: Int, tensorBoardDirectory: String?) throws {
         self.path = path
         let manager = FileManager.default
         var evaluated = Set<Int>()
@@ -40,6 +46,7 @@ final class MetricsLog {
         }
         self.handle = handle
         handle.seekToEndOfFile()
+        tensorBoard = try tensorBoardDirectory.map { try TensorBoardWriter(directory: $0) }
     }
 
     deinit { try? handle.close() }
@@ -51,5 +58,13 @@ final class MetricsLog {
         var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         line.append(UInt8(ascii: "\n"))
         handle.write(line)
+        try tensorBoard?.append(values, step: step)
+    }
+
+    /// fsyncs the log and the event file, so the lines written so far survive a crash of the machine; called
+    /// after each checkpoint.
+    func synchronize() throws {
+        try handle.synchronize()
+        try tensorBoard?.synchronize()
     }
 }

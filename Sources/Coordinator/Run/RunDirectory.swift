@@ -21,6 +21,8 @@ struct RunDirectory {
     }
 
     var metricsPath: String { (path as NSString).appendingPathComponent("metrics.jsonl") }
+    /// `tensorboard/`: one TensorBoard event file per coordinator process, each line of `metrics.jsonl` in it.
+    var tensorBoardPath: String { (path as NSString).appendingPathComponent("tensorboard") }
     var recipePath: String { (path as NSString).appendingPathComponent("recipe.yaml") }
     var checkpointsPath: String { (path as NSString).appendingPathComponent("checkpoints") }
     var runIDPath: String { (path as NSString).appendingPathComponent("run_id") }

@@ -124,7 +124,9 @@ struct TrainingSetup {
             reference = cached
         }
 
-        let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0)
+        // TensorBoard event files are written by default (docs/contracts.md, "TensorBoard").
+        let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0,
+                                     tensorBoardDirectory: run.tensorBoardPath)
         let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
@@ -139,6 +141,7 @@ struct TrainingSetup {
                 let directory = try store.write(step: state.step, config: config, parameters: shards.parameters,
                                                 firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
                                                 state: state, tokenizer: tokenizerFile)
+                try metrics.synchronize()
                 log.info("checkpoint written: \(directory)")
             },
             evaluation: { try metrics.append($1, step: $0) })
