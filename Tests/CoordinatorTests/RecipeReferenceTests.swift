@@ -40,7 +40,7 @@ struct RecipeReferenceTests {
         #expect(recipe.optim == .adamwTorch && recipe.saveStrategy == .steps && recipe.saveSteps == 100 && recipe.saveTotalLimit == 1)
         #expect(recipe.logLevel == "info" && recipe.loggerLevel == .info && recipe.loggingSteps == 10)
         #expect(recipe.outputDir == "\(fixtures)/models")
-        #expect(recipe.reportTo == ["wandb"] && !recipe.reportsToTensorBoard)
+        #expect(recipe.reportTo == ["wandb"] && recipe.reportsToTensorBoard)  // wandb is not here; TensorBoard stands in
         #expect(!recipe.useSelective && recipe.selectedLayers == ["down_proj"])
         // torch_dtype: null, push_to_hub: False and an empty hub_token ask for nothing and pass silently.
         #expect(keysAndLines(warnings) == [

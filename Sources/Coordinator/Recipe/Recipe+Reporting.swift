@@ -20,10 +20,11 @@ extension Recipe {
     /// The logger level `log_level` names, or nil when the recipe sets none.
     var loggerLevel: Logger.Level? { logLevel.flatMap { Self.logLevels[$0] } }
 
-    /// Whether `report_to` asks for TensorBoard event files: when it names `tensorboard` or `all`, or is not
-    /// given (HF reports to every installed integration by default).
+    /// Whether the run writes TensorBoard event files: unless `report_to` is `none` (or an empty list).
+    /// HF reports to every installed integration by default; here TensorBoard is the one there is, so a
+    /// recipe naming only integrations this system lacks (`wandb`, …, each warned about) still gets it.
     var reportsToTensorBoard: Bool {
         guard let reportTo else { return true }
-        return reportTo.contains("tensorboard") || reportTo.contains("all")
+        return !reportTo.isEmpty && !reportTo.contains("none")
     }
 }

@@ -124,9 +124,9 @@ struct TrainingSetup {
             reference = cached
         }
 
-        // TensorBoard event files are written by default (docs/contracts.md, "TensorBoard").
+        // TensorBoard event files unless `report_to: none` (docs/contracts.md, "TensorBoard").
         let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0,
-                                     tensorBoardDirectory: run.tensorBoardPath)
+                                     tensorBoardDirectory: recipe.reportsToTensorBoard ? run.tensorBoardPath : nil)
         let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
