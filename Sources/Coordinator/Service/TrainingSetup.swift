@@ -121,7 +121,10 @@ struct TrainingSetup {
         }
 
         let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0)
-        let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
+        let (source, tokenizerProblem) = try ModelSource.resolve(model: recipe.model, tokenizer: recipe.tokenizer ?? recipe.model)
+        if let tokenizerProblem {
+            log.warning("checkpoints get the tokenizer files as they are but no tokenizer_config.json: \(tokenizerProblem)")
+        }
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
             runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.saveSteps,
@@ -134,7 +137,7 @@ struct TrainingSetup {
             checkpoint: { state, shards in
                 let directory = try store.write(step: state.step, config: config, parameters: shards.parameters,
                                                 firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
-                                                state: state, tokenizer: tokenizerFile)
+                                                state: state, source: source)
                 log.info("checkpoint written: \(directory)")
             },
             evaluation: { try metrics.append($1, step: $0) })
@@ -165,13 +168,5 @@ struct TrainingSetup {
         resolved.model = model.directory
         resolved.referenceModel = reference.directory
         return resolved
-    }
-
-    /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.
-    private static func tokenizerFile(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        let file = isDirectory.boolValue ? (path as NSString).appendingPathComponent("tokenizer.json") : path
-        return FileManager.default.fileExists(atPath: file) && file.hasSuffix("tokenizer.json") ? file : nil
     }
 }

@@ -82,13 +82,13 @@ public enum ModelDirectory {
         }
     }
 
-    /// Writes `config.json` (pretty-printed, sorted keys),
+    /// Writes `config.json` (pretty-printed, sorted keys; with `source`, its other fields kept),
     /// `generation_config.json` (`GenerationConfig`, from the configuration's ids) and
     /// `model.safetensors` (F32, canonical `transformer.*` names, no `lm_head.weight` since the head is
     /// tied) into `directory`, creating it if needed and replacing those files if present.
-    /// - Throws: `ModelError.unsupportedConfig`, `.parameterCountMismatch`, `.cannotWrite`, or
-    ///   `SafetensorsError.writeFailed`.
-    public static func save(config: GPT2Config, parameters: FloatBuffer, to directory: String) throws {
+    /// - Throws: `ModelError.unsupportedConfig`, `.parameterCountMismatch`, `.invalidConfig` (a source
+    ///   that is not a JSON object), `.cannotWrite`, or `SafetensorsError.writeFailed`.
+    public static func save(config: GPT2Config, parameters: FloatBuffer, to directory: String, keeping source: SourceConfig? = nil) throws {
         try config.validate()
         let layout = ParameterLayout(config: config)
         guard parameters.count == layout.count else {
@@ -99,7 +99,9 @@ public enum ModelDirectory {
         } catch {
             throw ModelError.cannotWrite(path: directory, reason: error.localizedDescription)
         }
-        try write(config, in: directory, as: configFileName)
+        var json = try encodedJSON(config, in: directory, as: configFileName)
+        if let source { json = try source.merged(with: json) }
+        try write(json, in: directory, as: configFileName)
         try write(GenerationConfig(config: config, tokens: nil), in: directory, as: GenerationConfig.fileName)
         try withExtendedLifetime(parameters) {
             let entries = layout.tensors.map { spec in

@@ -31,9 +31,9 @@ private struct Snapshot {
     }
 
     @discardableResult
-    func write(to store: CheckpointStore, step: Int, tokenizer: String? = nil) throws -> String {
+    func write(to store: CheckpointStore, step: Int, source: ModelSource? = nil) throws -> String {
         try store.write(step: step, config: config, parameters: parameters, firstMoment: firstMoment,
-                        secondMoment: secondMoment, state: state, tokenizer: tokenizer)
+                        secondMoment: secondMoment, state: state, source: source)
     }
 
     func expectEqual(_ loaded: LoadedCheckpoint<RunState>, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -55,7 +55,8 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
     try withStore { store, run in
         try #"{"model":{}}"#.write(toFile: run + "/tokenizer.json", atomically: true, encoding: .utf8)
         let snapshot = Snapshot(seed: 7)
-        let path = try snapshot.write(to: store, step: 120, tokenizer: run + "/tokenizer.json")
+        let source = ModelSource(config: nil, tokenizer: TokenizerFiles(at: run + "/tokenizer.json"), tokens: nil)
+        let path = try snapshot.write(to: store, step: 120, source: source)
         #expect(path == run + "/checkpoints/step-0000120")
         #expect(try String(contentsOfFile: run + "/checkpoints/latest", encoding: .utf8) == "step-0000120\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() ==
