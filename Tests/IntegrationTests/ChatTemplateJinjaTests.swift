@@ -75,3 +75,10 @@ struct ChatTemplateJinjaTests {
         print("chat_template: \(cases.count) conversations rendered by jinja2 equal ChatTemplate's text (eos \(eos))")
     }
 }
+
+/// The Jinja source docs/contracts.md shows is the one we write.
+@Test func contractsShowTheWrittenChatTemplate() throws {
+    let contracts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/contracts.md")
+    #expect(try String(contentsOf: contracts, encoding: .utf8).contains("  " + ChatTemplate.jinja + "\n"))
+}
