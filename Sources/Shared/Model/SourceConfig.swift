@@ -17,11 +17,15 @@ public struct SourceConfig: Sendable, Equatable {
     static let dtypeKey = "dtype"
 
     /// Reads `directory/config.json`.
-    /// - Throws: `ModelError.missingFile`, or `.invalidConfig` when it is not readable or not a JSON object.
+    /// - Throws: `ModelError.missingFile`, or `.invalidConfig` when it cannot be read or is not a JSON object.
     public init(directory: String) throws {
         path = (directory as NSString).appendingPathComponent(ModelDirectory.configFileName)
-        guard let data = FileManager.default.contents(atPath: path) else { throw ModelError.missingFile(path: path) }
-        json = data
+        guard FileManager.default.fileExists(atPath: path) else { throw ModelError.missingFile(path: path) }
+        do {
+            json = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ModelError.invalidConfig(path: path, reason: "it cannot be read (\(error.localizedDescription))")
+        }
         _ = try object(json, path: path)
     }
 

@@ -31,7 +31,8 @@ public struct TokenizerFiles: Sendable, Equatable {
         func present(_ name: String) -> File? {
             let file = (path as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue ? File(name: name, path: file) : nil
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+            return File(name: name, path: file)
         }
         var found = [present(TokenizerFile.fileName)].compactMap { $0 }
         if let vocabulary = present(Self.vocabularyFileName), let merges = present(Self.mergesFileName) {
