@@ -2,7 +2,8 @@
 /// as `bfpo-worker generate` does, that stops at eos or when the context is full, padding with eos.
 ///
 /// No `transformers_version` is written: nothing here comes from a `transformers` release, and the
-/// key is optional.
+/// key is optional. Reading takes `transformers`' defaults for the keys it omits when they have their
+/// default (`max_length` 20, `do_sample` false).
 public struct GenerationConfig: Codable, Equatable, Sendable {
     public static let fileName = "generation_config.json"
 
@@ -31,5 +32,16 @@ extension GenerationConfig {
         padTokenID = tokens?.pad.id ?? eosTokenID
         maxLength = config.positions
         doSample = false
+    }
+}
+
+extension GenerationConfig {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        bosTokenID = try c.decodeIfPresent(Int.self, forKey: .bosTokenID)
+        eosTokenID = try c.decodeIfPresent(Int.self, forKey: .eosTokenID)
+        padTokenID = try c.decodeIfPresent(Int.self, forKey: .padTokenID)
+        maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? 20
+        doSample = try c.decodeIfPresent(Bool.self, forKey: .doSample) ?? false
     }
 }
