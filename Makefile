@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 SCRATCH ?= .build
 SWIFT_FLAGS := --scratch-path $(SCRATCH)
-APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config
+# python3-jinja2: the test that renders the chat_template we write as transformers does.
+APT_PACKAGES := libopenblas-dev libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config python3-jinja2
 RELEASE := $(SCRATCH)/release
 
 .PHONY: setup build test demo bench

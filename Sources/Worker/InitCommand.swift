@@ -7,7 +7,7 @@ import Shared
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write a randomly initialized GPT-2 model directory (config.json + model.safetensors)."
+        abstract: "Write a randomly initialized GPT-2 model directory (config.json, generation_config.json, model.safetensors)."
     )
 
     @Option(help: "Number of transformer blocks (n_layer).")
@@ -37,7 +37,7 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Directory to write; created if missing.")
     var out: String
 
-    @Flag(help: "Write into a non-empty directory, replacing its config.json and model.safetensors.")
+    @Flag(help: "Write into a non-empty directory, replacing its config.json, generation_config.json and model.safetensors.")
     var force = false
 
     /// Why `init` refused to run.

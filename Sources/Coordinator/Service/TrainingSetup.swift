@@ -127,7 +127,10 @@ struct TrainingSetup {
         // TensorBoard event files unless `report_to: none` (docs/contracts.md, "TensorBoard").
         let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0,
                                      tensorBoardDirectory: recipe.reportsToTensorBoard ? run.tensorBoardPath : nil)
-        let tokenizerFile = Self.tokenizerFile(recipe.tokenizer ?? recipe.model)
+        let (source, tokenizerProblem) = try ModelSource.resolve(model: recipe.model, tokenizer: recipe.tokenizer ?? recipe.model)
+        if let tokenizerProblem {
+            log.warning("checkpoints get the tokenizer files as they are but no tokenizer_config.json: \(tokenizerProblem)")
+        }
         let objective = try Objective(kind: recipe.objective, parameters: recipe.objectiveParameters)
         let configuration = CoordinatorCore.Configuration(
             runID: runID, leaseSeconds: recipe.leaseSeconds, maxStaleness: recipe.maxStaleness, saveSteps: recipe.checkpointInterval(stepsPerEpoch: plan.stepsPerEpoch, totalSteps: plan.totalSteps),
@@ -140,7 +143,7 @@ struct TrainingSetup {
             checkpoint: { state, shards in
                 let directory = try store.write(step: state.step, config: config, parameters: shards.parameters,
                                                 firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
-                                                state: state, tokenizer: tokenizerFile)
+                                                state: state, source: source)
                 try metrics.synchronize()
                 log.info("checkpoint written: \(directory)")
             },
@@ -172,13 +175,5 @@ struct TrainingSetup {
         resolved.model = model.directory
         resolved.referenceModel = reference.directory
         return resolved
-    }
-
-    /// The `tokenizer.json` to copy into checkpoints, so each is a complete model directory.
-    private static func tokenizerFile(_ path: String) -> String? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-        let file = isDirectory.boolValue ? (path as NSString).appendingPathComponent("tokenizer.json") : path
-        return FileManager.default.fileExists(atPath: file) && file.hasSuffix("tokenizer.json") ? file : nil
     }
 }

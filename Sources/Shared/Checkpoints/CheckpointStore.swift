@@ -3,8 +3,9 @@ import Foundation
 /// A run's `checkpoints/` directory (docs/contracts.md, "Run directory"): `step-NNNNNNN/` checkpoints and a
 /// `latest` file naming the current one.
 ///
-/// Each checkpoint is a model directory (`config.json`, `model.safetensors`, optionally
-/// `tokenizer.json`) that `transformers.GPT2LMHeadModel.from_pretrained` loads, plus
+/// Each checkpoint is a model directory (docs/contracts.md, "Model directory": `config.json`,
+/// `generation_config.json`, `model.safetensors`, and with a source model its tokenizer files,
+/// `tokenizer_config.json` and `special_tokens_map.json`) that `transformers` loads, plus
 /// `optimizer.safetensors` (`OptimizerStateFile`), `state.json` (`CheckpointManifest`: the step, the
 /// caller's state and a SHA-256 of every other file) and `state.json.sha256` (the SHA-256 of
 /// `state.json` itself).
@@ -28,7 +29,6 @@ public struct CheckpointStore: Sendable {
     public static let stateFileName = "state.json"
     /// The SHA-256 of `state.json`, in hex: the one file no manifest covers.
     public static let stateDigestFileName = "state.json.sha256"
-    public static let tokenizerFileName = "tokenizer.json"
     static let temporaryPrefix = ".tmp-"
     static let directoryPrefix = "step-"
     /// Directory names have seven digits.
@@ -73,14 +73,15 @@ public struct CheckpointStore: Sendable {
     ///   - firstMoment: AdamW's `exp_avg`, same layout.
     ///   - secondMoment: AdamW's `exp_avg_sq`, same layout.
     ///   - state: stored under `state` in `state.json`.
-    ///   - tokenizer: a `tokenizer.json` to copy into the checkpoint, if any.
+    ///   - source: the model training started from, whose other `config.json` fields, tokenizer files
+    ///     and special tokens the checkpoint keeps (`ModelSource`).
     /// - Returns: the checkpoint's directory.
     /// - Throws: `CheckpointError`, `ModelError` or `SafetensorsError`; a failed write leaves `latest`
     ///   and every earlier checkpoint as they were.
     @discardableResult
     public func write<State: Codable>(
         step: Int, config: GPT2Config, parameters: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer,
-        state: State, tokenizer: String? = nil
+        state: State, source: ModelSource? = nil
     ) throws -> String {
         guard (0...Self.maximumStep).contains(step) else { throw CheckpointError.invalidStep(step) }
         do {
@@ -93,14 +94,16 @@ public struct CheckpointStore: Sendable {
         let temporary = (directory as NSString).appendingPathComponent("\(Self.temporaryPrefix)\(name)-\(getpid())")
         defer { try? FileManager.default.removeItem(atPath: temporary) }
 
-        try ModelDirectory.save(config: config, parameters: parameters, to: temporary)
-        if let tokenizer {
-            let copy = (temporary as NSString).appendingPathComponent(Self.tokenizerFileName)
+        try ModelDirectory.save(config: config, parameters: parameters, to: temporary, keeping: source?.config)
+        for file in source?.tokenizer?.files ?? [] {
             do {
-                try FileManager.default.copyItem(atPath: tokenizer, toPath: copy)
+                try FileManager.default.copyItem(atPath: file.path, toPath: (temporary as NSString).appendingPathComponent(file.name))
             } catch {
-                throw CheckpointError.io(call: "copy", path: tokenizer, reason: error.localizedDescription)
+                throw CheckpointError.io(call: "copy", path: file.path, reason: error.localizedDescription)
             }
+        }
+        if let files = source?.tokenizer, let tokens = source?.tokens {
+            try ModelDirectory.describeTokenizer(tokens, tokenizerClass: files.transformersClass, config: config, in: temporary)
         }
         try OptimizerStateFile.write(
             layout: ParameterLayout(config: config), firstMoment: firstMoment, secondMoment: secondMoment,

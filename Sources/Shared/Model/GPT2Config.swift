@@ -20,7 +20,7 @@ public struct GPT2Config: Codable, Equatable, Sendable {
     public var bosTokenID: Int?
     public var eosTokenID: Int?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case layers = "n_layer"
         case heads = "n_head"
         case embedding = "n_embd"

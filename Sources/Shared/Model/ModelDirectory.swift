@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads and writes a model directory (docs/contracts.md, "Model directory"): `config.json` in HF `GPT2Config` form and
-/// `model.safetensors` with HF GPT-2 tensor names, loadable by `transformers.GPT2LMHeadModel`.
+/// `model.safetensors` with HF GPT-2 tensor names, loadable by `transformers.GPT2LMHeadModel`, with the
+/// `generation_config.json` and tokenizer descriptions (`ModelDirectory+TokenizerConfig.swift`) `transformers` reads beside them.
 ///
 /// Loading is strict: after `CheckpointNames` sanitizes the stored names, every tensor of
 /// `ParameterLayout` must appear exactly once with its exact shape, nothing else may appear, and every
@@ -81,12 +82,13 @@ public enum ModelDirectory {
         }
     }
 
-    /// Writes `config.json` (pretty-printed, sorted keys) and `model.safetensors` (F32, canonical
-    /// `transformer.*` names, no `lm_head.weight` since the head is tied) into `directory`, creating it
-    /// if needed and replacing those two files if present.
-    /// - Throws: `ModelError.unsupportedConfig`, `.parameterCountMismatch`, `.cannotWrite`, or
-    ///   `SafetensorsError.writeFailed`.
-    public static func save(config: GPT2Config, parameters: FloatBuffer, to directory: String) throws {
+    /// Writes `config.json` (pretty-printed, sorted keys; with `source`, its other fields kept),
+    /// `generation_config.json` (`GenerationConfig`, from the configuration's ids) and
+    /// `model.safetensors` (F32, canonical `transformer.*` names, no `lm_head.weight` since the head is
+    /// tied) into `directory`, creating it if needed and replacing those files if present.
+    /// - Throws: `ModelError.unsupportedConfig`, `.parameterCountMismatch`, `.invalidConfig` (a source
+    ///   that is not a JSON object), `.cannotWrite`, or `SafetensorsError.writeFailed`.
+    public static func save(config: GPT2Config, parameters: FloatBuffer, to directory: String, keeping source: SourceConfig? = nil) throws {
         try config.validate()
         let layout = ParameterLayout(config: config)
         guard parameters.count == layout.count else {
@@ -97,16 +99,10 @@ public enum ModelDirectory {
         } catch {
             throw ModelError.cannotWrite(path: directory, reason: error.localizedDescription)
         }
-        let configPath = (directory as NSString).appendingPathComponent(configFileName)
-        do {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            var json = try encoder.encode(config)
-            json.append(UInt8(ascii: "\n"))
-            try json.write(to: URL(fileURLWithPath: configPath), options: .atomic)
-        } catch {
-            throw ModelError.cannotWrite(path: configPath, reason: error.localizedDescription)
-        }
+        var json = try encodedJSON(config, in: directory, as: configFileName)
+        if let source { json = try source.merged(with: json) }
+        try write(json, in: directory, as: configFileName)
+        try write(GenerationConfig(config: config, tokens: nil), in: directory, as: GenerationConfig.fileName)
         try withExtendedLifetime(parameters) {
             let entries = layout.tensors.map { spec in
                 SafetensorsWriter.Entry(

@@ -12,6 +12,9 @@ public enum ByteTokenizer {
 
     public static var vocabularySize: Int { 256 + specialTokens.count }
 
+    /// The special tokens' roles for `transformers`: `<|endoftext|>` (id 256) is all of them, as in GPT-2.
+    public static var roles: SpecialTokens { SpecialTokens(endOfText: .init(content: specialTokens[0], id: 256)) }
+
     /// The tokenizer itself, identical to loading `json()`.
     public static func make() -> ByteLevelBPETokenizer {
         let vocabulary = Dictionary(uniqueKeysWithValues: (0..<256).map {

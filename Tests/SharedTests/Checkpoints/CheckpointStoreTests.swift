@@ -31,9 +31,9 @@ private struct Snapshot {
     }
 
     @discardableResult
-    func write(to store: CheckpointStore, step: Int, tokenizer: String? = nil) throws -> String {
+    func write(to store: CheckpointStore, step: Int, source: ModelSource? = nil) throws -> String {
         try store.write(step: step, config: config, parameters: parameters, firstMoment: firstMoment,
-                        secondMoment: secondMoment, state: state, tokenizer: tokenizer)
+                        secondMoment: secondMoment, state: state, source: source)
     }
 
     func expectEqual(_ loaded: LoadedCheckpoint<RunState>, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -55,11 +55,13 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
     try withStore { store, run in
         try #"{"model":{}}"#.write(toFile: run + "/tokenizer.json", atomically: true, encoding: .utf8)
         let snapshot = Snapshot(seed: 7)
-        let path = try snapshot.write(to: store, step: 120, tokenizer: run + "/tokenizer.json")
+        let source = ModelSource(config: nil, tokenizer: TokenizerFiles(at: run + "/tokenizer.json"), tokens: nil)
+        let path = try snapshot.write(to: store, step: 120, source: source)
         #expect(path == run + "/checkpoints/step-0000120")
         #expect(try String(contentsOfFile: run + "/checkpoints/latest", encoding: .utf8) == "step-0000120\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: path).sorted() ==
-                ["config.json", "model.safetensors", "optimizer.safetensors", "state.json", "state.json.sha256", "tokenizer.json"])
+                ["config.json", "generation_config.json", "model.safetensors", "optimizer.safetensors", "state.json", "state.json.sha256",
+                 "tokenizer.json"])
 
         let recovery = try store.loadLatest(RunState.self)
         #expect(recovery.problems.isEmpty)
@@ -70,7 +72,7 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
         // state.json records a SHA-256 for every other file, and the caller's state under "state".
         let manifest = try JSONDecoder().decode(CheckpointManifest<RunState>.self, from: Data(contentsOf: URL(fileURLWithPath: path + "/state.json")))
         #expect(manifest.step == 120)
-        #expect(manifest.sha256.keys.sorted() == ["config.json", "model.safetensors", "optimizer.safetensors", "tokenizer.json"])
+        #expect(manifest.sha256.keys.sorted() == ["config.json", "generation_config.json", "model.safetensors", "optimizer.safetensors", "tokenizer.json"])
         #expect(manifest.sha256["tokenizer.json"] == FileDigest.sha256(of: Data(#"{"model":{}}"#.utf8)))
         // state.json.sha256 covers state.json itself.
         #expect(try String(contentsOfFile: path + "/state.json.sha256", encoding: .utf8) == FileDigest.sha256(ofFileAt: path + "/state.json") + "\n")
