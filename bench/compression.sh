@@ -19,14 +19,15 @@
 #                    go, kept afterwards (default runs/compression-DATE-TIME); must not exist yet
 #
 # Prints the machine (CPU model, cores), then one markdown table, one row per setting:
-#   steps            the optimizer steps trained (the coordinator's "training finished" line)
+#   steps            the optimizer steps trained (the coordinator's last line, "this process trained N steps")
 #   final loss       the mean of metrics.jsonl's loss over the last 20 steps
 #   reward acc.      the mean of rewards/accuracies over the last 20 steps
 #   mean loss        the mean of loss over all steps
 #   sent / received  payload (tensor frames, headers not counted) the workers sent and received, in MB (10^6
 #                    bytes), summed over the workers (the "worker summary" line each logs at exit)
-#   bytes/token      sent + received in bytes over the tokens trained (the coordinator's "training finished"
-#                    line); the reference pass, whose bytes come with no trained tokens, is included
+#   bytes/token      sent + received in bytes over the tokens trained (the coordinator's last line,
+#                    "this process trained N steps (T tokens)"); the reference pass, whose bytes come with
+#                    no trained tokens, is included
 #   vs none          bytes/token over the none row's
 #   tokens/s         the mean of tokens_per_second over the steps after the first (loopback)
 # and last the BLAS core the workers logged. Ctrl-C or SIGTERM stops the run in progress (the coordinator
@@ -171,7 +172,7 @@ for setting in $settings; do
     [ "$status" -eq 0 ] || failed "the run with compression=$setting failed (status $status)" \
         "$out/run-${setting//:/-}.log" "$dir"/logs/worker-*.log
     coordinator_log="$dir/logs/coordinator.log"
-    summary=$(sed -n 's/.*training finished: \([0-9]*\) steps, \([0-9]*\) tokens.*/\1 \2/p' "$coordinator_log" | tail -1)
+    summary=$(sed -n 's/.*this process trained \([0-9]*\) steps (\([0-9]*\) tokens).*/\1 \2/p' "$coordinator_log" | tail -1)
     [ -n "$summary" ] || failed "the run with compression=$setting did not finish training" "$coordinator_log"
     read -r steps tokens <<< "$summary"
     metrics="$dir/metrics.jsonl"

@@ -32,8 +32,9 @@
 #   tokens/s            the mean of metrics.jsonl's tokens_per_second over the steps after the first
 #   vs loopback         tokens/s over the loopback row's with the same compression, S and N (n/a without one)
 #   bytes/token         bytes the coordinator's veth sent and received during the whole run (the reference
-#                       pass included), over the tokens trained (the coordinator's "training finished"
-#                       line); n/a for loopback, where the host's lo carries them mixed with all else
+#                       pass included), over the tokens trained (the coordinator's last line,
+#                       "this process trained N steps (T tokens)"); n/a for loopback, where the host's lo
+#                       carries them mixed with all else
 #   server bytes/token  the same for the servers' veths, summed over the servers: the workers' pulls and
 #                       pushes and the coordinator's step messages; n/a for loopback and for S = 0. With
 #                       S > 0 the shards with their optimizer state cross the coordinator's link and the
@@ -331,7 +332,7 @@ measure() {
         local bytes server_bytes tokens
         bytes=$(($(link_bytes "$ns") - before))
         server_bytes=$(($(link_bytes ${server_namespaces[@]+"${server_namespaces[@]}"}) - server_before))
-        tokens=$(sed -n 's/.*training finished: [0-9]* steps, \([0-9]*\) tokens.*/\1/p' "$coordinator_log")
+        tokens=$(sed -n 's/.*this process trained [0-9]* steps (\([0-9]*\) tokens).*/\1/p' "$coordinator_log")
         if [ -n "$tokens" ] && [ "$tokens" -gt 0 ]; then
             bytes_per_token=$((bytes / tokens))
             [ "$servers" -eq 0 ] || server_bytes_per_token=$((server_bytes / tokens))

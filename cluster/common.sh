@@ -92,7 +92,7 @@ remote_start() {
         admit "$name"
         [ "$role" = server ] && allowed=" && cat > '$remote_keys/allowed_keys' && set -- --allowed-keys '$remote_keys/allowed_keys'"
         { secret_key "$name"; [ "$role" = server ] && cat "$keys_dir/allowed_keys"; true; } \
-            | "${runner[@]}" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key '$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
+            | "${runner[@]}" "umask 077 && mkdir -p '$remote_keys' && IFS= read -r secret && printf '%s\\n' \"\$secret\" > '$key'$allowed && exec$line --key '$key' --coordinator-key='$(cat "$keys_dir/coordinator.pub")' \"\$@\"" \
             > "$log" 2>&1 &
         pids+=($!)
     fi

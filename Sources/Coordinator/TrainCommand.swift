@@ -107,11 +107,25 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         let core = setup.core
-        let final = core.lastMetrics
-        let figures = ["loss", "rewards/accuracies", "rewards/margins"].compactMap { key in final[key].map { "\(key) \(String(format: "%.4g", $0))" } }
-        log.info("\(reason): step \(core.appliedSteps) of \(core.plan.totalSteps) in \(ProgressReporter.duration(Date().timeIntervalSince(started)))"
-                 + (figures.isEmpty ? "" : "; last step: " + figures.joined(separator: ", "))
+        let seconds = Date().timeIntervalSince(started)
+        log.info("\(reason): step \(core.appliedSteps) of \(core.plan.totalSteps) in \(ProgressReporter.duration(seconds)); "
+                 + Self.summary(core.totals, seconds: seconds, evaluation: core.lastEvaluation)
                  + "; \(core.refusals) pushes refused, \(loop.malformed) malformed messages")
         log.info("metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
+    }
+
+    /// The run's figures for its last line: this process's steps with their mean train loss and throughput,
+    /// and the last evaluation's loss and accuracy when there was one.
+    static func summary(_ totals: TrainingTotals, seconds: Double, evaluation: [String: Double]) -> String {
+        var parts = ["this process trained \(totals.steps) steps (\(totals.tokens) tokens)"]
+        if let loss = totals.meanLoss {
+            parts.append(String(format: "mean train loss %.4g, %.1f pairs/s, %.0f tokens/s", loss,
+                                Double(totals.pairs) / max(seconds, 1e-9), Double(totals.tokens) / max(seconds, 1e-9)))
+        }
+        if let loss = evaluation["eval_loss"] {
+            parts.append(String(format: "last eval: eval_loss %.4g", loss)
+                         + (evaluation["eval_rewards/accuracies"].map { String(format: ", eval_acc %.2f", $0) } ?? ""))
+        }
+        return parts.joined(separator: ", ")
     }
 }

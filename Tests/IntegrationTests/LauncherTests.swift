@@ -214,7 +214,7 @@ struct LauncherTests {
         for (host, name, port) in [("gamma", "gamma-server-1", serverPort), ("delta", "delta-server-2", serverPort + 1)] {
             #expect(serve(host).count == 1 && serve(host)[0].contains(
                 "/bfpo-coordinator' 'serve' '--connect' 'tcp://127.0.0.1:\(cluster.port)' '--bind' 'tcp://127.0.0.1:\(port)' '--name' '\(name)' "
-                + "--key '.bfpo/keys/run/\(name).key' --coordinator-key '"), "\(calls)")
+                + "--key '.bfpo/keys/run/\(name).key' --coordinator-key='"), "\(calls)")
             // A server admits the run's workers: its copy of the allowlist is the coordinator's.
             #expect(try String(contentsOfFile: cluster.path(".bfpo/keys/run/allowed_keys"), encoding: .utf8)
                     == String(contentsOfFile: cluster.path("run/keys/allowed_keys"), encoding: .utf8))
@@ -310,7 +310,7 @@ struct LauncherTests {
         for (host, name, command) in expected {
             let call = steps.first { $0[0].hasSuffix("--cpus-per-task=1 --job-name=\(name)") }
             #expect(call.map { node($0) == host && $0[1].hasPrefix("bash -c umask 077 && mkdir -p '\(keys)' && ")
-                               && $0[1].contains(command + " --key '\(keys)/\(name).key' --coordinator-key '") } == true,
+                               && $0[1].contains(command + " --key '\(keys)/\(name).key' --coordinator-key='") } == true,
                     "\(host), \(name), \(command) among \(steps)")
             // The secret key arrived, private, and is the one made for this process.
             var info = stat()

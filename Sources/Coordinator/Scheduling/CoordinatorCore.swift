@@ -138,6 +138,8 @@ final class CoordinatorCore {
     private(set) var refusals = 0
     /// The metrics of the last applied step (the run's final summary reports them).
     private(set) var lastMetrics: [String: Double] = [:]
+    /// What this process trained (a resumed run counts from its resume).
+    private(set) var totals = TrainingTotals()
     /// The values of the last evaluation line written.
     private(set) var lastEvaluation: [String: Double] = [:]
     private(set) var progress: ProgressReporter
@@ -470,6 +472,7 @@ final class CoordinatorCore {
         values["workers"] = Double(roster.count)
         lastStepTime = now
         lastMetrics = values
+        totals.add(stepLoss: values["loss"], pairs: accumulator.metrics.pairs, tokens: accumulator.tokens)
         log.debug("step \(appliedSteps) applied: batches \(accumulator.batches.sorted()), staleness \(accumulator.staleness)")
         spare.append(accumulator)
         try sinks.metrics(appliedSteps, values)
@@ -504,7 +507,6 @@ final class CoordinatorCore {
     func finishIfDone() {
         guard appliedSteps == plan.totalSteps, checkpointing == nil, evaluationRound == nil, case .training = phase else { return }
         phase = .finished("training finished after \(plan.totalSteps) steps")
-        log.info("training finished: \(plan.totalSteps) steps, \(tokensSeen) tokens")
     }
 
     /// The state a checkpoint of the published parameters records: the next step to apply, its epoch's

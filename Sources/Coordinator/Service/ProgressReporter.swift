@@ -2,7 +2,9 @@ import Foundation
 import Shared
 
 /// The one-line progress report on stderr, at a steady pace rather than once per step: step/total,
-/// epoch, loss, reward accuracy, tokens/s, workers and the time left.
+/// epoch, loss, reward accuracy, learning rate, gradient norm (before clipping), tokens/s, workers and the
+/// time left. The time left is estimated from the steps applied since the first step this process saw, so
+/// the first line has none rather than a meaningless 0 s.
 struct ProgressReporter {
     let totalSteps: Int
     let interval: Double
@@ -22,10 +24,10 @@ struct ProgressReporter {
     /// Reports `metrics` of `step` (1-based count of applied steps) when the interval (or `everySteps`) has
     /// passed, and always for the last step.
     mutating func stepApplied(_ step: Int, metrics: [String: Double], now: Double) {
-        if firstStep == nil { firstStep = (step - 1, now) }
+        if firstStep == nil { firstStep = (step, now) }
         guard isDue(step, now: now) else { return }
         lastReport = now
-        log.info(Self.line(step: step, total: totalSteps, metrics: metrics, eta: eta(step: step, now: now)))
+        log.info(Self.line(step: step, total: totalSteps, metrics: metrics, eta: timeLeft(step: step, now: now)))
     }
 
     /// Whether `step` gets a line: every `everySteps` steps when set, else once `interval` seconds have
@@ -48,7 +50,9 @@ struct ProgressReporter {
             + " pairs \(value("eval_pairs", "%.0f")) in \(duration(seconds))"
     }
 
-    private func eta(step: Int, now: Double) -> Double? {
+    /// Seconds left after `step`, at the pace of the steps since the first this process saw; nil until
+    /// one step's duration is known.
+    func timeLeft(step: Int, now: Double) -> Double? {
         guard let first = firstStep, step > first.step else { return nil }
         return (now - first.time) / Double(step - first.step) * Double(totalSteps - step)
     }
@@ -60,6 +64,7 @@ struct ProgressReporter {
         let percent = total > 0 ? 100 * Double(step) / Double(total) : 100
         return "step \(step)/\(total) (\(String(format: "%.0f", percent))%) epoch \(value("epoch", "%.2f"))"
             + " loss \(value("loss", "%.4g")) acc \(value("rewards/accuracies", "%.2f"))"
+            + " lr \(value("learning_rate", "%.3g")) gnorm \(value("grad_norm", "%.3g"))"
             + " tok/s \(value("tokens_per_second", "%.0f")) workers \(value("workers", "%.0f"))"
             + " eta \(eta.map(duration) ?? "–")"
     }
