@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
@@ -41,7 +42,8 @@ let package = Package(
         .target(name: "CKernels"),
         .target(
             name: "Shared",
-            dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["COpenBLAS", "CCPUFeatures", "CKernels", "CZeroMQ", "CBFPOWire", .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "Coordinator",

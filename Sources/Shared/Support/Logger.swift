@@ -1,10 +1,12 @@
 import Foundation
+import Logging
 
-/// The project's one logger: levelled lines on standard error, so standard output stays free for the
-/// machine-readable results of commands like `gradient` and `tokenize`.
+/// The project's logger: a component name and a threshold over a swift-log `Logger` (the ecosystem's
+/// logging API), whose handler (`LineLogHandler`) writes today's levelled lines on standard error, so
+/// standard output stays free for the machine-readable results of commands like `gradient` and `tokenize`.
 ///
-/// A value type holding only its threshold and a component name; writes are single `write` calls of a
-/// whole line, so lines from several threads never interleave mid-line.
+/// A value type; the four levels the project logs at and their names on the command line (`--log-level`)
+/// stay this type's, so call sites and flags do not depend on swift-log's seven.
 public struct Logger: Sendable {
     public enum Level: Int, Comparable, Sendable, CaseIterable {
         case debug, info, warning, error
@@ -16,37 +18,35 @@ public struct Logger: Sendable {
             guard let level = Level.allCases.first(where: { $0.label == name }) else { return nil }
             self = level
         }
+
+        var swiftLog: Logging.Logger.Level {
+            switch self {
+            case .debug: return .debug
+            case .info: return .info
+            case .warning: return .warning
+            case .error: return .error
+            }
+        }
     }
 
-    public var component: String
-    public var threshold: Level
+    public var component: String { logger.label }
+    public var threshold: Level {
+        didSet { logger.logLevel = threshold.swiftLog }
+    }
+    private var logger: Logging.Logger
 
     public init(component: String, threshold: Level = .info) {
-        self.component = component
+        logger = Logging.Logger(label: component, factory: LineLogHandler.init)
         self.threshold = threshold
+        logger.logLevel = threshold.swiftLog
     }
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
-        guard level >= threshold else { return }
-        let stamp = Self.timestamp()
-        Self.write("\(stamp) \(level.label) [\(component)] \(message())\n")
+        logger.log(level: level.swiftLog, "\(message())")
     }
 
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }
     public func info(_ message: @autoclosure () -> String) { log(.info, message()) }
     public func warning(_ message: @autoclosure () -> String) { log(.warning, message()) }
     public func error(_ message: @autoclosure () -> String) { log(.error, message()) }
-
-    static func write(_ line: String) {
-        var text = line
-        text.withUTF8 { bytes in _ = Foundation.write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
-    }
-
-    static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        gmtime_r(&now, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
-    }
 }
