@@ -3275,7 +3275,7 @@ const ProtobufCMessageDescriptor bfpo__wire__server_assignment__descriptor =
   (ProtobufCMessageInit) bfpo__wire__server_assignment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__lease_ref__field_descriptors[2] =
+static const ProtobufCFieldDescriptor bfpo__wire__lease_ref__field_descriptors[3] =
 {
   {
     "lease_id",
@@ -3301,15 +3301,28 @@ static const ProtobufCFieldDescriptor bfpo__wire__lease_ref__field_descriptors[2
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "key",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__LeaseRef, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__lease_ref__field_indices_by_name[] = {
+  2,   /* field[2] = key */
   0,   /* field[0] = lease_id */
   1,   /* field[1] = worker_id */
 };
 static const ProtobufCIntRange bfpo__wire__lease_ref__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__lease_ref__descriptor =
 {
@@ -3319,7 +3332,7 @@ const ProtobufCMessageDescriptor bfpo__wire__lease_ref__descriptor =
   "Bfpo__Wire__LeaseRef",
   "bfpo.wire",
   sizeof(Bfpo__Wire__LeaseRef),
-  2,
+  3,
   bfpo__wire__lease_ref__field_descriptors,
   bfpo__wire__lease_ref__field_indices_by_name,
   1,  bfpo__wire__lease_ref__number_ranges,

@@ -572,10 +572,16 @@ struct  Bfpo__Wire__LeaseRef
   ProtobufCMessage base;
   uint64_t lease_id;
   uint64_t worker_id;
+  /*
+   * The CURVE public key (Z85) of the worker: a shard server holds each push under the key it came over,
+   * and the coordinator names the key the worker registered with, so a push made in another worker's name
+   * is never taken for it. Empty without CURVE.
+   */
+  char *key;
 };
 #define BFPO__WIRE__LEASE_REF__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__lease_ref__descriptor) \
-    , 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*

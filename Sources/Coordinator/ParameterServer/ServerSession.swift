@@ -226,7 +226,8 @@ final class ServerSession: @unchecked Sendable {
                 let reply: Wire.PushReply
                 do {
                     let gradient = try ReceivedGradient(message, shards: current.server.trainedRanges, compression: current.server.store.compression)
-                    try current.server.hold(Wire.LeaseRef(leaseID: push.leaseID, workerID: push.workerID), gradient: gradient)
+                    try current.server.hold(Wire.LeaseRef(leaseID: push.leaseID, workerID: push.workerID, key: peer.key ?? ""),
+                                           gradient: gradient)
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: true)
                 } catch {
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: false, reason: "\(error)")

@@ -20,6 +20,10 @@ final class ShardServer: @unchecked Sendable {
     private var released: [Wire.LeaseRef] = []
     private var releasedSet: Set<Wire.LeaseRef> = []
     private static let rememberedReleases = 4096
+    /// Pushes held at once per key. An honest worker holds at most a few leases (`LeaseLedger`), each pushed
+    /// once; a peer pushing for leases it was never granted (they are never named by a step) would
+    /// otherwise pin a gradient's memory per push.
+    static let heldPerKey = 16
     /// The step whose sums are ready to commit.
     private(set) var reducedStep: UInt64?
 
@@ -33,12 +37,15 @@ final class ShardServer: @unchecked Sendable {
     var trainedRanges: [Range<Int>] { store.trainedShards.map(\.range) }
     var heldCount: Int { lock.withLock { held.count } }
 
-    /// Keeps a worker's push until the coordinator says whether it counts.
-    /// - Throws: `ShardServerError.duplicatePush` if this push is already held or was already released.
+    /// Keeps a worker's push until the coordinator says whether it counts, under the key it came over
+    /// (`push.key`): a push in another worker's name is held apart and never summed for it.
+    /// - Throws: `ShardServerError.duplicatePush` if this push is already held or was already released,
+    ///   `.tooManyHeld` if its key already has `heldPerKey` pushes waiting.
     func hold(_ push: Wire.LeaseRef, gradient: GradientContribution) throws(ShardServerError) {
         lock.lock()
         defer { lock.unlock() }
         guard held[push] == nil, !releasedSet.contains(push) else { throw .duplicatePush(push) }
+        guard held.keys.lazy.filter({ $0.key == push.key }).count < Self.heldPerKey else { throw .tooManyHeld(push) }
         held[push] = gradient
     }
 
@@ -110,8 +117,11 @@ final class ShardServer: @unchecked Sendable {
         defer { lock.unlock() }
         if let missing = leases.first(where: { held[$0] == nil }) { throw .missingPush(missing, step: step) }
         let gradients = leases.map { held.removeValue(forKey: $0)! }
-        for push in dropped { held.removeValue(forKey: push) }
-        remember(leases + dropped)
+        // A dropped lease is forgotten whoever pushed for it: its pushes will never count.
+        let droppedLeases = Set(dropped.map { [$0.leaseID, $0.workerID] })
+        let forgotten = held.keys.filter { droppedLeases.contains([$0.leaseID, $0.workerID]) }
+        for push in forgotten { held.removeValue(forKey: push) }
+        remember(leases + dropped + forgotten)
         return gradients
     }
 
@@ -130,6 +140,7 @@ enum ShardServerError: Error, Equatable, CustomStringConvertible {
     case duplicatePush(Wire.LeaseRef)
     case missingPush(Wire.LeaseRef, step: UInt64)
     case notReduced(step: UInt64, reduced: UInt64?)
+    case tooManyHeld(Wire.LeaseRef)
 
     var description: String {
         switch self {
@@ -137,6 +148,8 @@ enum ShardServerError: Error, Equatable, CustomStringConvertible {
             return "lease \(push.leaseID) of worker \(push.workerID) was already pushed here"
         case .missingPush(let push, let step):
             return "step \(step) names the push of lease \(push.leaseID) by worker \(push.workerID), which never arrived here"
+        case .tooManyHeld(let push):
+            return "lease \(push.leaseID) of worker \(push.workerID) is refused: \(ShardServer.heldPerKey) pushes over its key already wait for their step"
         case .notReduced(let step, let reduced):
             return "step \(step) cannot be committed: the reduced step is \(reduced.map { String($0) } ?? "none")"
         }

@@ -297,7 +297,8 @@ final class CoordinatorCore {
         worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int,
         gradient: GradientContribution?, now: Double
     ) -> PushOutcome {
-        let push = Wire.LeaseRef(leaseID: id, workerID: worker)
+        // Under the key the worker registered with: a server uses the push that came over that key only.
+        let push = Wire.LeaseRef(leaseID: id, workerID: worker, key: roster.workers[worker]?.key ?? "")
         guard stopping == nil else { return refuse(push, "the coordinator is shutting down") }
         guard phase == .training, leaseKinds[id] == .gradient else { return refuse(push, "lease \(id) is not a live gradient lease") }
         do {

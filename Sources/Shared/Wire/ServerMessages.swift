@@ -69,10 +69,14 @@ extension Wire {
     public struct LeaseRef: Sendable, Hashable {
         public var leaseID: UInt64
         public var workerID: UInt64
+        /// The worker's CURVE public key (Z85), "" without CURVE: part of the push's identity, so that a
+        /// push in another worker's name is held apart from the worker's own and never used for it.
+        public var key: String
 
-        public init(leaseID: UInt64, workerID: UInt64) {
+        public init(leaseID: UInt64, workerID: UInt64, key: String = "") {
             self.leaseID = leaseID
             self.workerID = workerID
+            self.key = key
         }
     }
 

@@ -351,6 +351,7 @@ private struct Encoder {
             bfpo__wire__lease_ref__init(&r)
             r.lease_id = l.leaseID
             r.worker_id = l.workerID
+            r.key = arena.string(l.key)
             return arena.store(r)
         }
     }
@@ -633,7 +634,11 @@ private enum Decoder {
     ) throws -> [Wire.LeaseRef] {
         try array(pointer, count, "StepReduce", field, limit: Limits.maxLeasesPerStep).map { p in
             let r = try present(p, "StepReduce", field)
-            return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id)
+            let key = try string(r.key, "StepReduce", field + ".key", limit: 40)
+            guard key.isEmpty || CurveKey(z85: key) != nil else {
+                throw WireError.invalidField(message: "StepReduce", field: field + ".key", reason: "it is not a Z85 CURVE key")
+            }
+            return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id, key: key)
         }
     }
 

@@ -129,6 +129,32 @@ struct ShardServerTests {
         #expect(throws: ShardServerError.duplicatePush(push(2))) { try server.hold(push(2), gradient: gradient) }
     }
 
+    /// A push made in worker 1's name over another key is held apart: the step, which names worker 1's
+    /// key, sums worker 1's own push; dropping the lease forgets both; one key can hold only so many.
+    @Test func pushesAreHeldUnderTheKeyTheyCameOverAndAStepUsesOnlyTheNamedKeys() throws {
+        let server = makeServer()
+        let count = server.ranges.last!.upperBound
+        let honest = Wire.LeaseRef(leaseID: 5, workerID: 1, key: "worker-1-key"), forged = Wire.LeaseRef(leaseID: 5, workerID: 1, key: "rogue-key")
+        try server.hold(forged, gradient: BufferGradient([Float](repeating: 1000, count: count), shards: server.ranges))
+        try server.hold(honest, gradient: BufferGradient([Float](repeating: 2, count: count), shards: server.ranges))
+        let squares = try server.reduce(step: 0, leases: [honest], dropped: [])
+        #expect(squares == server.ranges.map { Double($0.count) * 4 })
+        #expect(server.heldCount == 1)
+        try server.commit(step: 0, scale: 1, learningRate: 0.01)
+        server.store.waitUntilIdle()
+
+        let gradient = BufferGradient([Float](repeating: 1, count: count), shards: server.ranges)
+        try server.hold(Wire.LeaseRef(leaseID: 6, workerID: 1, key: "worker-1-key"), gradient: gradient)
+        _ = try server.reduce(step: 1, leases: [], dropped: [Wire.LeaseRef(leaseID: 5, workerID: 1), Wire.LeaseRef(leaseID: 6, workerID: 1)])
+        #expect(server.heldCount == 0)
+        for lease in 0..<UInt64(ShardServer.heldPerKey) {
+            try server.hold(Wire.LeaseRef(leaseID: 100 + lease, workerID: 9, key: "rogue-key"), gradient: gradient)
+        }
+        let onceTooMany = Wire.LeaseRef(leaseID: 999, workerID: 9, key: "rogue-key")
+        #expect(throws: ShardServerError.tooManyHeld(onceTooMany)) { try server.hold(onceTooMany, gradient: gradient) }
+        try server.hold(Wire.LeaseRef(leaseID: 999, workerID: 1, key: "worker-1-key"), gradient: gradient)
+    }
+
     @Test func aStepNamingAMissingPushOrAnUnreducedStepIsRefused() throws {
         let server = makeServer()
         #expect(throws: ShardServerError.missingPush(push(9), step: 4)) {

@@ -85,6 +85,14 @@ extension WireTests {
                 serverID: 2, step: 41, leases: [lease(7, 1), lease(3, 2), lease(7, 2), lease(UInt64.max, 0)], dropped: [lease(9, 1)])))
             _ = try roundTrip(.stepReduce(Wire.StepReduce(serverID: 0, step: 0, leases: [], dropped: [])))
             _ = try roundTrip(.stepReduce(Wire.StepReduce(serverID: 1, step: 2, leases: [], dropped: [lease(1, 1), lease(1, 2)])))
+            let key = try CurveKeyPair.generate().publicKey.z85
+            let keyed = try roundTrip(.stepReduce(Wire.StepReduce(serverID: 1, step: 2, leases: [Wire.LeaseRef(leaseID: 4, workerID: 1, key: key)],
+                                                                  dropped: [])))
+            if case .stepReduce(let r) = keyed.body { #expect(r.leases.map(\.key) == [key]) }
+            #expect(throws: WireError.invalidField(message: "StepReduce", field: "leases.key", reason: "it is not a Z85 CURVE key")) {
+                try decodeEncoded(.stepReduce(Wire.StepReduce(serverID: 1, step: 2, leases: [Wire.LeaseRef(leaseID: 4, workerID: 1, key: "not a key")],
+                                                              dropped: [])))
+            }
 
             _ = try roundTrip(.stepReduced(Wire.StepReduced(
                 serverID: 2, step: 41, sumsOfSquares: [0, 1.5, Double.greatestFiniteMagnitude, Double.leastNonzeroMagnitude])))
