@@ -25,12 +25,12 @@ build: setup
 test: setup
 	swift test $(SWIFT_FLAGS)
 
-## The main job, as BFPO is used: a tiny GPT-2 (made once, at DEMO_MODEL) is fine-tuned with SFT on the benchmark's train split
-## (recipes/demo-sft.yaml), then trained with BFPO from the SFT model (recipes/demo-bfpo.yaml), each by a
-## coordinator and 2 workers on this machine (cluster/local.sh); then the initial, SFT and BFPO models are evaluated
-## on the test split (`bfpo-worker eval --generate`, implicit rewards against the SFT model) and compared in one
-## table (bench/eval_table.sh), also written to DEMO_RUN/eval.md: all of it by bench/pipeline.sh. Each pipeline gets
-## a directory of its own under runs/; Ctrl-C checkpoints and stops the step that runs.
+## The main job, as BFPO is used: a tiny GPT-2 (made once, at DEMO_MODEL) is fine-tuned with SFT on the bundled
+## benchmark's train split (recipes/demo-sft.yaml), then trained with BFPO from the SFT model (recipes/demo-bfpo.yaml),
+## each by a coordinator and 2 workers on this machine (cluster/local.sh); then the initial, SFT and BFPO models are
+## evaluated on the test split (`bfpo-worker eval --generate`, implicit rewards against the SFT model) and compared
+## in one table (bench/eval_table.sh), also written to DEMO_RUN/eval.md: all of it by bench/pipeline.sh. Each
+## pipeline gets a directory of its own under runs/; Ctrl-C checkpoints and stops the step that runs.
 DEMO_MODEL ?= runs/demo-model-512
 DEMO_RUN ?= runs/demo-$(shell date +%Y%m%d-%H%M%S)
 # Empty: local.sh takes 5555, or a free port when 5555 is taken.
