@@ -7,8 +7,6 @@ public struct KeyAllowlist: Sendable, Equatable {
     /// Allowed keys and the names written beside them ("" when none).
     public private(set) var names: [CurveKey: String] = [:]
 
-    public init(_ keys: [CurveKey: String] = [:]) { names = keys }
-
     /// Reads `path`; every malformed line is an error naming it.
     public init(contentsOf path: String) throws {
         for (number, text) in try KeyFiles.keyLines(path) {
@@ -19,6 +17,4 @@ public struct KeyAllowlist: Sendable, Equatable {
     }
 
     public func allows(_ key: CurveKey) -> Bool { names[key] != nil }
-
-    public var count: Int { names.count }
 }

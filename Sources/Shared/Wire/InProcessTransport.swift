@@ -41,9 +41,8 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
     }
 
     /// A view of this network for one simulated machine: its transports can be unplugged together, as a
-    /// process killed with -9 vanishes (for fault tests). Its connections arrive as authenticated with
-    /// `key` (`PeerID.key`), as a CURVE client's would, for tests of what is bound to a key.
-    public func machine(key: String? = nil) -> InProcessMachine { InProcessMachine(network: self, key: key) }
+    /// process killed with -9 vanishes (for fault tests).
+    public func machine() -> InProcessMachine { InProcessMachine(network: self) }
 
     /// `listen`, with the concrete type.
     public func listener(at endpoint: String, runID: String, checksRunID: Bool = true) throws -> InProcessCoordinatorTransport {
@@ -59,12 +58,12 @@ public final class InProcessNetwork: Network, @unchecked Sendable {
     }
 
     /// `connect`, with the concrete type.
-    public func connection(to endpoint: String, options: ConnectOptions = ConnectOptions(), key: String? = nil) -> InProcessWorkerTransport {
+    public func connection(to endpoint: String, options: ConnectOptions = ConnectOptions()) -> InProcessWorkerTransport {
         let id: UInt32 = lock.withLock {
             nextPeer += 1
             return nextPeer
         }
-        let peer = PeerID(bytes: [0, UInt8(id >> 24), UInt8(id >> 16 & 0xFF), UInt8(id >> 8 & 0xFF), UInt8(id & 0xFF)], key: key)
+        let peer = PeerID(bytes: [0, UInt8(id >> 24), UInt8(id >> 16 & 0xFF), UInt8(id >> 8 & 0xFF), UInt8(id & 0xFF)])
         // Connections keep the network alive (it holds only listeners, so there is no cycle).
         return InProcessWorkerTransport(peer: peer, options: options) { self.lock.withLock { self.listeners[endpoint] } }
     }
@@ -81,12 +80,8 @@ public final class InProcessMachine: Network, @unchecked Sendable {
     private var listeners: [InProcessCoordinatorTransport] = []
     private var connections: [InProcessWorkerTransport] = []
     private var unplugged = false
-    private let key: String?
 
-    fileprivate init(network: InProcessNetwork, key: String?) {
-        self.network = network
-        self.key = key
-    }
+    fileprivate init(network: InProcessNetwork) { self.network = network }
 
     public func listen(at endpoint: String, runID: String, checksRunID: Bool) throws -> any CoordinatorTransport {
         let listener = try network.listener(at: endpoint, runID: runID, checksRunID: checksRunID)
@@ -99,7 +94,7 @@ public final class InProcessMachine: Network, @unchecked Sendable {
     }
 
     public func connect(to endpoint: String, options: ConnectOptions) throws -> any WorkerTransport {
-        let connection = network.connection(to: endpoint, options: options, key: key)
+        let connection = network.connection(to: endpoint, options: options)
         let cut = lock.withLock { () -> Bool in
             connections.append(connection)
             return unplugged

@@ -12,7 +12,7 @@ import Foundation
 /// handler are guarded by `lock`, the rest is immutable.
 public final class ZMQNetwork: Network, @unchecked Sendable {
     private let context: ZMQContext
-    public let security: TransportSecurity
+    private let security: TransportSecurity
     private let log: @Sendable (String) -> Void
     private let lock = NSLock()
     private var authenticator: ZAPHandler?
