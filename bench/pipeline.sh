@@ -3,10 +3,12 @@
 # does not exist: a tiny GPT-2 (4 layers, 4 heads, 128 wide) with the byte tokenizer and 512 positions, so
 # that no pair of the benchmark is truncated (`bfpo-worker init`, `make-tokenizer`). Then SFT of MODEL on the
 # bundled safety benchmark's train split (recipes/demo-sft.yaml), BFPO from the SFT model
-# (recipes/demo-bfpo.yaml; with --dpo also DPO, recipes/demo-dpo.yaml, the same run with DPO's loss), each
-# by a coordinator and WORKERS workers on this machine (cluster/local.sh); then every model (initial, SFT,
-# BFPO, DPO) is evaluated on the test split with `bfpo-worker eval --generate` (implicit rewards of the
-# preference models against the SFT model, their reference), and compared in one table (bench/eval_table.sh), also written to RUN/eval.md.
+# (recipes/demo-bfpo.yaml, with a helpfulness buffer: the train split's benign pairs whose responses are
+# both safe; with --dpo also DPO, recipes/demo-dpo.yaml, the same run with DPO's loss), each by a
+# coordinator and WORKERS workers on this machine (cluster/local.sh); then every model (initial, SFT, BFPO,
+# DPO) is evaluated on the test split with `bfpo-worker eval --generate` (implicit rewards of the preference
+# models against the SFT model, their reference) and compared in one table (bench/eval_table.sh), also
+# written to RUN/eval.md.
 #
 #   bench/pipeline.sh --model DIR --run DIR [--workers 2] [--port PORT] [--bin .build/release] [--dpo]
 #
@@ -51,11 +53,17 @@ steps=$((2 + ${#objectives[@]}))
 
 echo "== 1/$steps SFT of $model -> $run/sft"
 "${launch[@]}" --recipe "$here/recipes/demo-sft.yaml" --run-dir "$run/sft" -- --set "model=$model"
+# The helpfulness buffer (the reference's `use_buffer`, which draws on UltraFeedback there): the train
+# split's pairs on benign prompts whose two responses are both safe, a helpful answer against an unhelpful
+# one. Picked by their fields, which generate.py writes in a fixed order with json.dumps's separators.
+helpful="$run/helpfulness.jsonl"
+grep '"prompt_kind": "benign"' "$here/data/safety-benchmark/train.jsonl" \
+    | grep '"is_response_0_safe": true, "is_response_1_safe": true' > "$helpful"
 step=2
 for objective in "${objectives[@]}"; do
-    echo "== $step/$steps ${objective^^} from the SFT model -> $run/$objective"
+    echo "== $step/$steps ${objective^^} from the SFT model, with $(grep -c . "$helpful") helpfulness pairs as its buffer -> $run/$objective"
     "${launch[@]}" --recipe "$here/recipes/demo-$objective.yaml" --run-dir "$run/$objective" -- \
-        --set "model=$run/sft" --set "reference_model=$run/sft"
+        --set "model=$run/sft" --set "reference_model=$run/sft" --set use_buffer=true --set "buffer_dataset_mixer={$helpful: 1.0}"
     step=$((step + 1))
 done
 
