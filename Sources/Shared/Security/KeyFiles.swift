@@ -5,12 +5,19 @@ import Foundation
 /// file may go anywhere, the secret one never leaves its machine. Lines starting with `#` are comments.
 public enum KeyFiles {
     /// Writes a fresh pair to `NAME.key` and `NAME.pub` and returns it. An existing pair is kept and
-    /// returned instead, so launchers can run this every time and keys survive restarts.
+    /// returned instead (its `NAME.pub` written again from the secret if it went missing), so launchers can
+    /// run this every time and keys survive restarts.
     public static func makePair(named base: String) throws -> CurveKeyPair {
-        if FileManager.default.fileExists(atPath: base + ".key") { return try readPair(secretKeyFile: base + ".key") }
-        let pair = try CurveKeyPair.generate()
-        try write("# CURVE secret key: keep this file on this machine only\n\(pair.secretKey.z85)\n", to: base + ".key", mode: 0o600)
-        try write("\(pair.publicKey.z85)\n", to: base + ".pub", mode: 0o644)
+        let pair: CurveKeyPair
+        if FileManager.default.fileExists(atPath: base + ".key") {
+            pair = try readPair(secretKeyFile: base + ".key")
+        } else {
+            pair = try CurveKeyPair.generate()
+            try write("# CURVE secret key: keep this file on this machine only\n\(pair.secretKey.z85)\n", to: base + ".key", mode: 0o600)
+        }
+        if !FileManager.default.fileExists(atPath: base + ".pub") {
+            try write("\(pair.publicKey.z85)\n", to: base + ".pub", mode: 0o644)
+        }
         return pair
     }
 
