@@ -30,10 +30,11 @@ public enum KeyFiles {
         return try CurveKeyPair(secretKey: readKey(path))
     }
 
-    /// A public key given as Z85 text or as the path of a file holding one.
-    public static func publicKey(_ textOrPath: String) throws -> CurveKey {
-        if let key = CurveKey(z85: textOrPath) { return key }
-        return try readKey(textOrPath)
+    /// A public key given as the path of a file holding one or as Z85 text. The file comes first: a path of
+    /// 40 characters can be valid Z85 too (`/`, `.` and letters are in its alphabet).
+    public static func publicKey(_ pathOrText: String) throws -> CurveKey {
+        if !FileManager.default.fileExists(atPath: pathOrText), let key = CurveKey(z85: pathOrText) { return key }
+        return try readKey(pathOrText)
     }
 
     /// The one key in the file at `path`.

@@ -25,6 +25,12 @@ struct KeyFilesTests {
         try FileManager.default.removeItem(atPath: "\(dir)/sub/worker-1.pub")
         _ = try KeyFiles.makePair(named: "\(dir)/sub/worker-1")
         #expect(try KeyFiles.publicKey("\(dir)/sub/worker-1.pub") == made.publicKey)
+        // A path that is also valid Z85 (40 characters of its alphabet) names its file.
+        let ambiguous = "/tmp/bfpo" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(31)
+        try #require(ambiguous.count == 40 && CurveKey(z85: ambiguous) != nil)
+        try made.publicKey.z85.write(toFile: ambiguous, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: ambiguous) }
+        #expect(try KeyFiles.publicKey(ambiguous) == made.publicKey)
         #expect(made.publicKey.bytes.count == 32 && made.publicKey.z85.count == 40 && made.publicKey != made.secretKey)
     }
 
