@@ -214,6 +214,9 @@ final class InProcessSystemTests {
             if (try? rogue.sendRaw(header: header, frames: frames)) != nil { sent += 1 }
             while (try? rogue.receive(timeout: .zero)) ?? nil != nil { answered += 1 }
         }
+        // The coordinator may still be working through the queue (on a loaded machine): the answers still
+        // coming are counted until none has come for a second.
+        while (try? rogue.receive(timeout: .seconds(1))) ?? nil != nil { answered += 1 }
         // Most are answered (refused); some are ignored (a heartbeat, a stray reply).
         print("fuzz: \(sent) of \(count) malformed messages delivered, \(answered) answered")
         #expect(sent == count && answered > count / 2)
