@@ -569,13 +569,7 @@ private enum Decoder {
             throw WireError.invalidField(message: "Welcome", field: "shard_endpoint_keys",
                                          reason: "it has \(keyPointers.count) entries for \(endpoints.count) shard endpoints")
         }
-        let keys = try keyPointers.map { pointer -> String in
-            let key = try string(pointer, "Welcome", "shard_endpoint_keys", limit: 40)
-            guard key.isEmpty || CurveKey(z85: key) != nil else {
-                throw WireError.invalidField(message: "Welcome", field: "shard_endpoint_keys", reason: "an entry is not a Z85 CURVE key")
-            }
-            return key
-        }
+        let keys = try keyPointers.map { try curveKey($0, "Welcome", "shard_endpoint_keys") }
         guard m.heartbeat_ms >= 1 else {
             throw WireError.invalidField(message: "Welcome", field: "heartbeat_ms", reason: "it must be at least 1")
         }
@@ -634,11 +628,7 @@ private enum Decoder {
     ) throws -> [Wire.LeaseRef] {
         try array(pointer, count, "StepReduce", field, limit: Limits.maxLeasesPerStep).map { p in
             let r = try present(p, "StepReduce", field)
-            let key = try string(r.key, "StepReduce", field + ".key", limit: 40)
-            guard key.isEmpty || CurveKey(z85: key) != nil else {
-                throw WireError.invalidField(message: "StepReduce", field: field + ".key", reason: "it is not a Z85 CURVE key")
-            }
-            return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id, key: key)
+            return Wire.LeaseRef(leaseID: r.lease_id, workerID: r.worker_id, key: try curveKey(r.key, "StepReduce", field + ".key"))
         }
     }
 
@@ -772,6 +762,15 @@ private enum Decoder {
     private static func present<T>(_ pointer: UnsafeMutablePointer<T>?, _ message: String, _ field: String) throws -> T {
         guard let pointer else { throw WireError.missingField(message: message, field: field) }
         return pointer.pointee
+    }
+
+    /// A CURVE public key field: empty (no CURVE) or 40 characters of valid Z85.
+    private static func curveKey(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String) throws -> String {
+        let key = try string(pointer, message, field, limit: 40)
+        guard key.isEmpty || CurveKey(z85: key) != nil else {
+            throw WireError.invalidField(message: message, field: field, reason: "it is not a Z85 CURVE key")
+        }
+        return key
     }
 
     private static func string(_ pointer: UnsafeMutablePointer<CChar>?, _ message: String, _ field: String, limit: Int) throws -> String {
