@@ -30,15 +30,16 @@ public struct Logger: Sendable {
     }
 
     public var component: String { logger.label }
+    /// The swift-log logger's level, read back in this project's terms (only this type sets it).
     public var threshold: Level {
-        didSet { logger.logLevel = threshold.swiftLog }
+        get { Level.allCases.first { $0.swiftLog == logger.logLevel } ?? .info }
+        set { logger.logLevel = newValue.swiftLog }
     }
     private var logger: Logging.Logger
 
     public init(component: String, threshold: Level = .info) {
         logger = Logging.Logger(label: component, factory: LineLogHandler.init)
         self.threshold = threshold
-        logger.logLevel = threshold.swiftLog
     }
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
