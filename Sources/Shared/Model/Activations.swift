@@ -59,28 +59,29 @@ public final class Activations {
     /// Floats the buffers for `batch` take, computed in `Double` so that a batch far beyond any machine
     /// (from an untrusted lease) is measured without an integer overflow: callers compare it with the
     /// memory they can spare before `prepare` allocates.
-    public func requiredFloats(for batch: PackedBatch) -> Double { sizes(for: batch).reduce(0, +) }
+    public func requiredFloats(for batch: PackedBatch) -> Double { layout(for: batch).sizes.reduce(0, +) }
 
-    /// Each buffer's floats, in `Views` order.
-    private func sizes(for batch: PackedBatch) -> [Double] {
+    /// Each buffer's floats, in `Views` order, and the LM head scratch's shape (its last buffer).
+    private func layout(for batch: PackedBatch) -> (sizes: [Double], head: LanguageModelHead.Scratch.Shape) {
         let L = Double(config.layers), C = Double(config.embedding), F = Double(config.mlpWidth), H = Double(config.heads)
         let N = Double(batch.tokenCount), A = Double(batch.attentionArea), M = Double(batch.countedCount)
         let head = LanguageModelHead.Scratch.Shape(counted: batch.countedCount, vocabulary: config.vocabulary, channels: config.embedding,
                                                    threads: pool.threads)
-        return [
+        let sizes = [
             N * C, L * N * C, L * N, L * N, L * N * 3 * C, L * H * A, L * N * C, L * N * C,
             L * N * C, L * N, L * N, L * N * F, L * N * F, L * N * C, N * C, N, N, M, M,
             N * C, N * C, N * 3 * C, N * C, N * F, N * F,
             Double(CausalAttention.scratchCount(widestSpan: batch.widestSpan, threads: pool.threads)), Double(head.floats),
         ]
+        return (sizes, head)
     }
 
     /// Views sized for `batch`, growing the allocation only when this shape needs more than any before.
     @discardableResult
     func prepare(for batch: PackedBatch) -> Views {
         let M = batch.countedCount
-        let head = LanguageModelHead.Scratch.Shape(counted: M, vocabulary: config.vocabulary, channels: config.embedding, threads: pool.threads)
-        let sizes = sizes(for: batch).map { Int($0) }
+        let (floats, head) = layout(for: batch)
+        let sizes = floats.map { Int($0) }
         let total = sizes.reduce(0, +)
         if total > storage.count { storage = FloatBuffer(count: total) }
         if M > indexCapacity {
