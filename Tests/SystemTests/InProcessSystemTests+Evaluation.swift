@@ -15,12 +15,8 @@ extension InProcessSystemTests {
     func writeEvalPairs() throws {
         var generator = RandomGenerator(seed: 11)
         func ids(_ count: Int) -> [Int] { (0..<count).map { _ in Int(generator.next() % 40) } }
-        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
-        let lines = (0..<6).map { i -> String in
-            let prompt = ids(2), chosen = ids(2 + i % 3), rejected = ids(3)
-            return "{\"chosen_ids\":\(list(prompt + chosen)),\"chosen_mask\":\(list([0, 0] + chosen.map { _ in 1 })),"
-                + "\"rejected_ids\":\(list(prompt + rejected)),\"rejected_mask\":\(list([0, 0, 1, 1, 1])),"
-                + "\"is_chosen_safe\":\(i % 2),\"is_rejected_safe\":\(i / 3)}"
+        let lines = (0..<6).map { i in
+            Self.pairLine(prompt: ids(2), chosen: ids(2 + i % 3), rejected: ids(3), chosenSafe: i % 2, rejectedSafe: i / 3)
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path("eval.jsonl"), atomically: true, encoding: .utf8)
     }

@@ -19,14 +19,19 @@ final class InProcessSystemTests {
         try ModelDirectory.save(config: config, parameters: ModelInitializer.parameters(for: config, seed: 3), to: path("model"))
         var generator = RandomGenerator(seed: 5)
         func ids(_ count: Int) -> [Int] { (0..<count).map { _ in Int(generator.next() % 40) } }
-        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
-        let lines = (0..<16).map { i -> String in
-            let prompt = ids(3), chosen = ids(1 + i % 4), rejected = ids(2)
-            return "{\"chosen_ids\":\(list(prompt + chosen)),\"chosen_mask\":\(list([0, 0, 0] + chosen.map { _ in 1 })),"
-                + "\"rejected_ids\":\(list(prompt + rejected)),\"rejected_mask\":\(list([0, 0, 0, 1, 1])),"
-                + "\"is_chosen_safe\":\(i % 2),\"is_rejected_safe\":\(i / 2 % 2)}"
+        let lines = (0..<16).map { i in
+            Self.pairLine(prompt: ids(3), chosen: ids(1 + i % 4), rejected: ids(2), chosenSafe: i % 2, rejectedSafe: i / 2 % 2)
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: path("pairs.jsonl"), atomically: true, encoding: .utf8)
+    }
+
+    /// One pair in the tokenized form: prompt + response ids, the mask 1 on the response's tokens.
+    static func pairLine(prompt: [Int], chosen: [Int], rejected: [Int], chosenSafe: Int, rejectedSafe: Int) -> String {
+        func list(_ values: [Int]) -> String { "[" + values.map(String.init).joined(separator: ",") + "]" }
+        func mask(_ response: [Int]) -> String { list(prompt.map { _ in 0 } + response.map { _ in 1 }) }
+        return "{\"chosen_ids\":\(list(prompt + chosen)),\"chosen_mask\":\(mask(chosen)),"
+            + "\"rejected_ids\":\(list(prompt + rejected)),\"rejected_mask\":\(mask(rejected)),"
+            + "\"is_chosen_safe\":\(chosenSafe),\"is_rejected_safe\":\(rejectedSafe)}"
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
