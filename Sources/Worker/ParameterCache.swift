@@ -46,7 +46,7 @@ final class ParameterCache {
         versions[Int(id)] = nil
         for (index, frame) in updates.enumerated() {
             let name = "shard \(id) update \(index)"
-            if compression == .none {
+            if compression.parameters == .exact {
                 try XorDeltaFrame.apply(frame, to: slice, frame: name)
             } else {
                 try SparseUpdateFrame.apply(frame, to: slice, frame: name)

@@ -97,7 +97,7 @@ final class ShardPull: @unchecked Sendable {
     /// server answers with the updates since then (XOR deltas, sparse updates); an exact delta that does
     /// not lead to the version it names (the copy held was not the one before) is asked for again whole.
     private func pull(_ id: UInt32, from source: Source, updates: Bool = true) throws(Failure) {
-        let updatable = updates && set == .policy && compression != .bf16
+        let updatable = updates && set == .policy && compression.parameters != .bf16
         let request = Wire.ShardRequest(workerID: worker, parameterSet: set, shardIDs: [id],
                                         heldVersions: updatable ? [cache.versions[Int(id)]] : [])
         let peer = source.server.map { "shard server \($0)" } ?? "the coordinator"
@@ -160,7 +160,7 @@ final class ShardPull: @unchecked Sendable {
             let updates = shardReply.updateCounts.isEmpty ? 0 : Int(shardReply.updateCounts[index])
             if updates == 0 {
                 let frozen = Int(entry.shardID) < cache.shards.count && cache.shards[Int(entry.shardID)].frozen
-                let bfloat16 = set == .policy && compression == .bf16 && !frozen
+                let bfloat16 = set == .policy && compression.parameters == .bf16 && !frozen
                 try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
                 next += 1
             } else {

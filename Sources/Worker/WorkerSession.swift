@@ -227,7 +227,7 @@ final class WorkerSession {
             reference: keep ? old!.reference : ParameterCache(shards: welcome.shards, parameterCount: model.layout.count),
             gradients: keep ? old!.gradients : (0..<2).map { _ in FloatBuffer(count: model.layout.count) },
             gradientFrames: keep ? old!.gradientFrames
-                : (0..<2).map { _ in GradientFrames(parameterCount: model.layout.count, compression: welcome.compression) },
+                : (0..<2).map { _ in GradientFrames(shards: welcome.shards, compression: welcome.compression) },
             servers: servers)
         closePipeline()
         pipeline = try PushPipeline(run: run, coordinator: options.endpoint, servers: servers.map(\.endpoint), network: network,
@@ -379,7 +379,7 @@ final class WorkerSession {
         // Gradients of trained shards only: a frozen shard has none to apply.
         func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
             let trained = shards.map { policy.shards[Int($0)] }.filter { !$0.frozen }
-            return member.gradientFrames[index].frames(trained, of: gradient, owner: owner)
+            return member.gradientFrames[index].frames(trained, of: gradient, step: lease.step, batch: lease.batchID, owner: owner)
         }
         func push(_ result: GradientEngine.BatchResult?, seconds: Double) -> Wire.GradientPush {
             Wire.GradientPush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID,

@@ -55,7 +55,7 @@ struct ParameterServerTests {
         #expect(losses(cluster, "one") == losses(pair, "two"))
     }
 
-    @Test(arguments: [[:], ["compression": "bf16"], ["compression": "topk:0.05", "use_selective": "true", "selected_layers": "[mlp, ln_f]"]])
+    @Test(arguments: [[:], ["compression": "bf16"], ["compression": "none+int4"], ["compression": "topk:0.05+int8", "use_selective": "true", "selected_layers": "[mlp, ln_f]"]])
     func externalShardServersEndBitIdenticalToTheCoordinatorServingAlone(settings: [String: String]) throws {
         let alone = try cleanRun(recipe: settings)
 

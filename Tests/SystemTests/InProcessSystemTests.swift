@@ -139,7 +139,7 @@ final class InProcessSystemTests {
 
     /// Sync runs stay bit-identical across worker and server counts under every compression, and a
     /// compressed run is not the uncompressed one (what crosses the wire changes what workers compute on).
-    @Test(arguments: ["none", "bf16", "topk:0.05"])
+    @Test(arguments: ["none", "bf16", "topk:0.05", "topk:0.05+int4", "none+int8"])
     func twoServersAndTwoWorkersEndBitIdenticalToOneWorkerAlone(compression: String) throws {
         try soloRun(settings: ["compression=\(compression)"])
         if compression != "none" {

@@ -9,12 +9,14 @@ protocol GradientContribution: AnyObject {
     func add(shard index: Int, into accumulator: UnsafeMutableBufferPointer<Float>)
 }
 
-/// A pushed gradient read in place from its received frames, one per shard (fp32, or bfloat16 under `bf16`
-/// and `topk` compression), each checked for size and for finite values before a server holds it.
+/// A pushed gradient read in place from its received frames, one per shard, in the run's gradient form
+/// (fp32, bfloat16, or int8/int4 `QuantizedFrame`s; docs/compression.md), each checked for size and for
+/// finite values before a server holds it.
 final class ReceivedGradient: GradientContribution {
     private enum Frames {
         case float32([TensorView<Float>])
         case bfloat16([WireMessage.Payload])
+        case quantized([WireMessage.Payload], WireCompression.Gradients)
     }
 
     private let frames: Frames
@@ -22,16 +24,20 @@ final class ReceivedGradient: GradientContribution {
     /// - Parameter shards: the receiving server's shards, in order.
     init(_ message: WireMessage, shards: [Range<Int>], compression: WireCompression) throws {
         try message.requireFrameCount(shards.count)
-        switch compression {
-        case .none:
-            frames = .float32(try zip(message.frames, shards).enumerated().map { index, element in
-                try TensorFrame.floats(element.0, expectedCount: element.1.count, frame: "gradient shard \(index)")
-            })
-        case .bf16, .topK:
-            for (index, (frame, shard)) in zip(message.frames, shards).enumerated() {
-                try BFloat16Frame.validate(frame, count: shard.count, frame: "gradient shard \(index)")
+        let named = zip(message.frames, shards).enumerated().map { (index: $0, frame: $1.0, shard: $1.1) }
+        switch compression.gradients {
+        case .fp32:
+            frames = .float32(try named.map { try TensorFrame.floats($0.frame, expectedCount: $0.shard.count, frame: "gradient shard \($0.index)") })
+        case .bf16:
+            for entry in named {
+                try BFloat16Frame.validate(entry.frame, count: entry.shard.count, frame: "gradient shard \(entry.index)")
             }
             frames = .bfloat16(message.frames)
+        case .int8, .int4:
+            for entry in named {
+                try QuantizedFrame.validate(entry.frame, count: entry.shard.count, compression.gradients, frame: "gradient shard \(entry.index)")
+            }
+            frames = .quantized(message.frames, compression.gradients)
         }
     }
 
@@ -43,6 +49,8 @@ final class ReceivedGradient: GradientContribution {
             }
         case .bfloat16(let payloads):
             BFloat16Frame.addValidated(payloads[index], to: accumulator)
+        case .quantized(let payloads, let form):
+            QuantizedFrame.addValidated(payloads[index], form, to: accumulator)
         }
     }
 }

@@ -54,8 +54,8 @@ final class ShardStore: @unchecked Sendable {
             decayRanges = WeightDecay.ranges(in: layout, within: range)
             queue = DispatchQueue(label: "bfpo.shard.\(index)")
             pool = BufferPool(count: range.count)
-            switch self.compression {
-            case .none:
+            switch self.compression.parameters {
+            case .exact:
                 master = nil
                 published = ShardSnapshot(shard: index, version: version, values: values, pool: pool)
             case .bf16:
@@ -100,7 +100,7 @@ final class ShardStore: @unchecked Sendable {
                 recentUpdates.append((snapshot.version, update))
                 if recentUpdates.count > Wire.Limits.maxUpdatesPerShard { recentUpdates.removeFirst() }
                 // Deltas worth more than the whole shard would only make a pull larger.
-                while compression == .none, recentUpdates.count > 1,
+                while compression.parameters == .exact, recentUpdates.count > 1,
                       recentUpdates.reduce(0, { $0 + $1.frame.byteCount }) > range.count * MemoryLayout<Float>.size {
                     recentUpdates.removeFirst()
                 }
@@ -128,8 +128,8 @@ final class ShardStore: @unchecked Sendable {
                 firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer, count: range.count,
                 decayRanges: decayRanges, step: optimizerSteps, learningRate: learningRate, hyperparameters: hyperparameters)
             let version = previous.version + 1
-            switch compression {
-            case .none:
+            switch compression.parameters {
+            case .exact:
                 let delta = XorDeltaFrame.payload(from: UnsafeBufferPointer(previous.values.buffer), to: UnsafeBufferPointer(target.buffer))
                 publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool, update: delta))
             case .bf16:

@@ -38,7 +38,7 @@ struct ModelReferenceTests {
     }
 
     @Test func aPathThatIsNoneOfTheFormsIsNamed() throws {
-        try withTemporaryDirectory { dir in
+        _ = try withTemporaryDirectory { dir in
             #expect(throws: ModelError.missingFile(path: dir + "/config.json (nor a run directory with checkpoints/, nor a checkpoints/latest pointer)")) {
                 try ModelReference(resolving: dir)
             }

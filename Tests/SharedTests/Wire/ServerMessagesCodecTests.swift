@@ -56,7 +56,8 @@ private func assignmentBytes(compression: String) -> [UInt8] {
 private func compressionRefusal(_ value: String, _ reason: String, message: String = "ServerAssignment") -> WireError {
     .invalidField(
         message: message, field: "compression",
-        reason: "compression \"\(value)\" is invalid: \(reason); accepted: none, bf16, topk (fraction 0.01) or topk:F with 0 < F ≤ 1")
+        reason: "compression \"\(value)\" is invalid: \(reason); accepted: none, bf16, topk (fraction 0.01) or topk:F with 0 < F ≤ 1, "
+            + "each optionally followed by +fp32, +bf16, +int8 or +int4 for the gradients")
 }
 
 extension WireTests {
@@ -275,6 +276,9 @@ extension WireTests {
             }
             #expect(throws: compressionRefusal("topk:x", "\"x\" is not a number")) {
                 _ = try WireCodec.decode(assignmentBytes(compression: "topk:x"))
+            }
+            #expect(throws: compressionRefusal("topk:0.01+int3", "\"int3\" is not a gradient form")) {
+                _ = try WireCodec.decode(assignmentBytes(compression: "topk:0.01+int3"))
             }
             #expect(throws: WireError.invalidField(message: "ServerAssignment", field: "compression", reason: "byte 4 (0xA) is not printable ASCII")) {
                 _ = try WireCodec.decode(assignmentBytes(compression: "bf16\n"))
