@@ -8,7 +8,8 @@
 #   bench/compression.sh [--settings "none bf16 topk:0.1 topk:0.01"] [--epochs 2] [--fraction F]
 #                        [--bin .build/release] [--out runs/compression-DATE]
 #
-#   --settings LIST  compression values to train with, in order: none, bf16, topk or topk:F, 0 < F <= 1
+#   --settings LIST  compression values to train with, in order: none, bf16, topk or topk:F, 0 < F <= 1,
+#                    each optionally followed by +fp32, +bf16, +int8 or +int4 for the gradients
 #                    (docs/compression.md); the ratio column needs none among them
 #   --epochs N       num_train_epochs (default 2). The recipe's half of train.jsonl, 1344 pairs, is 168 steps
 #                    of 8 pairs an epoch: 2 epochs make 336 steps (the comparison wants at least
@@ -36,6 +37,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/cluster/common.sh"
+. "$here/bench/compression_setting.sh"
 
 settings="none bf16 topk:0.1 topk:0.01" epochs=2 fraction="" bin=.build/release out=""
 bad() { echo "compression.sh: $*" >&2; exit 2; }
@@ -52,18 +54,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-# in_unit_interval X: X is a decimal number with 0 < X <= 1.
-in_unit_interval() {
-    [[ "$1" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]] && awk -v x="$1" 'BEGIN { exit !(x > 0 && x <= 1) }'
-}
 [ -n "${settings// /}" ] || bad "--settings needs at least one setting"
 declare -A seen
 for setting in $settings; do
-    case "$setting" in
-        none|bf16|topk) ;;
-        topk:*) in_unit_interval "${setting#topk:}" || bad "bad fraction in \"$setting\" (topk:F needs 0 < F <= 1)" ;;
-        *) bad "bad setting \"$setting\" in --settings (none, bf16, topk or topk:F with 0 < F <= 1)" ;;
-    esac
+    why=$(compression_check "$setting") || bad "$why in --settings"
     [ -z "${seen[$setting]:-}" ] || bad "setting \"$setting\" is listed twice"
     seen[$setting]=1
 done

@@ -24,7 +24,8 @@
 #   --compression LIST
 #                    the values of the recipe key `compression` to run with, each passed to the coordinator
 #                    as --set compression=VALUE: none (fp32, the default), bf16, topk or topk:F with
-#                    0 < F <= 1 (docs/compression.md); the workers must log the same value
+#                    0 < F <= 1, each optionally followed by +fp32, +bf16, +int8 or +int4 for the
+#                    gradients (docs/compression.md); the workers must log the same value
 #   --pairs N        random preference pairs trained on, one epoch; at least 16 (default 96)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
 #
@@ -49,6 +50,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/cluster/common.sh"
 . "$here/bench/workload.sh"
+. "$here/bench/compression_setting.sh"
 
 bin=.build/release pairs=96 counts="1 2" links="loopback 1gbit 100mbit" server_counts=0 compressions=none
 bad() { echo "network.sh: $*" >&2; exit 2; }
@@ -86,14 +88,7 @@ done
 [ -n "${compressions// /}" ] || bad "--compression needs at least one value"
 declare -A seen
 for compression in $compressions; do
-    # The forms WireCompression(recipeValue:) accepts; the fraction as a plain decimal number.
-    case "$compression" in
-        none|bf16|topk) ;;
-        topk:*) [[ "${compression#topk:}" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$ ]] \
-                    && awk -v f="${compression#topk:}" 'BEGIN { exit !(f > 0 && f <= 1) }' \
-                    || bad "bad fraction in \"$compression\" in --compression (topk:F needs 0 < F <= 1)" ;;
-        *) bad "bad value \"$compression\" in --compression (none, bf16, topk or topk:F with 0 < F <= 1)" ;;
-    esac
+    why=$(compression_check "$compression") || bad "$why in --compression"
     [ -z "${seen[$compression]:-}" ] || bad "\"$compression\" is listed twice in --compression"
     seen[$compression]=1
 done
@@ -318,13 +313,9 @@ measure() {
     for pid in ${server_pids[@]+"${server_pids[@]}"} "${worker_pids[@]}"; do
         for _ in $(seq 1 150); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
     done
-    # The workers' join lines name the run's compression unless it is none; topk means topk:0.01, and
-    # topk:F is written back with F as a Double (topk:1 as topk:1.0).
+    # The workers' join lines name the run's compression unless it is none, in its canonical form.
     logged=$(sed -n 's/.*joined run .*, compression \([^ ,]*\).*/\1/p' "$dir"/logs/worker-*.log | sort -u | paste -sd ' ' -)
-    expected=$compression
-    [ "$expected" != topk ] || expected=topk:0.01
-    awk -v a="${logged:-none}" -v b="$expected" \
-        'BEGIN { exit !(a == b || (a ~ /^topk:[^ ]*$/ && b ~ /^topk:/ && substr(a, 6) + 0 == substr(b, 6) + 0)) }' \
+    [[ "${logged:-none}" != *" "* ]] && compression_same "${logged:-none}" "$compression" \
         || failed "the workers logged compression ${logged:-none}, not $compression ($run)" "$dir"/logs/worker-*.log
     rate=$(workload_tokens_per_second "$dir/run/metrics.jsonl")
     bytes_per_token=n/a server_bytes_per_token=n/a

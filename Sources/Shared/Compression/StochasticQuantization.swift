@@ -5,7 +5,7 @@
 /// For a block whose largest magnitude is m, the step is s = m / L (L = `levels`: 127 for int8, 7 for
 /// int4), and each value g becomes the integer
 ///
-///     q = clamp(⌊g / s + u⌋, −L, L),   u uniform in [0, 1),
+///     q = clamp(⌊g · (1/s) + u⌋, −L, L),   u uniform in [0, 1),
 ///
 /// so that E[q · s] = g: the sum a server forms of decoded gradients is the sum of the true gradients plus
 /// zero-mean noise of less than s per value and push. Why no error feedback: a residual kept by the worker
@@ -75,8 +75,10 @@ public enum StochasticQuantization {
                 for i in range { write(i, 0) }
                 continue
             }
+            // One division per block; the product may round past ±L by an ulp, which the clamp removes.
+            let inverse = 1 / step
             for i in range {
-                let scaled = min(limit, max(-limit, values[i] / step))
+                let scaled = min(limit, max(-limit, values[i] * inverse))
                 let q = min(limit, (scaled + uniform(seed: seed, index: i)).rounded(.down))
                 write(i, Int32(q))
             }
