@@ -50,7 +50,7 @@ import Shared
 /// | `workers_expected` | integer | 1 | workers to wait for before training starts (ours) |
 /// | `servers_expected` | integer | 0 | shard servers (`bfpo-coordinator serve`) to wait for before handing out shards; 0 serves every shard in the coordinator (ours) |
 /// | `servers_wait_seconds` | number | 30 | how long to wait for `servers_expected` servers (at the start, and after a server failed) before handing shards to those that came (ours) |
-/// | `compression` | string | none | what crosses the wire: `none` (fp32), `bf16`, or `topk` / `topk:F` (sparse parameter updates with error feedback, bf16 gradients); docs/compression.md (ours) |
+/// | `compression` | string | none | what crosses the wire: `none` (fp32), `bf16`, or `topk` / `topk:F` (sparse parameter updates with error feedback, bf16 gradients), optionally `+int8` / `+int4` (gradients by unbiased stochastic rounding); docs/compression.md (ours) |
 /// | `heartbeat_seconds` | number | 2 | how often a worker reports that it is alive (ours) |
 /// | `lease_seconds` | number | 60 | time a worker has to return a batch before it is leased again (ours) |
 ///
