@@ -167,6 +167,42 @@ final class InProcessSystemTests {
         }
     }
 
+    /// A work request that finds no lease is held (a long poll), not answered `Wait` at once: while the
+    /// run gathers its 2 workers, a registered client's request is answered `Wait` only after the 0.25 s
+    /// the coordinator holds it; once a worker joins and the run starts, a request is answered with a lease.
+    @Test func aWorkRequestWithoutALeaseIsHeldUntilOneIsFree() throws {
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "parked", settings: ["workers_expected=2"], network: network)
+        let client = network.connection(to: "inproc://coordinator")
+        var welcomed: WireMessage?
+        let deadline = Date().addingTimeInterval(10)
+        while welcomed == nil, Date() < deadline {
+            try client.send(WireMessage(.register(Wire.Register(workerName: "client", threads: 1)), runID: ""))
+            if let reply = try client.receive(timeout: .seconds(1)), case .welcome = reply.body { welcomed = reply }
+        }
+        guard let welcomed, case .welcome(let welcome) = welcomed.body else { Issue.record("the client was never welcomed"); return }
+        let request = WireMessage(.workRequest(Wire.WorkRequest(workerID: welcome.workerID)), runID: welcomed.envelope.runID)
+
+        let asked = Date()
+        try client.send(request)
+        let first = try #require(try client.receive(timeout: .seconds(5)))
+        guard case .wait = first.body else { Issue.record("expected Wait while 1 of 2 workers is here, got \(first.body.name)"); return }
+        #expect(Date().timeIntervalSince(asked) >= 0.24, "answered after \(Date().timeIntervalSince(asked)) s")
+
+        let worker = try worker("w", network: network)
+        var lease: Wire.Lease?
+        while lease == nil, Date() < deadline.addingTimeInterval(20) {
+            try client.send(request)
+            guard let reply = try client.receive(timeout: .seconds(5)) else { continue }
+            if case .lease(let granted) = reply.body { lease = granted }
+        }
+        #expect(lease?.kind == .reference, "the client is leased a batch of the reference pass")
+        // The client never pushes: its lease expires and goes to the worker, and the run ends.
+        client.close()
+        expectSuccess(coordinator, "coordinator")
+        expectSuccess(worker, "worker")
+    }
+
     /// 10 000 malformed messages of every kind the coordinator can receive (`BFPO_FUZZ_MESSAGES` others,
     /// for `bench/fuzz.sh`), from a client that registered and keeps heartbeating, while a worker trains:
     /// each is refused or ignored, the coordinator never stops, and the run ends bit-identical to the solo

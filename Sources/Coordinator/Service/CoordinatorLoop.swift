@@ -35,6 +35,10 @@ final class CoordinatorLoop {
         /// output when the process exits), leaving the worker to retry until it gives up; a worker that
         /// re-registers meanwhile is welcomed and then told to stop.
         var drainSeconds: Double = 0.5
+        /// Seconds a work request that found no lease is held before it is answered `Wait`: a lease that
+        /// frees up meanwhile (a step applied, a lease expired) goes out at once, instead of after the
+        /// worker's retry sleep. Below the workers' reply timeout.
+        var parkSeconds: Double = 0.25
     }
 
     private let core: CoordinatorCore
@@ -57,6 +61,10 @@ final class CoordinatorLoop {
     /// nobody waits for workers, even if some are lost.
     private var gathered = false
     private(set) var malformed = 0
+    /// Work requests that found no lease, by worker: asked again after every message and tick (a long
+    /// poll, as ps-lite's servers hold a pull until its version exists), answered when a lease, a stop or
+    /// `parkSeconds` comes.
+    private var parked: [UInt64: (peer: PeerID, since: Double)] = [:]
 
     init(core: CoordinatorCore, transport: CoordinatorTransport, settings: Settings, log: Logger) throws {
         self.core = core
@@ -104,7 +112,11 @@ final class CoordinatorLoop {
                     settledAt = nil
                 }
             }
-            if let (peer, message) = try transport.receive(timeout: .milliseconds(20)) {
+            // While a worker waits for a lease and this process applies a step on its own shards, nothing
+            // but the clock says when it is done: look often, so the next lease waits for the update, not for
+            // the loop.
+            let busy = !parked.isEmpty && core.isApplying
+            if let (peer, message) = try transport.receive(timeout: .milliseconds(busy ? 1 : 20)) {
                 try handle(message, from: peer)
             }
             assignShardsWhenReady()
@@ -113,6 +125,7 @@ final class CoordinatorLoop {
             }
             try timed { try core.tick(now: now) }
             sendServerMessages()
+            answerParked()
         }
     }
 
@@ -301,11 +314,30 @@ final class CoordinatorLoop {
                                     registerAgain: true)), to: peer)
     }
 
-    private func assign(worker: UInt64, peer: PeerID, now: Double) {
+    /// Asks the core again for every parked request, in worker order; a worker no longer a member is
+    /// forgotten (it registers again, or was lost).
+    private func answerParked() {
+        guard !parked.isEmpty else { return }
+        let now = now
+        for (worker, request) in parked.sorted(by: { $0.key < $1.key }) {
+            parked[worker] = nil
+            guard core.workers.workers[worker] != nil else { continue }
+            assign(worker: worker, peer: request.peer, now: now, askedAt: request.since)
+        }
+    }
+
+    /// Answers a work request with a lease or a stop, or parks it (`parked`) until one comes or it has
+    /// waited `parkSeconds` since `askedAt`.
+    private func assign(worker: UInt64, peer: PeerID, now: Double, askedAt: Double? = nil) {
         gathered = gathered || core.workers.count >= settings.workersExpected || now >= settings.gatherWorkersFor
         switch gathered ? core.requestWork(worker: worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
         case .wait(let seconds):
-            reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
+            let since = askedAt ?? now
+            if now - since < settings.parkSeconds {
+                parked[worker] = (peer, since)
+            } else {
+                reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
+            }
         case .stop(let reason):
             reply(.stop(Wire.Stop(reason: reason)), to: peer)
         case .lease(let grant):
