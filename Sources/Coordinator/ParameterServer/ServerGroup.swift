@@ -225,9 +225,6 @@ final class ServerGroup {
         }
     }
 
-    /// Whether this process is applying a step to the shards it serves (done when its store is idle).
-    var isApplyingLocally: Bool { step?.committing == true && !localShards.isEmpty && !local.store.isIdle }
-
     var progress: StepProgress {
         if let failure { return .failed(failure) }
         guard let current = step else { return .idle }
