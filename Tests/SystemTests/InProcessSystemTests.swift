@@ -167,6 +167,20 @@ final class InProcessSystemTests {
         }
     }
 
+    /// Registers `client` as a worker registers: again while the coordinator is not ready to welcome, for
+    /// up to 10 s. Returns the run id and the worker id given, or nil (recorded) when never welcomed.
+    func register(_ client: InProcessWorkerTransport, as name: String) throws -> (run: String, worker: UInt64)? {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            try client.send(WireMessage(.register(Wire.Register(workerName: name, threads: 1)), runID: ""))
+            if let reply = try client.receive(timeout: .seconds(1)), case .welcome(let welcome) = reply.body {
+                return (reply.envelope.runID, welcome.workerID)
+            }
+        }
+        Issue.record("\(name) was never welcomed")
+        return nil
+    }
+
     /// A work request that finds no lease is held (a long poll), not answered `Wait` at once: while the
     /// run gathers its 2 workers, a registered client's request is answered `Wait` only after the 0.25 s
     /// the coordinator holds it; once a worker joins and the run starts, a request is answered with a lease.
@@ -174,14 +188,9 @@ final class InProcessSystemTests {
         let network = InProcessNetwork()
         let coordinator = try coordinator(run: "parked", settings: ["workers_expected=2"], network: network)
         let client = network.connection(to: "inproc://coordinator")
-        var welcomed: WireMessage?
-        let deadline = Date().addingTimeInterval(10)
-        while welcomed == nil, Date() < deadline {
-            try client.send(WireMessage(.register(Wire.Register(workerName: "client", threads: 1)), runID: ""))
-            if let reply = try client.receive(timeout: .seconds(1)), case .welcome = reply.body { welcomed = reply }
-        }
-        guard let welcomed, case .welcome(let welcome) = welcomed.body else { Issue.record("the client was never welcomed"); return }
-        let request = WireMessage(.workRequest(Wire.WorkRequest(workerID: welcome.workerID)), runID: welcomed.envelope.runID)
+        guard let (run, id) = try register(client, as: "client") else { return }
+        let request = WireMessage(.workRequest(Wire.WorkRequest(workerID: id)), runID: run)
+        let deadline = Date().addingTimeInterval(30)
 
         let asked = Date()
         try client.send(request)
@@ -191,7 +200,7 @@ final class InProcessSystemTests {
 
         let worker = try worker("w", network: network)
         var lease: Wire.Lease?
-        while lease == nil, Date() < deadline.addingTimeInterval(20) {
+        while lease == nil, Date() < deadline {
             try client.send(request)
             guard let reply = try client.receive(timeout: .seconds(5)) else { continue }
             if case .lease(let granted) = reply.body { lease = granted }
@@ -214,15 +223,7 @@ final class InProcessSystemTests {
         let network = InProcessNetwork()
         let coordinator = try coordinator(run: "fuzzed", settings: [], network: network)
         let rogue = network.connection(to: "inproc://coordinator")
-        // Registered as a worker registers: again while the coordinator is not ready to welcome.
-        var welcomed: WireMessage?
-        let deadline = Date().addingTimeInterval(10)
-        while welcomed == nil, Date() < deadline {
-            try rogue.send(WireMessage(.register(Wire.Register(workerName: "rogue", threads: 1)), runID: ""))
-            if let reply = try rogue.receive(timeout: .seconds(1)), case .welcome = reply.body { welcomed = reply }
-        }
-        guard let welcomed, case .welcome(let welcome) = welcomed.body else { Issue.record("the rogue was never welcomed"); return }
-        let run = welcomed.envelope.runID, id = welcome.workerID
+        guard let (run, id) = try register(rogue, as: "rogue") else { return }
         let worker = try worker("w", network: network)
 
         let metrics = try PreferenceMetrics(
