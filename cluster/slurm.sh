@@ -139,8 +139,10 @@ start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "$endpoint" \
     --set "workers_expected=${#worker_nodes[@]}" --set "servers_expected=$servers" \
     ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
-# Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
+# Every worker and server is admitted before any server starts, so that each server's copy of the allowlist
+# has the workers, and every copy is the same whichever server's is written last (servers sharing a home).
 for i in "${!worker_nodes[@]}"; do admit "${worker_nodes[$i]}-$((i + 1))"; done
+for i in "${!server_nodes[@]}"; do admit "${server_nodes[$i]}-server-$((i + 1))"; done
 if await_listening; then
     for i in "${!server_nodes[@]}"; do
         node="${server_nodes[$i]}" n=$((i + 1))

@@ -115,8 +115,10 @@ start_coordinator "$bin" "$run_dir" --recipe "$recipe" --bind "tcp://$address:$p
     --set "workers_expected=${#worker_hosts[@]}" --set "servers_expected=${#server_names[@]}" \
     ${coordinator_security[@]+"${coordinator_security[@]}"} ${extra[@]+"${extra[@]}"}
 pids=()
-# Every worker is admitted before any server starts, so that each server's copy of the allowlist has them.
+# Every worker and server is admitted before any server starts, so that each server's copy of the allowlist
+# has the workers, and every copy is the same whichever server's is written last (servers sharing a home).
 for i in "${!worker_hosts[@]}"; do admit "${worker_hosts[$i]}-$((i + 1))"; done
+for i in "${!server_names[@]}"; do admit "${server_names[$i]}-server-$((i + 1))"; done
 if await_listening; then
     for i in "${!server_names[@]}"; do
         host="${server_names[$i]}" n=$((i + 1))
