@@ -23,7 +23,7 @@ admit() {
     local line
     line=$("$keys_bin/bfpo-worker" keygen --out "$keys_dir/$1" --label "$1" 2> /dev/null) \
         || { echo "$(basename "$0"): cannot make keys for $1 in $keys_dir" >&2; exit 1; }
-    grep -qxF "$line" "$keys_dir/allowed_keys" || echo "$line" >> "$keys_dir/allowed_keys"
+    grep -qxF -e "$line" "$keys_dir/allowed_keys" || echo "$line" >> "$keys_dir/allowed_keys"
     peer_security=(--key "$keys_dir/$1.key" --coordinator-key "$keys_dir/coordinator.pub")
 }
 
