@@ -2621,7 +2621,7 @@ const ProtobufCMessageDescriptor bfpo__wire__metric_sums__descriptor =
   (ProtobufCMessageInit) bfpo__wire__metric_sums__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descriptors[7] =
+static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descriptors[8] =
 {
   {
     "worker_id",
@@ -2707,12 +2707,25 @@ static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "shard_ids",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Bfpo__Wire__GradientPush, n_shard_ids),
+    offsetof(Bfpo__Wire__GradientPush, shard_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__gradient_push__field_indices_by_name[] = {
   2,   /* field[2] = batch_id */
   6,   /* field[6] = compute_seconds */
   1,   /* field[1] = lease_id */
   4,   /* field[4] = metrics */
+  7,   /* field[7] = shard_ids */
   3,   /* field[3] = shard_versions */
   5,   /* field[5] = tokens */
   0,   /* field[0] = worker_id */
@@ -2720,7 +2733,7 @@ static const unsigned bfpo__wire__gradient_push__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__gradient_push__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor =
 {
@@ -2730,7 +2743,7 @@ const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor =
   "Bfpo__Wire__GradientPush",
   "bfpo.wire",
   sizeof(Bfpo__Wire__GradientPush),
-  7,
+  8,
   bfpo__wire__gradient_push__field_descriptors,
   bfpo__wire__gradient_push__field_indices_by_name,
   1,  bfpo__wire__gradient_push__number_ranges,

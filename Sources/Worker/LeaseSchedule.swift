@@ -2,24 +2,26 @@ import Shared
 
 /// One lease's computation overlapped with its transfers (docs/parameter-servers.md, "Overlap"): the
 /// forward pass reads each layer as soon as the pull in flight has stored it, and under a gradient lease
-/// each shard server's part of the push is handed to the push pipeline as soon as the backward pass has
-/// finished that server's shards (the bucketed overlap of PyTorch DDP). The coordinator's part follows
-/// once the lease is computed (`finishPush`).
+/// each trained shard's part of the push is handed to the push pipeline as soon as the backward pass has
+/// finished that shard (the bucketed overlap of PyTorch DDP, one bucket per shard), whichever process
+/// serves it. The closing push follows once the lease is computed (`finishPush`).
 ///
 /// Used by the worker's session thread only, which runs the model.
 final class LeaseSchedule: ComputeSchedule {
-    /// A shard server's part of a push: the first element its shards cover, and its frames.
-    struct ServerPart {
+    /// A trained shard's part of a push: where it goes and the first element it covers.
+    struct Part {
+        let destination: PushPipeline.Destination
+        let shard: UInt32
         let firstOffset: Int
-        let frames: () -> [WireMessage.Payload]
     }
 
-    /// A gradient lease's push: where it goes, the header its servers get (read once the pull has
-    /// ended, so it names the versions computed on) and each server's part.
+    /// A gradient lease's push: where it goes, the header its parts carry (read once the pull has ended,
+    /// so it names the versions computed on), each trained shard's part, and the frames of a set of shards.
     struct Push {
         let pipeline: PushPipeline
         let header: () -> Wire.GradientPush
-        let servers: [ServerPart]
+        let parts: [Part]
+        let frames: ([UInt32]) -> [WireMessage.Payload]
     }
 
     private let pull: ShardPull
@@ -30,16 +32,16 @@ final class LeaseSchedule: ComputeSchedule {
     init(pull: ShardPull, push: Push? = nil) {
         self.pull = pull
         self.push = push
-        shipped = Array(repeating: false, count: push?.servers.count ?? 0)
+        shipped = Array(repeating: false, count: push?.parts.count ?? 0)
     }
 
     func willRead(_ range: Range<Int>) {
         pull.willRead(range)
     }
 
-    /// Ships every server whose shards all lie at or after `offset`. A push begins only once the pull has
-    /// succeeded (the backward pass runs after the forward pass has read every shard, so it has ended):
-    /// a failed pull's gradient is dropped and must reach no server.
+    /// Ships every shard that starts at or after `offset`, one message per destination. A push begins
+    /// only once the pull has succeeded (the backward pass runs after the forward pass has read every
+    /// shard, so it has ended): a failed pull's gradient is dropped and must reach no server.
     func gradientsFinal(from offset: Int) {
         guard let push else { return }
         if !begun {
@@ -47,16 +49,20 @@ final class LeaseSchedule: ComputeSchedule {
             push.pipeline.begin(push.header())
             begun = true
         }
-        for (index, server) in push.servers.enumerated() where !shipped[index] && server.firstOffset >= offset {
-            push.pipeline.ship(server: index, frames: server.frames())
+        var ready: [PushPipeline.Destination: [UInt32]] = [:]
+        for (index, part) in push.parts.enumerated() where !shipped[index] && part.firstOffset >= offset {
+            ready[part.destination, default: []].append(part.shard)
             shipped[index] = true
+        }
+        for (destination, shards) in ready.sorted(by: { $0.value[0] > $1.value[0] }) {
+            push.pipeline.ship(to: destination, shards: shards, frames: push.frames(shards))
         }
     }
 
-    /// Hands the coordinator its part, `push` with the lease's metrics, after every server's.
-    func finishPush(_ push: Wire.GradientPush, coordinatorFrames: [WireMessage.Payload]) {
+    /// Ships what is left, then hands the pipeline the closing push, `push` with the lease's metrics.
+    func finishPush(_ push: Wire.GradientPush) {
         gradientsFinal(from: 0)
         guard begun else { return }
-        self.push?.pipeline.finish(push, coordinatorFrames: coordinatorFrames)
+        self.push?.pipeline.finish(push)
     }
 }

@@ -2,28 +2,35 @@ import Foundation
 import Shared
 
 /// Delivers a lease's gradient push on a thread of its own, with connections of its own
-/// (docs/parameter-servers.md, "Overlap"). A push is handed over in parts: each shard server's as soon as
-/// the backward pass has finished that server's shards (sent at once, while the pass goes on with the
-/// shards before them), the coordinator's when the lease is computed; and its upload overlaps the next
-/// lease's computation whenever that lease needs no newer parameters (a step of several leases, or
-/// asynchronous training). Nothing numeric changes: a push is the same bytes, and the coordinator orders
-/// a step's pushes by batch whatever their arrival.
+/// (docs/parameter-servers.md, "Overlap"). A push is handed over in parts: each trained shard's gradient as
+/// soon as the backward pass has finished it, sent at once to the process that serves the shard (a shard
+/// server or the coordinator) while the pass goes on with the shards before it; then the closing push
+/// with the lease's metrics, sent to the coordinator once every part is accepted (so it never counts a
+/// lease whose gradient a server lacks). Its upload overlaps the next lease's computation whenever that
+/// lease needs no newer parameters (a step of several leases, or asynchronous training). Nothing numeric
+/// changes: the parts are the same bytes, and servers sum a step's pushes in the coordinator's order
+/// whatever their arrival.
 ///
 /// One push in flight at a time: `begin` waits for the previous one, so with two gradient buffers the
-/// worker never writes a buffer that is still being sent. Only once every server holds its part is the
-/// coordinator told (so it never names a push a server lacks).
+/// worker never writes a buffer that is still being sent.
 ///
 /// `@unchecked Sendable`: `job`, `failure` and `stopped` are guarded by `condition`; the transports are
 /// used only by the pipeline's thread after `init`.
 final class PushPipeline: @unchecked Sendable {
+    /// Where a part goes: the coordinator, or a shard server by its index among `servers` given at init.
+    enum Destination: Hashable {
+        case coordinator
+        case server(Int)
+    }
+
     /// One lease's push as it is handed over.
     private struct Job {
-        /// What the servers are sent: the lease, its batch and versions (servers read no metrics).
+        /// What every part carries: the lease, its batch and versions (receivers of parts read no metrics).
         let header: Wire.GradientPush
-        /// Each server's frames (in the order of `servers` given at init), once handed over.
-        var serverFrames: [[WireMessage.Payload]?]
-        /// The whole push and the coordinator's frames, once the lease is computed.
-        var coordinatorPart: (push: Wire.GradientPush, frames: [WireMessage.Payload])?
+        /// Parts handed over and not yet sent, oldest first.
+        var parts: [(destination: Destination, shards: [UInt32], frames: [WireMessage.Payload])] = []
+        /// The closing push, once the lease is computed and every part handed over.
+        var closing: Wire.GradientPush?
     }
 
     private let run: String
@@ -61,25 +68,26 @@ final class PushPipeline: @unchecked Sendable {
     func begin(_ header: Wire.GradientPush) {
         condition.lock()
         while job != nil { condition.wait() }
-        job = Job(header: header, serverFrames: Array(repeating: nil, count: servers.count), coordinatorPart: nil)
+        job = Job(header: header)
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Hands over server `index`'s part of the push begun; it is sent at once.
-    func ship(server index: Int, frames: [WireMessage.Payload]) {
+    /// Hands over the part of the push begun that carries `shards` (their gradients in `frames`, in order)
+    /// to `destination`; it is sent at once.
+    func ship(to destination: Destination, shards: [UInt32], frames: [WireMessage.Payload]) {
         condition.lock()
-        precondition(job != nil && job!.serverFrames[index] == nil, "one part per server of a push begun")
-        job!.serverFrames[index] = frames
+        precondition(job != nil && job!.closing == nil, "parts of a push begun and not yet closed")
+        job!.parts.append((destination, shards, frames))
         condition.broadcast()
         condition.unlock()
     }
 
-    /// Hands over the coordinator's part, `push` with the lease's metrics, once every server has its part.
-    func finish(_ push: Wire.GradientPush, coordinatorFrames: [WireMessage.Payload]) {
+    /// Hands over the closing push, `push` with the lease's metrics, after every part.
+    func finish(_ push: Wire.GradientPush) {
         condition.lock()
-        precondition(job != nil && job!.serverFrames.allSatisfy { $0 != nil }, "the servers' parts before the coordinator's")
-        job!.coordinatorPart = (push, coordinatorFrames)
+        precondition(job != nil && job!.closing == nil, "one closing push per push begun")
+        job!.closing = push
         condition.broadcast()
         condition.unlock()
     }
@@ -124,61 +132,82 @@ final class PushPipeline: @unchecked Sendable {
         }
     }
 
-    /// A part of the current job: a server's (by index), or the coordinator's.
-    private enum Part { case server(Int, [WireMessage.Payload]), coordinator(Wire.GradientPush, [WireMessage.Payload]) }
+    /// A part not yet sent, or the closing push.
+    private enum Next {
+        case part(destination: Destination, shards: [UInt32], frames: [WireMessage.Payload])
+        case closing(Wire.GradientPush)
+    }
 
-    /// The next part to send, waiting for it: a server's not yet sent, or once all are, the coordinator's.
-    private func nextPart(after sent: Set<Int>) -> Part {
+    /// The next thing to send, waiting for it: a part not yet sent, or once all are, the closing push.
+    private func next() -> Next {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            let frames = job!.serverFrames
-            if let index = frames.indices.first(where: { !sent.contains($0) && frames[$0] != nil }) {
-                return .server(index, frames[index]!)
+            if !job!.parts.isEmpty {
+                let part = job!.parts.removeFirst()
+                return .part(destination: part.destination, shards: part.shards, frames: part.frames)
             }
-            if sent.count == frames.count, let part = job!.coordinatorPart { return .coordinator(part.push, part.frames) }
+            if let closing = job!.closing { return .closing(closing) }
             condition.wait()
         }
     }
 
-    /// Each server's part as it comes, then, once all hold theirs, the coordinator's. Returns why delivery
-    /// failed, or nil (a push refused on its merits is not a failure: the coordinator leases the batch
-    /// again). Every part is taken from the job even after a failure, so the worker can always finish it.
+    private func transport(_ destination: Destination) -> (name: String, transport: any WorkerTransport) {
+        switch destination {
+        case .coordinator: return ("the coordinator", coordinator)
+        case .server(let index): return ("shard server \(servers[index].endpoint)", servers[index].transport)
+        }
+    }
+
+    /// Each part as it comes, then, once every part sent is accepted, the closing push. Returns why
+    /// delivery failed, or nil (a push refused on its merits is not a failure: the coordinator leases the
+    /// batch again). Every part is taken from the job even after a failure, so the worker can always
+    /// finish it.
     private func deliver(_ header: Wire.GradientPush) -> String? {
-        var sent = Set<Int>()
+        var sent: [Destination] = []
         var problem: String?
-        while sent.count < servers.count {
-            guard case .server(let index, let frames) = nextPart(after: sent) else { preconditionFailure("servers first") }
-            sent.insert(index)
-            guard problem == nil else { continue }
-            do {
-                try servers[index].transport.send(WireMessage(.gradientPush(header), runID: run, frames: frames))
-            } catch {
-                problem = "shard server \(servers[index].endpoint) unreachable (\(error))"
+        var closingPush: Wire.GradientPush?
+        while closingPush == nil {
+            switch next() {
+            case .closing(let push):
+                closingPush = push
+            case .part(let destination, let shards, let frames):
+                guard problem == nil else { continue }
+                var part = header
+                part.shardIDs = shards
+                let (name, transport) = transport(destination)
+                do {
+                    try transport.send(WireMessage(.gradientPush(part), runID: run, frames: frames))
+                    sent.append(destination)
+                } catch {
+                    problem = "\(name) unreachable (\(error))"
+                }
             }
         }
+        let closing = closingPush!
+        // Each receiver answers its parts in the order they were sent.
         var refusal: String?
-        for server in servers where problem == nil {
-            switch outcome(of: header, from: server.transport) {
+        for destination in sent where problem == nil {
+            let (name, transport) = transport(destination)
+            switch outcome(of: header, from: transport) {
             case .accepted: continue
-            case .refused(let reason): refusal = refusal ?? "not taken by \(server.endpoint): \(reason)"
-            case .silent: problem = "no push reply from shard server \(server.endpoint) in \(Int(replyTimeout)) s"
+            case .refused(let reason): refusal = refusal ?? "part not taken by \(name): \(reason)"
+            case .silent: problem = "no push reply from \(name) in \(Int(replyTimeout)) s"
             }
         }
-        guard case .coordinator(let push, let frames) = nextPart(after: sent) else { preconditionFailure("the coordinator last") }
         if let problem { return problem }
         if let refusal {
-            log.info("lease \(push.leaseID) (batch \(push.batchID)) \(refusal)")
+            log.info("lease \(closing.leaseID) (batch \(closing.batchID)) \(refusal)")
             return nil
         }
         do {
-            try coordinator.send(WireMessage(.gradientPush(push), runID: run, frames: frames))
+            try coordinator.send(WireMessage(.gradientPush(closing), runID: run))
         } catch {
             return "coordinator unreachable (\(error))"
         }
-        switch outcome(of: push, from: coordinator) {
-        case .accepted: log.debug("lease \(push.leaseID) (batch \(push.batchID)) accepted")
-        case .refused(let reason): log.info("lease \(push.leaseID) (batch \(push.batchID)) refused: \(reason)")
+        switch outcome(of: closing, from: coordinator) {
+        case .accepted: log.debug("lease \(closing.leaseID) (batch \(closing.batchID)) accepted")
+        case .refused(let reason): log.info("lease \(closing.leaseID) (batch \(closing.batchID)) refused: \(reason)")
         case .silent: return "no push reply from the coordinator in \(Int(replyTimeout)) s"
         }
         return nil

@@ -40,6 +40,8 @@ final class WorkerSession {
         let gradientFrames: [GradientFrames]
         /// The shard servers, each with the shards it serves; shards of none are the coordinator's.
         let servers: [ShardHost]
+        /// Each trained shard's part of a push and where it goes: a frozen shard has no gradient.
+        let pushParts: [LeaseSchedule.Part]
     }
 
     /// One shard server as a worker reaches it.
@@ -228,7 +230,12 @@ final class WorkerSession {
             gradients: keep ? old!.gradients : (0..<2).map { _ in FloatBuffer(count: model.layout.count) },
             gradientFrames: keep ? old!.gradientFrames
                 : (0..<2).map { _ in GradientFrames(shards: welcome.shards, compression: welcome.compression) },
-            servers: servers)
+            servers: servers,
+            pushParts: welcome.shards.filter { !$0.frozen }.map { shard in
+                let host = servers.firstIndex { $0.shards.contains(shard.shardID) }
+                return LeaseSchedule.Part(destination: host.map { .server($0) } ?? .coordinator, shard: shard.shardID,
+                                          firstOffset: Int(shard.offset))
+            })
         closePipeline()
         pipeline = try PushPipeline(run: run, coordinator: options.endpoint, servers: servers.map(\.endpoint), network: network,
                                     replyTimeout: options.replyTimeout, log: log)
@@ -362,8 +369,8 @@ final class WorkerSession {
         report(try exchange(.referencePush(push), frames: [.copying(values)], member: member), lease: lease)
     }
 
-    /// Computes into the gradient buffer not in flight and hands the push to the pipeline, each server's
-    /// part during the backward pass (`LeaseSchedule`), the coordinator's with the metrics at the end.
+    /// Computes into the gradient buffer not in flight and hands the push to the pipeline, each trained
+    /// shard's part during the backward pass (`LeaseSchedule`), the closing push with the metrics at the end.
     private func computeGradient(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
         let index = nextGradient
         nextGradient = 1 - index
@@ -376,11 +383,6 @@ final class WorkerSession {
         let sent = DispatchSemaphore(value: 0)
         let owner = SendGuard(signalling: sent, keeping: [gradient, member.gradientFrames[index]])
         let policy = member.policy
-        // Gradients of trained shards only: a frozen shard has none to apply.
-        func frames(_ shards: [UInt32]) -> [WireMessage.Payload] {
-            let trained = shards.map { policy.shards[Int($0)] }.filter { !$0.frozen }
-            return member.gradientFrames[index].frames(trained, of: gradient, step: lease.step, batch: lease.batchID, owner: owner)
-        }
         func push(_ result: GradientEngine.BatchResult?, seconds: Double) -> Wire.GradientPush {
             Wire.GradientPush(workerID: member.worker, leaseID: lease.leaseID, batchID: lease.batchID,
                               shardVersions: policy.versions.map { $0 ?? 0 }, metrics: result?.metrics ?? PreferenceMetrics(),
@@ -388,10 +390,9 @@ final class WorkerSession {
         }
         let schedule = pipeline.map { pipeline in
             LeaseSchedule(pull: pull, push: LeaseSchedule.Push(
-                pipeline: pipeline, header: { push(nil, seconds: 0) },
-                servers: member.servers.map { host in
-                    LeaseSchedule.ServerPart(firstOffset: Int(policy.shards[Int(host.shards[0])].offset), frames: { frames(host.shards) })
-                }))
+                pipeline: pipeline, header: { push(nil, seconds: 0) }, parts: member.pushParts,
+                frames: { ids in member.gradientFrames[index].frames(ids.map { policy.shards[Int($0)] }, of: gradient, step: lease.step,
+                                                                     batch: lease.batchID, owner: owner) }))
         } ?? LeaseSchedule(pull: pull)
         guard let (result, seconds) = try computing(with: pull, {
             try member.engine.accumulateGradient(
@@ -399,10 +400,8 @@ final class WorkerSession {
                 normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
                 into: gradient.pointer, schedule: schedule)
         }) else { return }
-        let served = Set(member.servers.flatMap(\.shards))
-        let local = (0..<UInt32(policy.shards.count)).filter { !served.contains($0) }
         // Delivered while the next lease is asked for, pulled and computed.
-        schedule.finishPush(push(result, seconds: seconds), coordinatorFrames: frames(local))
+        schedule.finishPush(push(result, seconds: seconds))
         pushSent[index] = sent
     }
 

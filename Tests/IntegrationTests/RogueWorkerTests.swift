@@ -63,11 +63,16 @@ struct RogueWorkerTests {
                 pairs: pairs, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: pairs, accuratePairs: 0,
                 safeChosenPairs: 0, safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: -1,
                 policyRejectedLogProbSum: -1)
-            let body = WireBody.gradientPush(Wire.GradientPush(
+            // One part naming every shard, then, if it is taken, the closing push with the metrics.
+            var header = Wire.GradientPush(
                 workerID: welcome.workerID, leaseID: granted.leaseID, batchID: granted.batchID, shardVersions: granted.shardVersions,
-                metrics: metrics, tokens: 10, computeSeconds: 0.1))
-            let reply = try exchange(WireMessage(body, runID: run, frames: frames.map { .copying($0) }))
-            guard case .pushReply(let outcome) = reply.body else { throw UnexpectedReply(name: reply.body.name) }
+                metrics: metrics, tokens: 10, computeSeconds: 0.1, shardIDs: welcome.shards.map(\.shardID))
+            let part = try exchange(WireMessage(.gradientPush(header), runID: run, frames: frames.map { .copying($0) }))
+            guard case .pushReply(let taken) = part.body else { throw UnexpectedReply(name: part.body.name) }
+            guard taken.accepted else { return taken }
+            header.shardIDs = []
+            let closing = try exchange(WireMessage(.gradientPush(header), runID: run))
+            guard case .pushReply(let outcome) = closing.body else { throw UnexpectedReply(name: closing.body.name) }
             return outcome
         }
         let sizes = welcome.shards.map { Int($0.count) }

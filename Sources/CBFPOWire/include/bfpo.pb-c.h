@@ -394,10 +394,14 @@ struct  Bfpo__Wire__MetricSums
 
 
 /*
- * Worker → coordinator and each shard server: a gradient lease's result, followed by one frame per trained
- * (not frozen) shard the receiver serves, in the order of Welcome.shards: float32 values of the shard's
- * count, or bfloat16 under `bf16` and `topk` compression. The coordinator counts the push (and reads its
- * metrics) only after every server has accepted its part.
+ * Worker → coordinator and each shard server: a gradient lease's result, in parts. A part names the shards
+ * it carries in `shard_ids` (trained shards the receiver serves, each once per lease) and is followed by one
+ * frame per named shard: float32 values of the shard's count, or its bfloat16 or int8/int4 encoding (see
+ * docs/compression.md). A worker sends each shard's part as soon as the backward pass has finished it,
+ * to whichever process serves the shard; receivers hold parts and never count them. Once every part is
+ * accepted the worker sends the coordinator the closing push: `shard_ids` empty, no frames, the lease's
+ * metrics. Only then does the coordinator count the lease, if every trained shard it serves itself holds
+ * its part.
  */
 struct  Bfpo__Wire__GradientPush
 {
@@ -414,10 +418,15 @@ struct  Bfpo__Wire__GradientPush
   Bfpo__Wire__MetricSums *metrics;
   uint64_t tokens;
   double compute_seconds;
+  /*
+   * The shards this part carries, in the order of its frames; empty in the closing push.
+   */
+  size_t n_shard_ids;
+  uint32_t *shard_ids;
 };
 #define BFPO__WIRE__GRADIENT_PUSH__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__gradient_push__descriptor) \
-    , 0, 0, 0, 0,NULL, NULL, 0, 0 }
+    , 0, 0, 0, 0,NULL, NULL, 0, 0, 0,NULL }
 
 
 /*

@@ -225,9 +225,10 @@ final class ServerSession: @unchecked Sendable {
             case .gradientPush(let push):
                 let reply: Wire.PushReply
                 do {
-                    let gradient = try ReceivedGradient(message, shards: current.server.trainedRanges, compression: current.server.store.compression)
                     try current.server.hold(Wire.LeaseRef(leaseID: push.leaseID, workerID: push.workerID, key: peer.key ?? ""),
-                                           gradient: gradient)
+                                           shards: push.shardIDs) {
+                        try ReceivedGradient(message, shards: $0, compression: current.server.store.compression)
+                    }
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: true)
                 } catch {
                     reply = Wire.PushReply(leaseID: push.leaseID, accepted: false, reason: "\(error)")

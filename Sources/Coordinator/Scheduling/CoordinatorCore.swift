@@ -290,22 +290,32 @@ final class CoordinatorCore {
         return .accepted
     }
 
-    /// A gradient lease's result: its metrics here, and the gradient of Σ pair loss over its batch on the
-    /// servers of its shards (`gradient` holds the shards this process serves, if any; the worker pushed
-    /// the others to their servers first).
+    /// A part of a gradient lease's result (docs/parameter-servers.md, "Overlap"): the gradient of `shards`,
+    /// shards this process serves, read by `gradient` (as `ShardServer.hold`), held by the local server
+    /// until the lease's closing push (`pushGradient`) says whether it counts. A part for a lease that is
+    /// not live, or one the local server will not take (malformed, a shard twice, a shard served
+    /// elsewhere), is refused, and whatever the lease left held is forgotten at the next step.
+    func pushGradientPart(worker: UInt64, lease id: UInt64, batch: Int, shards: [UInt32],
+                          gradient: ([Range<Int>]) throws -> GradientContribution) -> PushOutcome {
+        let push = Wire.LeaseRef(leaseID: id, workerID: worker, key: roster.workers[worker]?.key ?? "")
+        if let refusal = refusalOfGradient(push, batch: batch) { return refusal }
+        do {
+            try servers.local.hold(push, shards: shards, gradient: gradient)
+        } catch {
+            return refuse(push, "gradient part for batch \(batch) not taken: \(error)")
+        }
+        return .accepted
+    }
+
+    /// A gradient lease's closing push: its metrics here, once the gradient of Σ pair loss over its batch
+    /// is held, in parts, by the servers of its shards (this process's among them; the worker sends the
+    /// closing push only after every part is accepted).
     func pushGradient(
-        worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int,
-        gradient: GradientContribution?, now: Double
+        worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int, now: Double
     ) -> PushOutcome {
         // Under the key the worker registered with: a server uses the push that came over that key only.
         let push = Wire.LeaseRef(leaseID: id, workerID: worker, key: roster.workers[worker]?.key ?? "")
-        guard stopping == nil else { return refuse(push, "the coordinator is shutting down") }
-        guard phase == .training, leaseKinds[id] == .gradient else { return refuse(push, "lease \(id) is not a live gradient lease") }
-        do {
-            _ = try ledger.check(lease: id, batch: batch, worker: worker)
-        } catch {
-            return refuse(push, error.description)
-        }
+        if let refusal = refusalOfGradient(push, batch: batch) { return refusal }
         let expectedPairs = plan.positions(ofBatch: batch).positions.count
         guard metrics.pairs == expectedPairs else {
             return refuse(push, "gradient for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
@@ -325,12 +335,8 @@ final class CoordinatorCore {
             leaseKinds[id] = nil
             return refuse(push, "gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
         }
-        if let gradient, !servers.localShards.isEmpty {
-            do {
-                try servers.local.hold(push, gradient: gradient)
-            } catch {
-                return refuse(push, error.description)
-            }
+        guard servers.local.holdsWhole(push) else {
+            return refuse(push, "gradient for batch \(batch) lacks the part of a shard this process serves")
         }
         try! ledger.complete(lease: id, batch: batch, worker: worker)
         leaseKinds[id] = nil
@@ -666,6 +672,21 @@ final class CoordinatorCore {
     private func refuse(_ reason: String) -> PushOutcome {
         refusals += 1
         return .refused(reason)
+    }
+
+    /// Why a gradient push (a part or the closing push) for `push` on `batch` is refused, or nil when its
+    /// lease is live, a gradient lease and the pusher's.
+    private func refusalOfGradient(_ push: Wire.LeaseRef, batch: Int) -> PushOutcome? {
+        guard stopping == nil else { return refuse(push, "the coordinator is shutting down") }
+        guard phase == .training, leaseKinds[push.leaseID] == .gradient else {
+            return refuse(push, "lease \(push.leaseID) is not a live gradient lease")
+        }
+        do {
+            _ = try ledger.check(lease: push.leaseID, batch: batch, worker: push.workerID)
+        } catch {
+            return refuse(push, error.description)
+        }
+        return nil
     }
 
     /// Refuses a gradient push; its servers may forget it.

@@ -232,14 +232,17 @@ final class CoordinatorLoop {
         case .gradientPush(let push):
             guard member(push.workerID, peer: peer, now: now) else { return }
             let outcome: PushOutcome
-            do {
-                let gradient = try ReceivedGradient(message, shards: core.servers.local.trainedRanges, compression: core.servers.compression)
+            if !push.shardIDs.isEmpty {
+                outcome = core.pushGradientPart(worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), shards: push.shardIDs) {
+                    try ReceivedGradient(message, shards: $0, compression: core.servers.compression)
+                }
+            } else if message.frames.isEmpty {
                 outcome = core.pushGradient(
                     worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
-                    metrics: push.metrics, tokens: Int(push.tokens), gradient: gradient, now: now)
-            } catch {
+                    metrics: push.metrics, tokens: Int(push.tokens), now: now)
+            } else {
                 malformed += 1
-                outcome = .refused("malformed gradient push: \(error)")
+                outcome = .refused("malformed gradient push: it names no shards but carries \(message.frames.count) frames (a part names its shards; the closing push carries none)")
             }
             answer(push.leaseID, outcome, to: peer)
         case .referencePush(let push):

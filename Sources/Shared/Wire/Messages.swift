@@ -242,10 +242,13 @@ extension Wire {
         public var tokens: UInt64
         /// Finite and ≥ 0.
         public var computeSeconds: Double
+        /// The shards whose gradients this part's frames carry, in order; empty in the closing push, which
+        /// carries no frames and makes the coordinator count the lease.
+        public var shardIDs: [UInt32]
 
         public init(
             workerID: UInt64, leaseID: UInt64, batchID: UInt64, shardVersions: [UInt64],
-            metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double
+            metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double, shardIDs: [UInt32] = []
         ) {
             self.workerID = workerID
             self.leaseID = leaseID
@@ -254,6 +257,7 @@ extension Wire {
             self.metrics = metrics
             self.tokens = tokens
             self.computeSeconds = computeSeconds
+            self.shardIDs = shardIDs
         }
     }
 

@@ -6,7 +6,7 @@
 /// sees protobuf-c or libzmq.
 public enum Wire {
     /// Bumped on any incompatible change to proto/bfpo.proto; a peer with another version is refused.
-    public static let protocolVersion: UInt32 = 4
+    public static let protocolVersion: UInt32 = 5
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything
     /// outside these bounds is refused with a `WireError` before it reaches coordinator or worker logic.

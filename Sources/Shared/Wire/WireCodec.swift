@@ -200,6 +200,8 @@ private struct Encoder {
             r.metrics = arena.store(metricSums(m.metrics))
             r.tokens = m.tokens
             r.compute_seconds = m.computeSeconds
+            r.n_shard_ids = m.shardIDs.count
+            r.shard_ids = arena.array(m.shardIDs)
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH
             c.gradient_push = arena.store(r)
         case .referencePush(let m):
@@ -695,6 +697,7 @@ private enum Decoder {
     private static func gradientPush(_ m: Bfpo__Wire__GradientPush) throws -> Wire.GradientPush {
         let versions = try array(m.shard_versions, m.n_shard_versions, "GradientPush", "shard_versions", limit: Limits.maxShards)
         let sums = try present(m.metrics, "GradientPush", "metrics")
+        let shardIDs = try array(m.shard_ids, m.n_shard_ids, "GradientPush", "shard_ids", limit: Limits.maxShards)
         guard m.compute_seconds.isFinite, m.compute_seconds >= 0 else {
             throw WireError.invalidField(message: "GradientPush", field: "compute_seconds",
                                          reason: "\(m.compute_seconds) is not finite and non-negative")
@@ -705,7 +708,7 @@ private enum Decoder {
         }
         return Wire.GradientPush(
             workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
-            metrics: try metrics(sums, "GradientPush"), tokens: m.tokens, computeSeconds: m.compute_seconds)
+            metrics: try metrics(sums, "GradientPush"), tokens: m.tokens, computeSeconds: m.compute_seconds, shardIDs: shardIDs)
     }
 
     /// A batch id fits a signed 64-bit index, so the coordinator's conversions cannot trap.

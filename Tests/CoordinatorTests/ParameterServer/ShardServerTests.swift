@@ -15,7 +15,7 @@ struct ShardServerTests {
 
     /// One step with a gradient of `value` everywhere, applied.
     func step(_ server: ShardServer, _ number: UInt64, value: Float = 1, synchronize: Bool = false) throws {
-        try server.hold(push(100 + number), gradient: BufferGradient([Float](repeating: value, count: server.ranges.last!.upperBound), shards: server.ranges))
+        try server.hold(push(100 + number), shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: value, count: server.ranges.last!.upperBound), shards: server.ranges) }
         _ = try server.reduce(step: number, leases: [push(100 + number)], dropped: [])
         try server.commit(step: number, scale: 1, learningRate: 0.01, synchronize: synchronize)
         server.store.waitUntilIdle()
@@ -73,7 +73,7 @@ struct ShardServerTests {
             let server = makeServer()
             let count = server.ranges.last!.upperBound
             let g = gradients(count: count, ranges: server.ranges)
-            for index in arrival { try server.hold(push(UInt64(index)), gradient: g[index]) }
+            for index in arrival { try server.hold(push(UInt64(index)), shards: server.trainedShardIDs) { _ in g[index] } }
             let squares = try server.reduce(step: 0, leases: (0..<4).map { push(UInt64($0)) }, dropped: [])
             try server.commit(step: 0, scale: 1, learningRate: 0)
             server.store.waitUntilIdle()
@@ -100,8 +100,8 @@ struct ShardServerTests {
         let server = makeServer()
         let count = server.ranges.last!.upperBound
         let before = server.store.snapshots.map { $0.values.array }
-        try server.hold(push(1), gradient: BufferGradient([Float](repeating: 3, count: count), shards: server.ranges))
-        try server.hold(push(2), gradient: BufferGradient([Float](repeating: 1, count: count), shards: server.ranges))
+        try server.hold(push(1), shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: 3, count: count), shards: server.ranges) }
+        try server.hold(push(2), shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: 1, count: count), shards: server.ranges) }
         let squares = try server.reduce(step: 0, leases: [push(1), push(2)], dropped: [])
         #expect(squares == server.ranges.map { Double($0.count) * 16 })
         try server.commit(step: 0, scale: 0.25, learningRate: 0.01)
@@ -119,14 +119,48 @@ struct ShardServerTests {
     @Test func aPushIsHeldOnceAndNeverAfterItsStep() throws {
         let server = makeServer()
         let gradient = BufferGradient([Float](repeating: 1, count: server.ranges.last!.upperBound), shards: server.ranges)
-        try server.hold(push(1), gradient: gradient)
-        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), gradient: gradient) }
-        try server.hold(push(2), gradient: gradient)
+        try server.hold(push(1), shards: server.trainedShardIDs) { _ in gradient }
+        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), shards: server.trainedShardIDs) { _ in gradient } }
+        try server.hold(push(2), shards: server.trainedShardIDs) { _ in gradient }
         _ = try server.reduce(step: 3, leases: [push(1)], dropped: [push(2)])
         #expect(server.heldCount == 0)
         // A late copy of a reduced or dropped push is refused, not held forever.
-        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), gradient: gradient) }
-        #expect(throws: ShardServerError.duplicatePush(push(2))) { try server.hold(push(2), gradient: gradient) }
+        #expect(throws: ShardServerError.duplicatePush(push(1))) { try server.hold(push(1), shards: server.trainedShardIDs) { _ in gradient } }
+        #expect(throws: ShardServerError.duplicatePush(push(2))) { try server.hold(push(2), shards: server.trainedShardIDs) { _ in gradient } }
+    }
+
+    /// A worker sends each shard's part as the backward pass finishes it: the push counts only once every
+    /// trained shard has its part, each shard takes one part, and the parts sum to what the whole push
+    /// sums to, bit for bit.
+    @Test func aPushHeldInPartsCountsOnlyWholeAndSumsAsTheWholePush() throws {
+        let whole = makeServer(), parted = makeServer()
+        let count = whole.ranges.last!.upperBound
+        let g = gradients(count: count, ranges: whole.ranges)
+        for (index, gradient) in g.enumerated() {
+            try whole.hold(push(UInt64(index)), shards: whole.trainedShardIDs) { _ in gradient }
+            // Shard 1 first, as the backward pass finishes it first; then shard 0.
+            try parted.hold(push(UInt64(index)), shards: [1]) { BufferGradient(gradient.values, shards: $0) }
+            #expect(!parted.holdsWhole(push(UInt64(index))))
+        }
+        let leases = (0..<4).map { push(UInt64($0)) }
+        #expect(throws: ShardServerError.missingPush(push(0), step: 0)) { _ = try parted.reduce(step: 0, leases: leases, dropped: []) }
+        let part0 = { (ranges: [Range<Int>]) in BufferGradient(g[0].values, shards: ranges) }
+        #expect(throws: ShardServerError.duplicatePush(push(0))) { try parted.hold(push(0), shards: [1], gradient: part0) }
+        for (index, gradient) in g.enumerated() {
+            try parted.hold(push(UInt64(index)), shards: [0]) { BufferGradient(gradient.values, shards: $0) }
+            #expect(parted.holdsWhole(push(UInt64(index))))
+        }
+        #expect(try parted.reduce(step: 0, leases: leases, dropped: []) == whole.reduce(step: 0, leases: leases, dropped: []))
+        for server in [whole, parted] {
+            try server.commit(step: 0, scale: 1, learningRate: 0.01)
+            server.store.waitUntilIdle()
+        }
+        #expect(parted.states().map { $0.values.array.map(\.bitPattern) } == whole.states().map { $0.values.array.map(\.bitPattern) })
+        // A shard not trained here, one named twice, and a part naming none are refused.
+        #expect(throws: ShardServerError.notServed(shard: 2, trained: [0, 1])) { try parted.hold(push(7), shards: [2], gradient: part0) }
+        #expect(throws: ShardServerError.notServed(shard: 0, trained: [0, 1])) { try parted.hold(push(7), shards: [0, 0], gradient: part0) }
+        #expect(throws: ShardServerError.emptyPart(push(7))) { try parted.hold(push(7), shards: [], gradient: part0) }
+        #expect(parted.heldCount == 0)
     }
 
     /// A push made in worker 1's name over another key is held apart: the step, which names worker 1's
@@ -135,8 +169,8 @@ struct ShardServerTests {
         let server = makeServer()
         let count = server.ranges.last!.upperBound
         let honest = Wire.LeaseRef(leaseID: 5, workerID: 1, key: "worker-1-key"), forged = Wire.LeaseRef(leaseID: 5, workerID: 1, key: "rogue-key")
-        try server.hold(forged, gradient: BufferGradient([Float](repeating: 1000, count: count), shards: server.ranges))
-        try server.hold(honest, gradient: BufferGradient([Float](repeating: 2, count: count), shards: server.ranges))
+        try server.hold(forged, shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: 1000, count: count), shards: server.ranges) }
+        try server.hold(honest, shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: 2, count: count), shards: server.ranges) }
         let squares = try server.reduce(step: 0, leases: [honest], dropped: [])
         #expect(squares == server.ranges.map { Double($0.count) * 4 })
         #expect(server.heldCount == 1)
@@ -144,15 +178,15 @@ struct ShardServerTests {
         server.store.waitUntilIdle()
 
         let gradient = BufferGradient([Float](repeating: 1, count: count), shards: server.ranges)
-        try server.hold(Wire.LeaseRef(leaseID: 6, workerID: 1, key: "worker-1-key"), gradient: gradient)
+        try server.hold(Wire.LeaseRef(leaseID: 6, workerID: 1, key: "worker-1-key"), shards: server.trainedShardIDs) { _ in gradient }
         _ = try server.reduce(step: 1, leases: [], dropped: [Wire.LeaseRef(leaseID: 5, workerID: 1), Wire.LeaseRef(leaseID: 6, workerID: 1)])
         #expect(server.heldCount == 0)
         for lease in 0..<UInt64(ShardServer.heldPerKey) {
-            try server.hold(Wire.LeaseRef(leaseID: 100 + lease, workerID: 9, key: "rogue-key"), gradient: gradient)
+            try server.hold(Wire.LeaseRef(leaseID: 100 + lease, workerID: 9, key: "rogue-key"), shards: server.trainedShardIDs) { _ in gradient }
         }
         let onceTooMany = Wire.LeaseRef(leaseID: 999, workerID: 9, key: "rogue-key")
-        #expect(throws: ShardServerError.tooManyHeld(onceTooMany)) { try server.hold(onceTooMany, gradient: gradient) }
-        try server.hold(Wire.LeaseRef(leaseID: 999, workerID: 1, key: "worker-1-key"), gradient: gradient)
+        #expect(throws: ShardServerError.tooManyHeld(onceTooMany)) { try server.hold(onceTooMany, shards: server.trainedShardIDs) { _ in gradient } }
+        try server.hold(Wire.LeaseRef(leaseID: 999, workerID: 1, key: "worker-1-key"), shards: server.trainedShardIDs) { _ in gradient }
     }
 
     @Test func aStepNamingAMissingPushOrAnUnreducedStepIsRefused() throws {

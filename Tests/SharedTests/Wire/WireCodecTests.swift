@@ -44,8 +44,8 @@ extension WireTests {
                 parameterSet: .policy, shards: [Wire.ShardVersion(shardID: 2, version: 17), Wire.ShardVersion(shardID: 0, version: 0)])))
             let push = try roundTrip(.gradientPush(Wire.GradientPush(
                 workerID: 3, leaseID: 41, batchID: 12, shardVersions: [5, 6], metrics: try sampleMetrics(), tokens: 4096,
-                computeSeconds: 1.75)))
-            if case .gradientPush(let p) = push.body { #expect(p.metrics.means()["loss"] == 12.5 / 8) }
+                computeSeconds: 1.75, shardIDs: [1, 0])))
+            if case .gradientPush(let p) = push.body { #expect(p.metrics.means()["loss"] == 12.5 / 8 && p.shardIDs == [1, 0]) }
             _ = try roundTrip(.referencePush(Wire.ReferencePush(workerID: 1, leaseID: 2, batchID: 3)))
             let eval = try roundTrip(.evalPush(Wire.EvalPush(workerID: 3, leaseID: 42, batchID: 7, shardVersions: [9, 0], metrics: try sampleMetrics())))
             if case .evalPush(let p) = eval.body { #expect(p.metrics.means()["rewards/accuracies"] == 5.0 / 7) }
