@@ -7,7 +7,7 @@ import Shared
 /// Policy shards that shard servers serve are pulled from and pushed to those servers directly
 /// (docs/parameter-servers.md); the coordinator gets the push's metrics last. Transfers overlap compute:
 /// the pull runs on a thread of its own while the model starts on the shards already stored
-/// (`ShardPull`), and each server's push leaves as soon as the backward pass has finished its shards
+/// (`ShardPull`), and each shard's part of the push leaves as soon as the backward pass has finished it
 /// (`LeaseSchedule`, `PushPipeline`).
 ///
 /// It re-registers (with backoff) when the coordinator stops answering or forgets it, dropping cached

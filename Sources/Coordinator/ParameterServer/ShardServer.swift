@@ -3,8 +3,8 @@ import Shared
 
 /// One shard server's work, free of sockets and threads of its own (docs/parameter-servers.md): it owns
 /// a contiguous run of shards (a `ShardStore`), holds the gradients workers push to it, shard by shard
-/// (`HeldGradient`), until the coordinator names the pushes that make a step, sums them in the order given, reports each shard's
-/// Σ g² for global-norm clipping, and applies the step when told the scale.
+/// (`HeldGradient`), until the coordinator names the pushes that make a step, sums them in the order
+/// given, reports each shard's Σ g² for global-norm clipping, and applies the step when told the scale.
 ///
 /// The same type serves inside the coordinator process and in `bfpo-coordinator serve`. Pushes arrive on
 /// one thread and steps are driven from another, so the held pushes are guarded by a lock; pulls read
