@@ -81,8 +81,6 @@ final class CoordinatorCore {
     let buffer: BufferStream?
     let servers: ServerGroup
     let referenceSnapshots: [ShardSnapshot]
-    /// Evaluation during training, if the run evaluates; its pairs' reference log-probs follow `pairs`'.
-    let evaluation: EvaluationPlan?
     private let sinks: Sinks
     private let log: Logger
 
@@ -91,11 +89,8 @@ final class CoordinatorCore {
     private(set) var roster: WorkerRoster
     private var referenceLogProbs: [ResponseLogProbs?]
     private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
-    /// Eval batches of the open evaluation round. Its lease ids start 2^31 above the training ledger's,
-    /// so the two never share one (a run hands out far fewer than 2^31 training leases).
-    private var evalLedger: LeaseLedger
-    /// The evaluation in progress: while it is open no step is applied and only eval batches are leased.
-    private(set) var evaluationRound: EvaluationRound?
+    /// Evaluation during training, if the run evaluates; its pairs' reference log-probs follow `pairs`'.
+    private var evaluations: EvaluationSchedule?
     /// An evaluation to run before any training lease (a resumed run whose step's evaluation never
     /// reached `metrics.jsonl`).
     private var evaluateFirst: Bool
@@ -152,8 +147,7 @@ final class CoordinatorCore {
     ) {
         self.configuration = configuration
         ledger = LeaseLedger(firstLeaseID: configuration.firstLeaseID)
-        evalLedger = LeaseLedger(firstLeaseID: configuration.firstLeaseID &+ (1 << 31))
-        self.evaluation = evaluation
+        evaluations = evaluation.map { EvaluationSchedule(plan: $0, firstLeaseID: configuration.firstLeaseID &+ (1 << 31)) }
         let evalPairs = evaluation?.pairs.count ?? 0
         self.plan = plan
         precondition(pairs.count == plan.pairCount + (buffer?.count ?? 0), "the main pairs, then the buffer's")
@@ -352,11 +346,11 @@ final class CoordinatorCore {
     /// - Throws: `RunError.serverFailed` when a server could not apply a step; sink errors.
     func tick(now: Double) throws {
         for worker in roster.removeLost(now: now) {
-            let revoked = ledger.revoke(worker: worker.id) + evalLedger.revoke(worker: worker.id)
+            let revoked = ledger.revoke(worker: worker.id) + (evaluations?.revoke(worker: worker.id) ?? [])
             revoked.forEach { forget($0) }
             log.warning("\(worker.name) (worker \(worker.id)) went silent; \(revoked.count) leased batches go back to the queue")
         }
-        for lease in ledger.expire(now: now) + evalLedger.expire(now: now) {
+        for lease in ledger.expire(now: now) + (evaluations?.expire(now: now) ?? []) {
             forget(lease)
             log.warning("lease \(lease.id) of batch \(lease.batch) expired; the batch is leased again")
         }
@@ -411,7 +405,7 @@ final class CoordinatorCore {
     /// Postpones lease deadlines and last-seen times after the loop was busy for `seconds`.
     func postpone(by seconds: Double) {
         ledger.postpone(by: seconds)
-        evalLedger.postpone(by: seconds)
+        evaluations?.postpone(by: seconds)
         roster.postpone(by: seconds)
         servers.postpone(by: seconds)
     }
@@ -487,7 +481,7 @@ final class CoordinatorCore {
         if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
             startCheckpoint()
         }
-        if evaluation?.isDue(afterStep: appliedSteps) == true { startEvaluation(now: now) }
+        if evaluations?.plan.isDue(afterStep: appliedSteps) == true { startEvaluation(now: now) }
         try finishCheckpoint()
         dispatchNextApply()
     }
@@ -582,69 +576,60 @@ final class CoordinatorCore {
 
     /// Pair `index` of the reference phase: a training pair, or an eval pair after them.
     private func referencePair(_ index: Int) -> TokenizedPair {
-        index < pairs.count ? pairs[index] : evaluation!.pairs[index - pairs.count]
+        index < pairs.count ? pairs[index] : evaluations!.plan.pairs[index - pairs.count]
     }
 
     // MARK: Evaluation
+
+    /// The open evaluation round, if any: while it is open no step is applied and only eval batches are leased.
+    var evaluationRound: EvaluationRound? { evaluations?.round }
 
     /// Opens an evaluation round of the policy as published now (`appliedSteps` steps); none while the run
     /// is stopping (workers are told to stop, so the round could never close and would hold back the steps
     /// still to apply).
     private func startEvaluation(now: Double) {
-        guard let evaluation, stopping == nil else { return }
-        evaluationRound = EvaluationRound(step: appliedSteps, versions: servers.versions, batches: evaluation.batchCount)
-        evalLedger.reset()
-        evalLedger.add(0..<evaluation.batchCount)
-        log.info("evaluating step \(appliedSteps) on \(evaluation.pairs.count) pairs in \(evaluation.batchCount) batches")
+        guard let plan = evaluations?.plan, stopping == nil else { return }
+        evaluations!.open(step: appliedSteps, versions: servers.versions)
+        log.info("evaluating step \(appliedSteps) on \(plan.pairs.count) pairs in \(plan.batchCount) batches")
     }
 
     /// The next eval batch for `worker`, at the round's versions, with its pairs' reference log-probs.
     private func leaseEval(to worker: UInt64, now: Double) -> Assignment {
-        guard let evaluation, let round = evaluationRound,
-              let lease = evalLedger.lease(to: worker, now: now, duration: configuration.leaseSeconds)
-        else { return .wait(seconds: configuration.waitSeconds) }
+        guard let (lease, round, range) = evaluations?.lease(to: worker, now: now, duration: configuration.leaseSeconds) else {
+            return .wait(seconds: configuration.waitSeconds)
+        }
         leaseKinds[lease.id] = .eval
-        evaluationRound?.leased(now: now)
-        let range = evaluation.range(ofBatch: lease.batch)
         return .lease(LeaseGrant(
             leaseID: lease.id, batch: lease.batch, epoch: plan.locate(step: max(0, round.step - 1)).epoch, step: round.step,
-            kind: .eval, parameterSet: .policy, versions: round.versions, pairs: Array(evaluation.pairs[range]),
+            kind: .eval, parameterSet: .policy, versions: round.versions, pairs: Array(evaluations!.plan.pairs[range]),
             reference: range.map { referenceLogProbs[pairs.count + $0]! }, bufferPairs: 0, bufferWeight: 0,
             seconds: configuration.leaseSeconds))
     }
 
-    /// An eval lease's metric sums, computed on `versions`. Counted once, from the leaseholder, for a batch
-    /// of the open round; the round's line is written when its last batch is in.
+    /// An eval lease's metric sums, computed on `versions` (`EvaluationSchedule.record`); the round's line
+    /// is written when its last batch is in.
     /// - Throws: sink errors.
     func pushEval(worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, now: Double) throws -> PushOutcome {
-        guard let evaluation, let round = evaluationRound, leaseKinds[id] == .eval else {
-            return refuse("lease \(id) is not a live eval lease")
-        }
-        do {
-            _ = try evalLedger.check(lease: id, batch: batch, worker: worker)
-        } catch {
-            return refuse(error.description)
-        }
-        let expectedPairs = evaluation.range(ofBatch: batch).count
-        guard metrics.pairs == expectedPairs else {
-            return refuse("eval push for batch \(batch) reports \(metrics.pairs) pairs, the batch has \(expectedPairs)")
-        }
-        guard versions == round.versions else {
-            evalLedger.release(lease: id)
+        guard leaseKinds[id] == .eval, evaluations != nil else { return refuse("lease \(id) is not a live eval lease") }
+        switch evaluations!.record(lease: id, batch: batch, worker: worker, versions: versions, metrics: metrics) {
+        case .refused(let reason):
+            return refuse(reason)
+        case .leasedAgain(let reason):
             leaseKinds[id] = nil
-            return refuse("eval push for batch \(batch) was computed on versions \(versions), not the evaluated \(round.versions); the batch is leased again")
+            return refuse(reason)
+        case .recorded:
+            leaseKinds[id] = nil
+        case .completed(let round):
+            leaseKinds[id] = nil
+            try finishEvaluation(round, now: now)
         }
-        try! evalLedger.complete(lease: id, batch: batch, worker: worker)
-        leaseKinds[id] = nil
-        evaluationRound?.record(batch: batch, metrics: metrics)
-        if evalLedger.isDrained { try finishEvaluation(now: now) }
         return .accepted
     }
 
-    /// Writes the round's line (means of the sums over every eval batch), reports it, and lets training go on.
-    private func finishEvaluation(now: Double) throws {
-        guard let round = evaluationRound, let sums = round.total else { return }
-        evaluationRound = nil
+    /// Writes the closed `round`'s line (means of the sums over every eval batch), reports it, and lets
+    /// training go on.
+    private func finishEvaluation(_ round: EvaluationRound, now: Double) throws {
+        guard let sums = round.total else { return }
         var values = sums.means(prefix: "eval_", objective: configuration.objective)
         values["eval_pairs"] = Double(sums.pairs)
         values["epoch"] = Double(round.step) / Double(plan.stepsPerEpoch)
@@ -658,10 +643,8 @@ final class CoordinatorCore {
     /// Gives up the open round (the run is stopping): its leases' pushes will be refused, and a run
     /// resumed at its step evaluates it again.
     private func abandonEvaluation() {
-        guard let round = evaluationRound else { return }
-        for lease in evalLedger.leases.values { leaseKinds[lease.id] = nil }
-        evalLedger.reset()
-        evaluationRound = nil
+        guard let (round, leases) = evaluations?.abandon() else { return }
+        for id in leases { leaseKinds[id] = nil }
         log.warning("the evaluation of step \(round.step) is abandoned; a run resumed at step \(round.step) does it again")
     }
 
