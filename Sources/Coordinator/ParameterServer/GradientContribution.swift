@@ -1,15 +1,15 @@
 import Shared
 
-/// One lease's gradient as pushed to one shard server: one range per shard the server owns, in the order
-/// of its shards, readable in place (a received frame, or an in-process buffer in tests). Held, not
-/// copied, until the step it belongs to is reduced.
+/// One part of a lease's gradient as pushed to one server: one range per shard the part names, in the
+/// order it names them, readable in place (a received frame, or an in-process buffer in tests). Held, not
+/// copied, until the step it belongs to is reduced (`HeldGradient` gathers a lease's parts).
 protocol GradientContribution: AnyObject {
-    /// Adds the gradient of the server's `index`-th shard into `accumulator` (of that shard's count),
+    /// Adds the gradient of the part's `index`-th shard into `accumulator` (of that shard's count),
     /// element by element in index order.
     func add(shard index: Int, into accumulator: UnsafeMutableBufferPointer<Float>)
 }
 
-/// A pushed gradient read in place from its received frames, one per shard, in the run's gradient form
+/// A received part read in place from its frames, one per shard it names, in the run's gradient form
 /// (fp32, bfloat16, or int8/int4 `QuantizedFrame`s; docs/compression.md), each checked for size and for
 /// finite values before a server holds it.
 final class ReceivedGradient: GradientContribution {
@@ -21,7 +21,7 @@ final class ReceivedGradient: GradientContribution {
 
     private let frames: Frames
 
-    /// - Parameter shards: the receiving server's shards, in order.
+    /// - Parameter shards: the ranges of the shards the part names, in its order.
     init(_ message: WireMessage, shards: [Range<Int>], compression: WireCompression) throws {
         try message.requireFrameCount(shards.count)
         let named = zip(message.frames, shards).enumerated().map { (index: $0, frame: $1.0, shard: $1.1) }

@@ -53,11 +53,12 @@ final class ShardServer: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard !releasedSet.contains(push) else { throw ShardServerError.duplicatePush(push) }
-        var gradients = held[push] ?? HeldGradient(shards: sums.count)
-        guard !gradients.holdsAny(of: positions) else { throw ShardServerError.duplicatePush(push) }
-        if held[push] == nil {
+        let existing = held[push]
+        if existing == nil {
             guard held.keys.lazy.filter({ $0.key == push.key }).count < Self.heldPerKey else { throw ShardServerError.tooManyHeld(push) }
         }
+        var gradients = existing ?? HeldGradient(shards: sums.count)
+        guard !gradients.holdsAny(of: positions) else { throw ShardServerError.duplicatePush(push) }
         gradients.take(contribution, carrying: positions)
         held[push] = gradients
     }
