@@ -1,7 +1,8 @@
-// Element-wise kernels of the model compiled for wider vector units than the baseline x86-64 the Swift
-// code is built for (SSE2): GELU's forward and backward, whose exponential is the step's largest
-// element-wise cost. Each exists per instruction set; Shared/Model/GELU.swift picks one at run time from
-// CPUFeatures, and keeps its own Swift loop for CPUs with neither.
+// Element-wise kernels compiled for wider vector units than the baseline x86-64 the Swift code is built
+// for (SSE2): GELU's forward and backward, whose exponential is the step's largest element-wise cost, and
+// AdamW's update, which stands between two synchronous steps. Each exists per instruction set; the Swift
+// callers (Shared/Model/GELU.swift, Shared/Optim/AdamW.swift) pick one at run time from CPUFeatures
+// (`VectorUnit`), and keep their own Swift loops for CPUs with neither.
 #ifndef BFPO_KERNELS_H
 #define BFPO_KERNELS_H
 
@@ -12,5 +13,25 @@ void bfpo_gelu_forward_avx2(const float *x, float *y, long count);
 /// dx[i] = dy[i] · gelu_new'(x[i]) for i < count, with σ(2u) read back from the forward output y = x·σ(2u).
 void bfpo_gelu_backward_avx512(const float *x, const float *y, const float *dy, float *dx, long count);
 void bfpo_gelu_backward_avx2(const float *x, const float *y, const float *dy, float *dx, long count);
+
+/// One AdamW step's per-element constants (Shared/Optim/AdamW.swift, `StepScalars`).
+struct bfpo_adamw_scalars {
+    float gradient_scale;
+    /// 1 − lr·wd for decayed elements, 1 otherwise.
+    float decay_factor;
+    /// lerp's factor of (g − m): 1 − β1, or (1 − β1) − 1 when that weight is 0.5 or more.
+    float lerp_factor;
+    /// Nonzero: lerp adds to m (small weight); zero: to g.
+    int small_weight;
+    float beta2;
+    float one_minus_beta2;
+    float bias_correction2_root;
+    float epsilon;
+    float negative_step_size;
+};
+
+/// One AdamW step on p, m, v (count elements each, in place) with gradient g.
+void bfpo_adamw_avx512(float *p, const float *g, float *m, float *v, long count, const struct bfpo_adamw_scalars *s);
+void bfpo_adamw_avx2(float *p, const float *g, float *m, float *v, long count, const struct bfpo_adamw_scalars *s);
 
 #endif

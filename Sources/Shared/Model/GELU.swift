@@ -14,24 +14,13 @@ import CKernels
 /// |x| < 1e-30 the quotient would lose digits, and s = ½ to float precision there).
 ///
 /// Where the CPU has AVX-512 or AVX2 the loops run in `CKernels` (the same formulas, compiled for that
-/// unit: the Swift code is built for baseline x86-64, whose vectors are four floats wide).
+/// unit; `VectorUnit`).
 enum GELU {
     static let k = Float((2.0 / Double.pi).squareRoot())
     static let c: Float = 0.044715
 
-    /// The widest vector unit the kernels have code for, decided once per process.
-    enum Unit {
-        case avx512, avx2, baseline
-
-        static let best: Unit = {
-            let cpu = CPUFeatures.current
-            if cpu.avx512f && cpu.avx512dq && cpu.avx512vl && cpu.fma { return .avx512 }
-            return cpu.avx2 && cpu.fma ? .avx2 : .baseline
-        }()
-    }
-
     static func forward(
-        out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: Unit = .best
+        out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: VectorUnit = .best
     ) {
         pool.forEachRange(count, alignment: 16) { range in
             let x = input + range.lowerBound, y = out + range.lowerBound, n = range.count
@@ -50,7 +39,7 @@ enum GELU {
     /// Writes `dInput` (overwrites) from the upstream gradient, the stored pre-activation and output.
     static func backward(
         dInput: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, output: UnsafePointer<Float>,
-        dOut: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: Unit = .best
+        dOut: UnsafePointer<Float>, count: Int, pool: ComputePool, unit: VectorUnit = .best
     ) {
         pool.forEachRange(count, alignment: 16) { range in
             let x = input + range.lowerBound, y = output + range.lowerBound, n = range.count

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// The AdamW optimizer with `torch.optim.AdamW`'s arithmetic (its single-tensor CPU path, the one
@@ -22,9 +23,11 @@ import Foundation
 /// (MKL's vector math here) is off by one ulp in about 16% of elements.
 ///
 /// Moments live in caller-owned buffers of the parameters' layout (a shard's `exp_avg`/`exp_avg_sq`),
-/// so a step allocates nothing. The loop is scalar: on Linux `Float.squareRoot()` is a call to libc's
-/// `sqrtf` and a fused multiply-add one to `fmaf`, which keep it from vectorising (about 10–20 ns per
-/// element on the 2-core development machine).
+/// so a step allocates nothing. The element loop runs in `CKernels` where the CPU has AVX2 or AVX-512
+/// (`VectorUnit`): in Swift on Linux `Float.squareRoot()` is a call to libc's `sqrtf` and a fused
+/// multiply-add one to `fmaf`, which keep the loop from vectorising (6–7 ns an element on the 2-core
+/// development machine, against under 1 with AVX2; `bfpo-bench publish`). Each operation is correctly
+/// rounded per element, so every unit gives the same bits.
 public enum AdamW {
     /// The optimizer's constants, under PyTorch's meaning.
     public struct Hyperparameters: Sendable, Equatable, Codable {
@@ -91,12 +94,23 @@ public enum AdamW {
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int,
         decayRanges: [Range<Int>], step: Int, learningRate: Double, hyperparameters: Hyperparameters
     ) {
+        update(parameters: parameters, gradients: gradients, gradientScale: gradientScale, firstMoment: firstMoment,
+               secondMoment: secondMoment, count: count, decayRanges: decayRanges, step: step, learningRate: learningRate,
+               hyperparameters: hyperparameters, unit: .best)
+    }
+
+    /// `update` on the given vector unit (tests compare the units).
+    static func update(
+        parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, gradientScale: Float = 1,
+        firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>, count: Int,
+        decayRanges: [Range<Int>], step: Int, learningRate: Double, hyperparameters: Hyperparameters, unit: VectorUnit
+    ) {
         let s = StepScalars(step: step, learningRate: learningRate, hyperparameters: hyperparameters)
         func run(_ range: Range<Int>, decayFactor: Float) {
             guard !range.isEmpty else { return }
             let o = range.lowerBound
             kernel(parameters + o, gradients + o, firstMoment + o, secondMoment + o, count: range.count,
-                   scalars: s, decayFactor: decayFactor, gradientScale: gradientScale)
+                   scalars: s, decayFactor: decayFactor, gradientScale: gradientScale, unit: unit)
         }
         var cursor = 0
         for decayed in decayRanges {
@@ -110,15 +124,23 @@ public enum AdamW {
 
     /// The element loop. Undecayed runs use `decayFactor` 1: p·1 is p bit for bit, like PyTorch's skipping
     /// the multiplication for a parameter group whose `weight_decay` is 0.
-    @inline(__always)
     private static func kernel(
         _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
         _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, count: Int,
-        scalars s: StepScalars, decayFactor: Float, gradientScale: Float
+        scalars s: StepScalars, decayFactor: Float, gradientScale: Float, unit: VectorUnit
     ) {
         // ATen's lerp switches formula at |w| = 0.5, so that the factor multiplying (g − m) is the small one.
         let smallWeight = abs(s.lerpWeight) < 0.5
         let lerpFactor = smallWeight ? s.lerpWeight : s.lerpWeight - 1
+        var scalars = bfpo_adamw_scalars(
+            gradient_scale: gradientScale, decay_factor: decayFactor, lerp_factor: lerpFactor, small_weight: smallWeight ? 1 : 0,
+            beta2: s.beta2, one_minus_beta2: s.oneMinusBeta2, bias_correction2_root: s.biasCorrection2Root, epsilon: s.epsilon,
+            negative_step_size: s.negativeStepSize)
+        switch unit {
+        case .avx512: return bfpo_adamw_avx512(p, g, m, v, count, &scalars)
+        case .avx2: return bfpo_adamw_avx2(p, g, m, v, count, &scalars)
+        case .baseline: break
+        }
         for i in 0..<count {
             let grad = g[i] * gradientScale
             let decayed = p[i] * decayFactor

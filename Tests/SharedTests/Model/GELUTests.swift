@@ -5,16 +5,8 @@ import Testing
 /// Every code path of GELU this CPU can run (AVX-512, AVX2, the Swift loop) against gelu_new's tanh form
 /// and its derivative in Double.
 struct GELUTests {
-    static var units: [GELU.Unit] {
-        let cpu = CPUFeatures.current
-        var units: [GELU.Unit] = [.baseline]
-        if cpu.avx2 && cpu.fma { units.append(.avx2) }
-        if cpu.avx512f && cpu.avx512dq && cpu.avx512vl && cpu.fma { units.append(.avx512) }
-        return units
-    }
-
-    @Test(arguments: units)
-    func forwardAndBackwardMatchTheTanhFormInDouble(unit: GELU.Unit) {
+    @Test(arguments: VectorUnit.available)
+    func forwardAndBackwardMatchTheTanhFormInDouble(unit: VectorUnit) {
         // Both signs, around 0 (including 0 and a denormal), the curved middle, and the flat tails; 77
         // values so that vector bodies and scalar tails both run.
         let inputs: [Float] = [0, 1e-40, -1e-40, 1e-20] + (0..<73).map { Float($0 - 36) * 0.25 + 0.01 }

@@ -92,3 +92,34 @@ private func ulps(_ a: Float, _ b: Float) -> Int {
                  decayRanges: [], step: 2, learningRate: 0, hyperparameters: hyper)
     #expect(m[0] == 7)
 }
+
+/// The vector kernels (AVX2, AVX-512, where this CPU has them) give the Swift loop's bits: over 1 003
+/// elements (vector bodies and a scalar tail), values from denormal to large, a decayed range that starts
+/// and ends inside a vector, a gradient scale, three steps, and β1 = 0.3 (lerp's other formula).
+@Test(arguments: VectorUnit.available.filter { $0 != .baseline })
+func vectorKernelsGiveTheSwiftLoopsBits(unit: VectorUnit) {
+    var random = RandomGenerator(seed: 11)
+    let count = 1003
+    let values = (0..<count).map { i -> Float in
+        let magnitude: [Float] = [1e-39, 1e-20, 1e-3, 0.5, 30, 4e5]
+        return (random.nextFloat() - 0.5) * magnitude[i % magnitude.count]
+    }
+    for beta1 in [0.9, 0.3] {
+        let hyper = AdamW.Hyperparameters(beta1: beta1, weightDecay: 0.05)
+        let p = [FloatBuffer(values), FloatBuffer(values)]
+        let m = [FloatBuffer(count: count), FloatBuffer(count: count)], v = [FloatBuffer(count: count), FloatBuffer(count: count)]
+        for buffer in m + v { buffer.zero() }
+        for step in 1...3 {
+            let g = FloatBuffer((0..<count).map { i in values[(i * 7 + step) % count] * 3 - 0.01 })
+            for (side, used) in [VectorUnit.baseline, unit].enumerated() {
+                AdamW.update(parameters: p[side].pointer, gradients: g.pointer, gradientScale: 0.37, firstMoment: m[side].pointer,
+                             secondMoment: v[side].pointer, count: count, decayRanges: [5..<517, 600..<1001], step: step,
+                             learningRate: 1e-3, hyperparameters: hyper, unit: used)
+            }
+        }
+        for (name, pair) in [("parameters", p), ("first moments", m), ("second moments", v)] {
+            let differing = (0..<count).first { pair[0][$0].bitPattern != pair[1][$0].bitPattern }
+            #expect(differing == nil, "\(name), β1 \(beta1): element \(differing ?? 0) differs")
+        }
+    }
+}
