@@ -5,8 +5,9 @@
 /// raw frames of little-endian tensor data (`WireMessage`). Nothing outside `Sources/Shared/Wire`
 /// sees protobuf-c or libzmq.
 public enum Wire {
-    /// Bumped on any incompatible change to proto/bfpo.proto; a peer with another version is refused.
-    public static let protocolVersion: UInt32 = 5
+    /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (6: the exact
+    /// delta's digest in four lanes); a peer with another version is refused.
+    public static let protocolVersion: UInt32 = 6
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything
     /// outside these bounds is refused with a `WireError` before it reaches coordinator or worker logic.

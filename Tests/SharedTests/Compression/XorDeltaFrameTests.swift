@@ -69,3 +69,32 @@ extension CompressionTests {
         }
     }
 }
+
+extension CompressionTests.XorDeltas {
+    /// The vector kernels (AVX2, AVX-512, where this CPU has them) write the Swift loops' bytes and apply
+    /// them to the same bits: 1 001 values (vector bodies and scalar tails), with every plane form among
+    /// the three deltas (a tiny step: sparse high planes; sign flips everywhere: a raw top plane; no change).
+    @Test(arguments: VectorUnit.available.filter { $0 != .baseline })
+    func vectorKernelsWriteAndApplyTheSwiftLoopsBytes(unit: VectorUnit) throws {
+        var rng = TestRandom(seed: 43)
+        let previous = (0..<1001).map { _ in Float.random(in: -0.05...0.05, using: &rng) }
+        let deltas: [(String, [Float])] = [
+            ("a small step", previous.map { $0 + Float.random(in: -1e-4...1e-4, using: &rng) }),
+            ("sign flips", previous.map { -$0 }),
+            ("no change", previous),
+        ]
+        for (what, current) in deltas {
+            let frames = [VectorUnit.baseline, unit].map { used in
+                previous.withUnsafeBufferPointer { p in current.withUnsafeBufferPointer { XorDeltaFrame.payload(from: p, to: $0, unit: used) } }
+            }
+            #expect(bytes(frames[0]) == bytes(frames[1]), "\(what)")
+            for used in [VectorUnit.baseline, unit] {
+                var copy = previous
+                try copy.withUnsafeMutableBufferPointer { try XorDeltaFrame.apply(frames[1], to: $0, frame: "d", unit: used) }
+                #expect(copy.map(\.bitPattern) == current.map(\.bitPattern), "\(what), applied on \(used)")
+            }
+        }
+        let empty = [Float]().withUnsafeBufferPointer { XorDeltaFrame.payload(from: $0, to: $0, unit: unit) }
+        #expect(bytes(empty) == [0, 0, 0, 0] + digest([]), "an empty shard")
+    }
+}
