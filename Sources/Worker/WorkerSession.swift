@@ -96,6 +96,8 @@ final class WorkerSession {
         }
         var unreachableSince: Date?
         var backoff = 0.25
+        // The first request since the last lease: waiting to be given work counts from there.
+        var askingSince: Date?
         while true {
             guard let member = membership else {
                 switch try register() {
@@ -120,12 +122,15 @@ final class WorkerSession {
                 membership = nil
                 continue
             }
-            let asked = Date()
+            let asked = askingSince ?? Date()
+            askingSince = asked
             let reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
             switch reply?.body {
             case .lease(let lease)?:
+                let granted = Date()
                 try work(on: lease, message: reply!, member: member)
-                leaseTime.finished(askedAt: asked)
+                leaseTime.finished(askedAt: asked, grantedAt: granted)
+                askingSince = nil
             case .wait(let wait)?:
                 Thread.sleep(forTimeInterval: Double(wait.retryMilliseconds) / 1000)
             case .stop(let stop)?:
@@ -413,6 +418,7 @@ final class WorkerSession {
         let result = Swift.Result { try call() }
         let seconds = Date().timeIntervalSince(start) - pull.waited
         leaseTime.compute += seconds
+        leaseTime.pulling += pull.waited
         do {
             try pull.finish()
         } catch {
@@ -444,6 +450,11 @@ final class WorkerSession {
 private struct LeaseTime {
     private var leases = 0
     var compute: TimeInterval = 0
+    /// Of the rest: from asking for work to a lease, told to wait included (while the step before is applied,
+    /// or the other workers finish theirs).
+    private var asking: TimeInterval = 0
+    /// Of the rest: the engine waiting for a shard it needed next.
+    var pulling: TimeInterval = 0
     /// Payload bytes (tensors) this worker sent and received, with the coordinator and every server.
     private var payloadSent = 0
     private var payloadReceived = 0
@@ -458,17 +469,20 @@ private struct LeaseTime {
     }
     private var span: (start: Date, end: Date)?
 
-    /// Counts a lease asked for at `asked` and done (computed and pushed, or dropped) now.
-    mutating func finished(askedAt asked: Date) {
+    /// Counts a lease first asked for at `asked`, granted at `granted` and done (computed and pushed, or
+    /// dropped) now.
+    mutating func finished(askedAt asked: Date, grantedAt granted: Date) {
         leases += 1
+        asking += granted.timeIntervalSince(asked)
         span = (span?.start ?? asked, Date())
     }
 
     var summary: String {
         let total = span.map { $0.end.timeIntervalSince($0.start) } ?? 0
         let waiting = max(0, total - compute)
-        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time); payload sent %.1f MB, received %.1f MB",
-                      leases, compute, waiting, total > 0 ? 100 * waiting / total : 0, Double(payloadSent) / 1e6, Double(payloadReceived) / 1e6)
+        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time: asking for work %.2f s, waiting for shards %.2f s, the rest %.2f s); payload sent %.1f MB, received %.1f MB",
+                      leases, compute, waiting, total > 0 ? 100 * waiting / total : 0, asking, pulling, max(0, waiting - asking - pulling),
+                      Double(payloadSent) / 1e6, Double(payloadReceived) / 1e6)
     }
 }
 
