@@ -1991,7 +1991,7 @@ const ProtobufCMessageDescriptor bfpo__wire__refused__descriptor =
   (ProtobufCMessageInit) bfpo__wire__refused__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__work_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor bfpo__wire__work_request__field_descriptors[2] =
 {
   {
     "worker_id",
@@ -2005,14 +2005,27 @@ static const ProtobufCFieldDescriptor bfpo__wire__work_request__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ahead",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__WorkRequest, ahead),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__work_request__field_indices_by_name[] = {
+  1,   /* field[1] = ahead */
   0,   /* field[0] = worker_id */
 };
 static const ProtobufCIntRange bfpo__wire__work_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__work_request__descriptor =
 {
@@ -2022,7 +2035,7 @@ const ProtobufCMessageDescriptor bfpo__wire__work_request__descriptor =
   "Bfpo__Wire__WorkRequest",
   "bfpo.wire",
   sizeof(Bfpo__Wire__WorkRequest),
-  1,
+  2,
   bfpo__wire__work_request__field_descriptors,
   bfpo__wire__work_request__field_indices_by_name,
   1,  bfpo__wire__work_request__number_ranges,

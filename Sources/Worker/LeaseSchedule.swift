@@ -26,12 +26,16 @@ final class LeaseSchedule: ComputeSchedule {
 
     private let pull: ShardPull
     private let push: Push?
+    private let pulled: () -> Void
     private var shipped: [Bool]
     private var begun = false
 
-    init(pull: ShardPull, push: Push? = nil) {
+    /// - Parameter pulled: called once, before the first part is shipped, when the pull has succeeded: the
+    ///   transports it used are the session's again.
+    init(pull: ShardPull, push: Push? = nil, pulled: @escaping () -> Void = {}) {
         self.pull = pull
         self.push = push
+        self.pulled = pulled
         shipped = Array(repeating: false, count: push?.parts.count ?? 0)
     }
 
@@ -46,6 +50,7 @@ final class LeaseSchedule: ComputeSchedule {
         guard let push else { return }
         if !begun {
             guard (try? pull.finish()) != nil else { return }
+            pulled()
             push.pipeline.begin(push.header())
             begun = true
         }

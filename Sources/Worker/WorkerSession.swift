@@ -73,6 +73,8 @@ final class WorkerSession {
     private var nextGradient = 0
     /// Delivers pushes while the next lease is computed; one per membership.
     private var pipeline: PushPipeline?
+    /// A work request sent while a gradient lease was computed, whose answer has not been read.
+    private var askedAhead: Wire.WorkRequest?
     private var leaseTime = LeaseTime()
 
     init(options: Options, network: any Network, log: Logger) throws {
@@ -100,6 +102,8 @@ final class WorkerSession {
         var askingSince: Date?
         while true {
             guard let member = membership else {
+                // The answer to a request asked ahead goes with the membership; a lease it brings expires.
+                askedAhead = nil
                 switch try register() {
                 case .joined:
                     unreachableSince = nil
@@ -124,7 +128,10 @@ final class WorkerSession {
             }
             let asked = askingSince ?? Date()
             askingSince = asked
-            let reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
+            let ahead = askedAhead
+            askedAhead = nil
+            let reply = try ahead.map { try awaitReply(to: .workRequest($0)) }
+                ?? exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
             switch reply?.body {
             case .lease(let lease)?:
                 let granted = Date()
@@ -132,7 +139,8 @@ final class WorkerSession {
                 leaseTime.finished(askedAt: asked, grantedAt: granted)
                 askingSince = nil
             case .wait(let wait)?:
-                Thread.sleep(forTimeInterval: Double(wait.retryMilliseconds) / 1000)
+                // Asked ahead, the wait was for a lease still being computed here: ask again at once.
+                if ahead == nil { Thread.sleep(forTimeInterval: Double(wait.retryMilliseconds) / 1000) }
             case .stop(let stop)?:
                 return stop.reason
             default:
@@ -284,6 +292,12 @@ final class WorkerSession {
             membership = nil
             return nil
         }
+        return try awaitReply(to: body)
+    }
+
+    /// The coordinator's answer to `body`, sent before; nil (after forgetting the membership) when it did
+    /// not answer in time or asked this worker to register again.
+    private func awaitReply(to body: WireBody) throws -> WireMessage? {
         guard let reply = try answer(to: body, from: transport) else {
             log.warning("no reply from the coordinator in \(Int(options.replyTimeout)) s; registering again")
             membership = nil
@@ -397,7 +411,8 @@ final class WorkerSession {
             LeaseSchedule(pull: pull, push: LeaseSchedule.Push(
                 pipeline: pipeline, header: { push(nil, seconds: 0) }, parts: member.pushParts,
                 frames: { ids in member.gradientFrames[index].frames(ids.map { policy.shards[Int($0)] }, of: gradient, step: lease.step,
-                                                                     batch: lease.batchID, owner: owner) }))
+                                                                     batch: lease.batchID, owner: owner) }),
+                pulled: { [self] in askAhead(member) })
         } ?? LeaseSchedule(pull: pull)
         guard let (result, seconds) = try computing(with: pull, {
             try member.engine.accumulateGradient(
@@ -408,6 +423,15 @@ final class WorkerSession {
         // Delivered while the next lease is asked for, pulled and computed.
         schedule.finishPush(push(result, seconds: seconds))
         pushSent[index] = sent
+    }
+
+    /// Asks for the next lease while this one is computed (docs/architecture.md, "Asking ahead"): its
+    /// answer is read once this lease is pushed, so the round trip, and under a synchronous run the wait for
+    /// the step to be applied, overlap the backward pass. A request that cannot be sent now is sent later.
+    private func askAhead(_ member: Membership) {
+        let request = Wire.WorkRequest(workerID: member.worker, ahead: true)
+        guard (try? transport.send(WireMessage(.workRequest(request), runID: member.run))) != nil else { return }
+        askedAhead = request
     }
 
     /// Runs one engine call while `pull` is in flight; returns its result and its duration less the time

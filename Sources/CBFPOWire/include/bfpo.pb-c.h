@@ -251,10 +251,15 @@ struct  Bfpo__Wire__WorkRequest
 {
   ProtobufCMessage base;
   uint64_t worker_id;
+  /*
+   * Asked while the worker still computes its current gradient lease, so that the next lease is there
+   * when it is done; the coordinator serves the requests of idle workers first.
+   */
+  protobuf_c_boolean ahead;
 };
 #define BFPO__WIRE__WORK_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__work_request__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 /*

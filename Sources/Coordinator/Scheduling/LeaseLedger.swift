@@ -63,9 +63,10 @@ struct LeaseLedger {
         }
     }
 
-    /// Most live leases one worker may hold: the one it computes and the one whose push its push thread
-    /// is still delivering. More would only let one peer sit on a step's batches (a stall bounded by
-    /// the lease deadline, but a stall).
+    /// Most live leases one worker may hold: the one it computes and either the one whose push its push
+    /// thread is still delivering or the next, asked for ahead (a request asked ahead waits for the push
+    /// before to be counted). More would only let one peer sit on a step's batches (a stall bounded by the
+    /// lease deadline, but a stall).
     static let leasesPerWorker = 2
 
     /// Leases the lowest pending batch for which `eligible` holds to `worker` until `now + duration`; nil

@@ -61,10 +61,9 @@ final class CoordinatorLoop {
     /// nobody waits for workers, even if some are lost.
     private var gathered = false
     private(set) var malformed = 0
-    /// Work requests that found no lease, by worker: asked again after every message and tick (a long
-    /// poll, as ps-lite's servers hold a pull until its version exists), answered when a lease, a stop or
-    /// `parkSeconds` comes.
-    private var parked: [UInt64: (peer: PeerID, since: Double)] = [:]
+    /// Work requests that found no lease: asked again after every message and tick, answered when a lease,
+    /// a stop or `parkSeconds` comes.
+    private var parked = ParkedRequests()
 
     init(core: CoordinatorCore, transport: CoordinatorTransport, settings: Settings, log: Logger) throws {
         self.core = core
@@ -225,7 +224,7 @@ final class CoordinatorLoop {
             fromServer(state.serverID, peer: peer) { core.servers.received(state, message: message) }
         case .workRequest(let request):
             guard member(request.workerID, peer: peer, now: now) else { return }
-            assign(worker: request.workerID, peer: peer, now: now)
+            assign(worker: request.workerID, peer: peer, ahead: request.ahead, now: now)
         case .shardRequest(let request):
             guard member(request.workerID, peer: peer, now: now) else { return }
             sendShards(request, to: peer)
@@ -317,27 +316,26 @@ final class CoordinatorLoop {
                                     registerAgain: true)), to: peer)
     }
 
-    /// Asks the core again for every parked request, in worker order; a worker no longer a member is
-    /// forgotten (it registers again, or was lost).
+    /// Asks the core again for every parked request, idle workers' first (`ParkedRequests`); a worker no
+    /// longer a member is forgotten (it registers again, or was lost).
     private func answerParked() {
         guard !parked.isEmpty else { return }
         let now = now
-        for (worker, request) in parked.sorted(by: { $0.key < $1.key }) {
-            parked[worker] = nil
-            guard core.workers.workers[worker] != nil else { continue }
-            assign(worker: worker, peer: request.peer, now: now, askedAt: request.since)
+        for request in parked.takeAll() where core.workers.workers[request.worker] != nil {
+            assign(worker: request.worker, peer: request.peer, ahead: request.ahead, now: now, askedAt: request.since)
         }
     }
 
     /// Answers a work request with a lease or a stop, or parks it (`parked`) until one comes or it has
-    /// waited `parkSeconds` since `askedAt`.
-    private func assign(worker: UInt64, peer: PeerID, now: Double, askedAt: Double? = nil) {
+    /// waited `parkSeconds` since `askedAt`. A request asked `ahead` waits while an idle worker's is parked.
+    private func assign(worker: UInt64, peer: PeerID, ahead: Bool, now: Double, askedAt: Double? = nil) {
         gathered = gathered || core.workers.count >= settings.workersExpected || now >= settings.gatherWorkersFor
-        switch gathered ? core.requestWork(worker: worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
+        let behindIdle = ahead && parked.holdsIdleWorker
+        switch gathered && !behindIdle ? core.requestWork(worker: worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
         case .wait(let seconds):
             let since = askedAt ?? now
             if now - since < settings.parkSeconds {
-                parked[worker] = (peer, since)
+                parked.park(ParkedRequests.Request(worker: worker, peer: peer, since: since, ahead: ahead))
             } else {
                 reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
             }

@@ -97,7 +97,12 @@ extension Wire {
     /// Worker → coordinator: ready for a lease.
     public struct WorkRequest: Sendable, Equatable {
         public var workerID: UInt64
-        public init(workerID: UInt64) { self.workerID = workerID }
+        /// Asked while the worker still computes a gradient lease (docs/architecture.md, "Asking ahead").
+        public var ahead: Bool
+        public init(workerID: UInt64, ahead: Bool = false) {
+            self.workerID = workerID
+            self.ahead = ahead
+        }
     }
 
     /// Coordinator → worker: no lease right now; ask again after `retryMilliseconds`.

@@ -6,7 +6,7 @@
 /// sees protobuf-c or libzmq.
 public enum Wire {
     /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (6: the exact
-    /// delta's digest in four lanes); a peer with another version is refused.
+    /// delta's digest in four lanes, `WorkRequest.ahead`); a peer with another version is refused.
     public static let protocolVersion: UInt32 = 6
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything

@@ -137,6 +137,7 @@ private struct Encoder {
             var r = Bfpo__Wire__WorkRequest()
             bfpo__wire__work_request__init(&r)
             r.worker_id = m.workerID
+            r.ahead = m.ahead ? 1 : 0
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_WORK_REQUEST
             c.work_request = arena.store(r)
         case .lease(let m):
@@ -424,7 +425,7 @@ private enum Decoder {
                 registerAgain: m.register_again != 0))
         case BFPO__WIRE__ENVELOPE__BODY_WORK_REQUEST:
             let m = try present(c.work_request, "Envelope", "work_request")
-            return .workRequest(Wire.WorkRequest(workerID: m.worker_id))
+            return .workRequest(Wire.WorkRequest(workerID: m.worker_id, ahead: m.ahead != 0))
         case BFPO__WIRE__ENVELOPE__BODY_LEASE:
             return .lease(try lease(try present(c.lease, "Envelope", "lease")))
         case BFPO__WIRE__ENVELOPE__BODY_WAIT:

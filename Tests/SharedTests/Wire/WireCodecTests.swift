@@ -35,6 +35,7 @@ extension WireTests {
                 heartbeatMilliseconds: 1000, leaseMilliseconds: 60_000)))
             _ = try roundTrip(.refused(Wire.Refused(reason: "unknown worker 9", registerAgain: true)))
             _ = try roundTrip(.workRequest(Wire.WorkRequest(workerID: UInt64.max)))
+            _ = try roundTrip(.workRequest(Wire.WorkRequest(workerID: 3, ahead: true)))
             _ = try roundTrip(.lease(sampleLease()))
             _ = try roundTrip(.lease(sampleLease(kind: .reference)))
             _ = try roundTrip(.lease(sampleLease(kind: .eval)))
