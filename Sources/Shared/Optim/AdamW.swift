@@ -26,7 +26,7 @@ import Foundation
 /// so a step allocates nothing. The element loop runs in `CKernels` where the CPU has AVX2 or AVX-512
 /// (`VectorUnit`): in Swift on Linux `Float.squareRoot()` is a call to libc's `sqrtf` and a fused
 /// multiply-add one to `fmaf`, which keep the loop from vectorising (6–7 ns an element on the 2-core
-/// development machine, against under 1 with AVX2; `bfpo-bench publish`). Each operation is correctly
+/// development machine, 0.35 with its AVX-512; `bfpo-bench publish`). Each operation is correctly
 /// rounded per element, so every unit gives the same bits.
 public enum AdamW {
     /// The optimizer's constants, under PyTorch's meaning.
