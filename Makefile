@@ -51,8 +51,8 @@ eval-bench: build
 
 ## The benchmarks of BENCHMARKS.md: the compute benchmark of the BFPO step (bfpo-bench), then the PyTorch reference
 ## on the same rows (bench/compare.py) when torch and transformers are importable; the parameter server's pull + push
-## of a 124M-float vector beside raw libzmq (bfpo-bench transfer); end-to-end training tokens/s with 1 and 2 workers
-## (bench/end_to_end.sh). Options for the compute rows go in BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1'.
+## of a 124M-float vector beside raw libzmq (bfpo-bench transfer); a step's AdamW update and exact delta per parameter
+## (bfpo-bench publish); end-to-end training tokens/s with 1 and 2 workers (bench/end_to_end.sh). Options for the compute rows go in BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1'.
 PYTHON ?= python3
 BENCH_FLAGS ?=
 BENCH_RESULTS := $(SCRATCH)/bench-results
@@ -66,6 +66,7 @@ bench: build
 		echo "torch/transformers not importable: PyTorch reference skipped"; \
 	fi
 	$(RELEASE)/bfpo-bench transfer --json $(BENCH_RESULTS)/transfer.jsonl
+	$(RELEASE)/bfpo-bench publish
 	bench/end_to_end.sh --bin $(RELEASE)
 
 ## Regenerate the committed protobuf-c code from proto/: the wire protocol (bfpo.proto) and the TensorBoard events
