@@ -2,6 +2,7 @@
 // in Shared/Model/GELU.swift, which calls these only where CPUFeatures says the unit and the operating
 // system's register state are there. Loops are plain so the compiler vectorises them for each target.
 #include "kernels.h"
+#include "targets.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -39,15 +40,6 @@ static inline float gelu_gradient(float x, float y, float dy) {
     float s = (x < 1e-30f && x > -1e-30f) ? 0.5f : y / x;
     return dy * (s + 2.0f * x * (s * (1.0f - s)) * k * (1.0f + 3.0f * c * x * x));
 }
-
-#if defined(__x86_64__)
-#define AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,fma")))
-#define AVX2 __attribute__((target("avx2,fma")))
-#else
-// Never called elsewhere (CPUFeatures reports no x86 extension), but the symbols must link.
-#define AVX512
-#define AVX2
-#endif
 
 AVX512
 void bfpo_gelu_forward_avx512(const float *x, float *y, long count) {

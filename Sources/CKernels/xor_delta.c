@@ -3,14 +3,7 @@
 // compiler vectorises for each target; the Swift caller picks a unit at run time (`VectorUnit`) and keeps
 // its own loops for CPUs with neither.
 #include "kernels.h"
-
-#if defined(__x86_64__)
-#define AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
-#define AVX2 __attribute__((target("avx2")))
-#else
-#define AVX512
-#define AVX2
-#endif
+#include "targets.h"
 
 // Each body is written once and compiled per target.
 #define PLANE_COUNTS(a, b, count, counts)                                       \

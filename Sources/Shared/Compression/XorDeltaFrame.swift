@@ -34,10 +34,10 @@ public enum XorDeltaFrame {
     /// `payload(from:to:)` on the given vector unit (tests compare the units).
     static func payload(from previous: UnsafeBufferPointer<Float>, to current: UnsafeBufferPointer<Float>, unit: VectorUnit) -> WireMessage.Payload {
         precondition(previous.count == current.count, "two versions of one shard")
-        let count = current.count, bitmapBytes = (count + 7) / 8
+        let count = current.count, bitmapBytes = (count + 7) / 8, loops = PlaneLoops(unit: unit)
         return previous.withMemoryRebound(to: UInt32.self) { old in
             current.withMemoryRebound(to: UInt32.self) { new in
-                let nonzero = PlaneLoops(unit: unit).nonzeroBytes(old, new)
+                let nonzero = loops.nonzeroBytes(old, new)
                 let kinds = nonzero.map { n -> Kind in n == 0 ? .zero : bitmapBytes + n < count ? .sparse : .raw }
                 let sizes = zip(kinds, nonzero).map { kind, n in kind == .zero ? 0 : kind == .raw ? count : bitmapBytes + n }
                 let bytes = [UInt8](unsafeUninitializedCapacity: 4 + sizes.reduce(0, +) + 8) { buffer, initialized in
@@ -49,11 +49,11 @@ public enum XorDeltaFrame {
                         case .zero:
                             continue
                         case .raw:
-                            PlaneLoops(unit: unit).writeWhole(old, new, plane: plane, into: out + cursor)
+                            loops.writeWhole(old, new, plane: plane, into: out + cursor)
                         case .sparse:
                             // The kernel's one byte past the values lands in the next plane or the digest,
                             // both written after it.
-                            PlaneLoops(unit: unit).writeSparse(old, new, plane: plane, bitmap: out + cursor, values: out + cursor + bitmapBytes)
+                            loops.writeSparse(old, new, plane: plane, bitmap: out + cursor, values: out + cursor + bitmapBytes)
                         }
                         cursor += sizes[plane]
                     }
@@ -154,7 +154,7 @@ public enum XorDeltaFrame {
     private static func xor(_ raw: UnsafeRawBufferPointer, planes: [(kind: Kind, offset: Int)], into copy: UnsafeMutableBufferPointer<Float>,
                             unit: VectorUnit) {
         let count = copy.count, bitmapBytes = (count + 7) / 8
-        let bytes = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let bytes = raw.baseAddress!.assumingMemoryBound(to: UInt8.self), loops = PlaneLoops(unit: unit)
         copy.withMemoryRebound(to: UInt32.self) { words in
             for (plane, entry) in planes.enumerated() {
                 let shift = UInt32(8 * plane)
@@ -162,7 +162,7 @@ public enum XorDeltaFrame {
                 case .zero:
                     continue
                 case .raw:
-                    PlaneLoops(unit: unit).xorWhole(bytes + entry.offset, plane: plane, into: words)
+                    loops.xorWhole(bytes + entry.offset, plane: plane, into: words)
                 case .sparse:
                     var value = entry.offset + bitmapBytes
                     for b in 0..<bitmapBytes {
