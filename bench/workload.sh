@@ -1,7 +1,7 @@
 # The end-to-end workload of BENCHMARKS.md, shared by end_to_end.sh and network.sh so that their figures
 # compare: a 4-layer, 256-wide GPT-2 (vocabulary 512) trained on random pairs of 256-token sequences
 # (128 prompt + 128 response tokens), 4 pairs a lease, 2 leases a step, synchronously, in
-# $workload_shards (4) shards. Source it, then call workload_prepare.
+# $workload_shards shards (4 unless the caller sets it). Source it, then call workload_prepare.
 
 workload_shards=4
 
