@@ -95,30 +95,15 @@ final class CoordinatorCore {
     /// reached `metrics.jsonl`).
     private var evaluateFirst: Bool
 
-    /// The data-order generator after drawing the seed of the newest epoch started.
-    private var random: RandomGenerator
-    /// The epoch being gathered, and its data order.
-    private var epoch: Int
-    private var order: [Int]
-    /// Each started epoch's order seed and the generator state just after drawing it.
-    private var epochSeeds: [Int: (seed: UInt64, random: RandomGenerator)] = [:]
+    /// The epoch being gathered and its data order.
+    private var epochs: EpochOrder
     /// Steps applied and published on every shard.
     private(set) var appliedSteps: Int
     /// The step of the newest checkpoint written or resumed from (0: none).
     private(set) var lastCheckpointStep: Int
     private var tokensSeen: Int
-    /// The step whose gradients are being gathered.
-    private var gathering: StepAccumulator
-    private var gatheringStep: Int
-    /// Complete steps waiting for the servers, oldest first.
-    private var queued: [(step: Int, accumulator: StepAccumulator)] = []
-    /// The step the servers are applying, with the figures its metrics line will carry (the norm once
-    /// the servers have reduced it).
-    private var applying: (step: Int, accumulator: StepAccumulator, norm: Double?, learningRate: Double)?
-    private var spare: [StepAccumulator] = []
-    /// Pushes that will never count (refused, or of leases that expired or were revoked), for the
-    /// servers to forget with the next step.
-    private var dropped: [Wire.LeaseRef] = []
+    /// The step being gathered, the complete ones queued, the one the servers are applying.
+    private var steps: StepPipeline
     /// The training state of a checkpoint whose shards the servers are sending.
     private var checkpointing: TrainingState?
     /// Why the run is stopping, once `shutDown` was called: no more work is handed out, and the run
@@ -161,27 +146,19 @@ final class CoordinatorCore {
         precondition(reference == nil || reference!.count == pairs.count + evalPairs, "reference log-probs of the pairs, then the eval pairs'")
         referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count + evalPairs)
         progress = ProgressReporter(totalSteps: plan.totalSteps, everySteps: configuration.progressEverySteps, log: log)
-        let orderSeed: UInt64
         if let resume {
-            random = resume.random
-            epoch = resume.epoch
-            orderSeed = resume.orderSeed
+            epochs = EpochOrder(pairCount: plan.pairCount, epoch: resume.epoch, seed: resume.orderSeed, random: resume.random)
             appliedSteps = resume.step
             lastCheckpointStep = resume.step
             tokensSeen = resume.tokensSeen
             appliedBatches = Set(resume.completedBatches)
         } else {
-            random = RandomGenerator(seed: configuration.seed)
-            epoch = 0
-            orderSeed = random.next()
+            epochs = EpochOrder(pairCount: plan.pairCount, seed: configuration.seed)
             appliedSteps = 0
             lastCheckpointStep = 0
             tokensSeen = 0
         }
-        epochSeeds[epoch] = (orderSeed, random)
-        order = DatasetOrder.permutation(count: plan.pairCount, seed: orderSeed)
-        gathering = StepAccumulator()
-        gatheringStep = appliedSteps
+        steps = StepPipeline(firstStep: appliedSteps)
         evaluateFirst = evaluateResumedStep && resume != nil && evaluation?.isDue(afterStep: appliedSteps) == true
         if appliedSteps >= plan.totalSteps && !evaluateFirst {
             phase = .finished("the run had already completed all \(plan.totalSteps) steps")
@@ -233,10 +210,10 @@ final class CoordinatorCore {
             if evaluationRound != nil { return leaseEval(to: worker, now: now) }
             let versions = servers.versions
             let synchronous = configuration.maxStaleness == 0
-            if synchronous, zip(versions, servers.frozen).contains(where: { !$0.1 && $0.0 != UInt64(gatheringStep) }) {
+            if synchronous, zip(versions, servers.frozen).contains(where: { !$0.1 && $0.0 != UInt64(steps.gatheringStep) }) {
                 return .wait(seconds: configuration.waitSeconds)
             }
-            let stepBatches = plan.batches(ofStep: gatheringStep)
+            let stepBatches = plan.batches(ofStep: steps.gatheringStep)
             let eligible: (Int) -> Bool = synchronous ? { stepBatches.contains($0) } : { _ in true }
             guard let lease = ledger.lease(to: worker, now: now, duration: configuration.leaseSeconds, eligible: eligible) else {
                 return .wait(seconds: configuration.waitSeconds)
@@ -245,13 +222,14 @@ final class CoordinatorCore {
             if lastStepTime == nil { lastStepTime = now }
             log.debug("lease \(lease.id): batch \(lease.batch) to \(roster.name(of: worker))")
             let main = pairIndices(batch: lease.batch)
+            let epoch = epochs.epoch
             let local = lease.batch - plan.batches(ofEpoch: epoch).lowerBound
             let extra = buffer.map { stream in stream.indices(epoch: epoch, batch: local).map { plan.pairCount + $0 } } ?? []
             let indices = main + extra
             // The reference's loss with a buffer is mean(main) + mean(buffer); pushes are sums over the
             // main pairs, so each buffer pair weighs |main| / |buffer|.
             return .lease(LeaseGrant(
-                leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? gatheringStep : plan.step(ofBatch: lease.batch),
+                leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? steps.gatheringStep : plan.step(ofBatch: lease.batch),
                 kind: .gradient, parameterSet: .policy, versions: versions, pairs: indices.map { pairs[$0] },
                 reference: indices.map { referenceLogProbs[$0]! }, bufferPairs: extra.count,
                 bufferWeight: extra.isEmpty ? 0 : Double(main.count) / Double(extra.count), seconds: configuration.leaseSeconds))
@@ -323,8 +301,8 @@ final class CoordinatorCore {
         // Frozen shards stay at version 0: only trained shards' versions say how old a gradient is.
         let trained = zip(versions, servers.frozen).filter { !$0.1 }.map(\.0)
         let staleness = max(0, appliedSteps - Int(trained.min() ?? UInt64(appliedSteps)))
-        let current = configuration.maxStaleness > 0 || trained.allSatisfy { $0 == UInt64(gatheringStep) }
-        guard current, staleness <= configuration.maxStaleness, gathering.accepts(batch: batch) else {
+        let current = configuration.maxStaleness > 0 || trained.allSatisfy { $0 == UInt64(steps.gatheringStep) }
+        guard current, staleness <= configuration.maxStaleness, steps.gathering.accepts(batch: batch) else {
             ledger.release(lease: id)
             leaseKinds[id] = nil
             return refuse(push, "gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
@@ -334,8 +312,8 @@ final class CoordinatorCore {
         }
         try! ledger.complete(lease: id, batch: batch, worker: worker)
         leaseKinds[id] = nil
-        gathering.add(batch: batch, push: push, metrics: metrics, tokens: tokens, staleness: staleness)
-        if gathering.isComplete { closeGatheringStep() }
+        steps.gathering.add(batch: batch, push: push, metrics: metrics, tokens: tokens, staleness: staleness)
+        if steps.gathering.isComplete { closeGatheringStep() }
         return .accepted
     }
 
@@ -354,14 +332,14 @@ final class CoordinatorCore {
             forget(lease)
             log.warning("lease \(lease.id) of batch \(lease.batch) expired; the batch is leased again")
         }
-        while let current = applying {
+        while let current = steps.applying {
             switch servers.progress {
             case .reduced(_, let sumsOfSquares):
                 // Workers push gradients of Σ pair loss; the step's gradient is their mean over its pairs.
                 let divisor = Double(current.accumulator.metrics.pairs)
                 let norm = GradientClipping.globalNorm(sumsOfSquares: sumsOfSquares) / divisor
                 let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
-                applying?.norm = norm
+                steps.reduced(norm: norm)
                 let applied = current.step + 1
                 servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate,
                                synchronize: applied % configuration.saveSteps == 0 || applied == plan.totalSteps)
@@ -376,7 +354,7 @@ final class CoordinatorCore {
         }
         try finishCheckpoint()
         // A checkpoint being gathered (the servers are sending their shards) finishes first.
-        guard let stopping, phase == .training, applying == nil, queued.isEmpty, checkpointing == nil else { return }
+        guard let stopping, phase == .training, !steps.isBusy, checkpointing == nil else { return }
         if !stoppingCheckpointStarted {
             stoppingCheckpointStarted = true
             startCheckpoint()
@@ -386,7 +364,7 @@ final class CoordinatorCore {
     }
 
     /// Whether steps are being applied or checkpointed, or are queued (a clean shutdown waits for these).
-    var isApplying: Bool { applying != nil || !queued.isEmpty || checkpointing != nil }
+    var isApplying: Bool { steps.isBusy || checkpointing != nil }
 
     /// Stops handing out work: in-flight leases and the partially gathered step are abandoned (their
     /// batches will be redone after a resume), workers are told to stop on their next request, and once
@@ -417,23 +395,22 @@ final class CoordinatorCore {
     /// A lease whose push will never count: its servers may forget it.
     private func forget(_ lease: LeaseLedger.Lease) {
         if leaseKinds.removeValue(forKey: lease.id) == .gradient {
-            dropped.append(Wire.LeaseRef(leaseID: lease.id, workerID: lease.worker))
+            steps.drop(Wire.LeaseRef(leaseID: lease.id, workerID: lease.worker))
         }
     }
 
     private func beginGathering() {
         let synchronous = configuration.maxStaleness == 0
-        let batches = plan.batches(ofStep: gatheringStep)
-        gathering.begin(batches: synchronous ? Array(batches) : nil, count: batches.count)
+        let batches = plan.batches(ofStep: steps.gatheringStep)
+        steps.beginGathering(batches: synchronous ? Array(batches) : nil, count: batches.count)
     }
 
     private func closeGatheringStep() {
-        queued.append((gatheringStep, gathering))
-        gathering = spare.popLast() ?? StepAccumulator()
-        gatheringStep += 1
-        if gatheringStep < plan.totalSteps {
-            let (nextEpoch, _) = plan.locate(step: gatheringStep)
-            if nextEpoch != plan.locate(step: gatheringStep - 1).epoch { startNextEpoch(nextEpoch) }
+        steps.closeGathering()
+        let next = steps.gatheringStep
+        if next < plan.totalSteps {
+            let (nextEpoch, _) = plan.locate(step: next)
+            if nextEpoch != plan.locate(step: next - 1).epoch { startNextEpoch(nextEpoch) }
             beginGathering()
         }
         dispatchNextApply()
@@ -441,21 +418,15 @@ final class CoordinatorCore {
 
     private func dispatchNextApply() {
         // An open evaluation round must see the parameters of its step: no step is applied until it closes.
-        guard applying == nil, checkpointing == nil, evaluationRound == nil, !queued.isEmpty else { return }
-        let (step, accumulator) = queued.removeFirst()
-        applying = (step, accumulator, nil, configuration.schedule.learningRate(atStep: step))
-        // Each push once, and never both counted and dropped (a refused duplicate of a counted push).
-        let pushes = accumulator.pushes
-        var seen = Set(pushes)
-        servers.beginStep(UInt64(step), pushes: pushes, dropped: dropped.filter { seen.insert($0).inserted })
-        dropped.removeAll()
+        guard checkpointing == nil, evaluationRound == nil,
+              let next = steps.startApplying(learningRate: configuration.schedule.learningRate(atStep:)) else { return }
+        servers.beginStep(UInt64(next.step), pushes: next.pushes, dropped: next.dropped)
     }
 
     private func publish(now: Double) throws {
-        let (step, accumulator, reducedNorm, learningRate) = applying!
-        let norm = reducedNorm!
-        applying = nil
-        appliedSteps = step + 1
+        let applied = steps.finishApplying()
+        let accumulator = applied.accumulator
+        appliedSteps = applied.step + 1
         tokensSeen += accumulator.tokens
         appliedBatches.formUnion(accumulator.batches)
         if appliedSteps < plan.totalSteps {
@@ -464,8 +435,8 @@ final class CoordinatorCore {
         }
         var values = accumulator.metrics.means(objective: configuration.objective)
         values["epoch"] = Double(appliedSteps) / Double(plan.stepsPerEpoch)
-        values["learning_rate"] = learningRate
-        values["grad_norm"] = norm
+        values["learning_rate"] = applied.learningRate
+        values["grad_norm"] = applied.norm!
         let elapsed = lastStepTime.map { now - $0 } ?? 0
         values["tokens_per_second"] = elapsed > 0 ? Double(accumulator.tokens) / elapsed : 0
         values["staleness_mean"] = Double(accumulator.staleness.reduce(0, +)) / Double(max(1, accumulator.staleness.count))
@@ -475,7 +446,6 @@ final class CoordinatorCore {
         lastMetrics = values
         totals.add(stepLoss: values["loss"], pairs: accumulator.metrics.pairs, tokens: accumulator.tokens)
         log.debug("step \(appliedSteps) applied: batches \(accumulator.batches.sorted()), staleness \(accumulator.staleness)")
-        spare.append(accumulator)
         try sinks.metrics(appliedSteps, values)
         progress.stepApplied(appliedSteps, metrics: values, now: now)
         if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
@@ -514,7 +484,7 @@ final class CoordinatorCore {
     /// order seed and generator state, that epoch's batches already in applied steps, and `shards`.
     func state(shards: [TrainingState.ShardState]) -> TrainingState {
         let nextEpoch = plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch
-        let (seed, generator) = epochSeeds[nextEpoch] ?? epochSeeds[epoch]!
+        let (seed, generator) = epochs.seed(of: nextEpoch)
         let completed = appliedBatches.sorted()
         let position = completed.reduce(0) { $0 + plan.positions(ofBatch: $1).positions.count }
         return TrainingState(
@@ -528,18 +498,14 @@ final class CoordinatorCore {
 
     private func startEpochLedger() {
         ledger.reset()
-        let batches = plan.batches(ofEpoch: epoch)
+        let batches = plan.batches(ofEpoch: epochs.epoch)
         let done = appliedBatches.filter { batches.contains($0) }
         ledger.add(batches.filter { !done.contains($0) })
         ledger.markDone(done)
     }
 
     private func startNextEpoch(_ next: Int) {
-        epoch = next
-        let seed = random.next()
-        epochSeeds[epoch] = (seed, random)
-        epochSeeds = epochSeeds.filter { $0.key >= plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch }
-        order = DatasetOrder.permutation(count: plan.pairCount, seed: seed)
+        epochs.start(next, oldestNeeded: plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch)
         startEpochLedger()
     }
 
@@ -649,7 +615,7 @@ final class CoordinatorCore {
     }
 
     private func pairIndices(batch: Int) -> [Int] {
-        plan.positions(ofBatch: batch).positions.map { order[$0] }
+        plan.positions(ofBatch: batch).positions.map { epochs.order[$0] }
     }
 
     private func refuse(_ reason: String) -> PushOutcome {
@@ -674,7 +640,7 @@ final class CoordinatorCore {
 
     /// Refuses a gradient push; its servers may forget it.
     private func refuse(_ push: Wire.LeaseRef, _ reason: String) -> PushOutcome {
-        dropped.append(push)
+        steps.drop(push)
         return refuse(reason)
     }
 }
