@@ -19,11 +19,13 @@ struct TrainingSetup {
         let truncation = Truncation(maxLength: recipe.maxLength, maxPromptLength: recipe.maxPromptLength)
         try truncation.validate()
         var tokenizer: PairTokenizer?
+        var endOfSequence: ChatTemplate.EndOfSequence?
         func load(_ mixer: DatasetMixer, _ what: String) throws -> [TokenizedPair] {
             let mixed = try mixer.load()
             if mixed.needsTokenizer, tokenizer == nil {
                 let (loaded, eos) = try PairTokenizer.load(path: recipe.tokenizer ?? recipe.model)
                 tokenizer = loaded
+                endOfSequence = eos
                 log.info("tokenizing text rows with the tokenizer of \(recipe.tokenizer ?? recipe.model), eos \(eos.token) (id \(eos.id))")
             }
             let outcome = try truncation.apply(to: PairTokenizer.pairs(mixed.rows, tokenizer: tokenizer))
@@ -127,7 +129,7 @@ struct TrainingSetup {
         // TensorBoard event files unless `report_to: none` (docs/contracts.md, "TensorBoard").
         let metrics = try MetricsLog(path: run.metricsPath, keepThrough: resume?.state.step ?? 0,
                                      tensorBoardDirectory: recipe.reportsToTensorBoard ? run.tensorBoardPath : nil)
-        let (source, tokenizerProblem) = try ModelSource.resolve(model: recipe.model, tokenizer: recipe.tokenizer ?? recipe.model)
+        let (source, tokenizerProblem) = try ModelSource.resolve(model: recipe.model, tokenizer: recipe.tokenizer ?? recipe.model, eos: endOfSequence)
         if let tokenizerProblem {
             log.warning("checkpoints get the tokenizer files as they are but no tokenizer_config.json: \(tokenizerProblem)")
         }

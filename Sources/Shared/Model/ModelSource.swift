@@ -18,15 +18,17 @@ public struct ModelSource: Sendable, Equatable {
     }
 
     /// The source at `model`, with the tokenizer at `tokenizer` (a file or a directory, as
-    /// `PairTokenizer.load` reads it) and its special tokens as the chat template takes them.
+    /// `PairTokenizer.load` reads it) and its special tokens as the chat template takes them. `eos`, when
+    /// the caller has loaded that tokenizer already, is its end of sequence: the tokenizer is then not read
+    /// again.
     /// - Returns: the source, and why its tokenizer cannot be described when it cannot (it is then
     ///   copied as it is, so training with tokenized data does not depend on our reading it).
     /// - Throws: `ModelError` when `model/config.json` is missing or not a JSON object.
-    public static func resolve(model: String, tokenizer: String) throws -> (source: ModelSource, problem: String?) {
+    public static func resolve(model: String, tokenizer: String, eos loaded: ChatTemplate.EndOfSequence? = nil) throws -> (source: ModelSource, problem: String?) {
         let config = try SourceConfig(directory: model)
         guard let files = TokenizerFiles(at: tokenizer) else { return (ModelSource(config: config, tokenizer: nil, tokens: nil), nil) }
         do {
-            let eos = try PairTokenizer.load(path: tokenizer).eos
+            let eos = try loaded ?? PairTokenizer.load(path: tokenizer).eos
             return (ModelSource(config: config, tokenizer: files, tokens: SpecialTokens(eos)), nil)
         } catch {
             return (ModelSource(config: config, tokenizer: files, tokens: nil), "\(error)")
