@@ -224,7 +224,7 @@ final class CoordinatorLoop {
             fromServer(state.serverID, peer: peer) { core.servers.received(state, message: message) }
         case .workRequest(let request):
             guard member(request.workerID, peer: peer, now: now) else { return }
-            assign(worker: request.workerID, peer: peer, ahead: request.ahead, now: now)
+            assign(ParkedRequests.Request(worker: request.workerID, peer: peer, since: now, ahead: request.ahead), now: now)
         case .shardRequest(let request):
             guard member(request.workerID, peer: peer, now: now) else { return }
             sendShards(request, to: peer)
@@ -322,44 +322,28 @@ final class CoordinatorLoop {
         guard !parked.isEmpty else { return }
         let now = now
         for request in parked.takeAll() where core.workers.workers[request.worker] != nil {
-            assign(worker: request.worker, peer: request.peer, ahead: request.ahead, now: now, askedAt: request.since)
+            assign(request, now: now)
         }
     }
 
     /// Answers a work request with a lease or a stop, or parks it (`parked`) until one comes or it has
-    /// waited `parkSeconds` since `askedAt`. A request asked `ahead` waits while an idle worker's is parked.
-    private func assign(worker: UInt64, peer: PeerID, ahead: Bool, now: Double, askedAt: Double? = nil) {
+    /// waited `parkSeconds` since it was asked. A request asked `ahead` waits while an idle worker's is
+    /// parked.
+    private func assign(_ request: ParkedRequests.Request, now: Double) {
         gathered = gathered || core.workers.count >= settings.workersExpected || now >= settings.gatherWorkersFor
-        let behindIdle = ahead && parked.holdsIdleWorker
-        switch gathered && !behindIdle ? core.requestWork(worker: worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
+        let behindIdle = request.ahead && parked.holdsIdleWorker
+        switch gathered && !behindIdle ? core.requestWork(worker: request.worker, now: now) : .wait(seconds: core.configuration.waitSeconds) {
         case .wait(let seconds):
-            let since = askedAt ?? now
-            if now - since < settings.parkSeconds {
-                parked.park(ParkedRequests.Request(worker: worker, peer: peer, since: since, ahead: ahead))
+            if now - request.since < settings.parkSeconds {
+                parked.park(request)
             } else {
-                reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: peer)
+                reply(.wait(Wire.Wait(retryMilliseconds: UInt32(seconds * 1000))), to: request.peer)
             }
         case .stop(let reason):
-            reply(.stop(Wire.Stop(reason: reason)), to: peer)
+            reply(.stop(Wire.Stop(reason: reason)), to: request.peer)
         case .lease(let grant):
-            var ids: [Int32] = [], mask: [UInt8] = [], labels: [UInt8] = [], lengths: [UInt32] = []
-            for pair in grant.pairs {
-                for (sequence, sequenceMask) in [(pair.chosenIDs, pair.chosenMask), (pair.rejectedIDs, pair.rejectedMask)] {
-                    ids += sequence.map { Int32($0) }
-                    mask += sequenceMask.map { $0 ? 1 : 0 }
-                    lengths.append(UInt32(sequence.count))
-                }
-                labels += [pair.chosenSafe ? 1 : 0, pair.rejectedSafe ? 1 : 0]
-            }
-            let reference = grant.kind != .reference ? grant.reference.flatMap { [$0.chosen, $0.rejected] } : nil
-            let lease = Wire.Lease(
-                leaseID: grant.leaseID, batchID: UInt64(grant.batch), epoch: UInt64(grant.epoch), step: UInt64(grant.step),
-                leaseMilliseconds: UInt32(grant.seconds * 1000), kind: grant.kind,
-                parameterSet: grant.parameterSet, shardVersions: grant.versions,
-                pairs: UInt32(grant.pairs.count), normalizer: 1, sequenceLengths: lengths,
-                bufferPairs: UInt32(grant.bufferPairs), bufferWeight: grant.bufferWeight)
-            reply(.lease(lease), frames: LeasePayload.frames(tokenIDs: ids, lossMask: mask, safetyLabels: labels,
-                                                             referenceLogProbs: reference), to: peer)
+            let (lease, frames) = grant.wireMessage
+            reply(.lease(lease), frames: frames, to: request.peer)
         }
     }
 
