@@ -50,8 +50,8 @@ eval-bench: build
 	bench/pipeline.sh --model $(DEMO_MODEL) --run $(EVAL_BENCH_RUN) --workers $(DEMO_WORKERS) --bin $(RELEASE) --dpo
 
 ## The benchmarks of BENCHMARKS.md: the compute benchmark of the BFPO step (bfpo-bench), then the PyTorch reference
-## on the same rows (bench/compare.py) when torch and transformers are importable; the parameter server's pull + push
-## of a 124M-float vector beside raw libzmq (bfpo-bench transfer); a step's AdamW update and exact delta per parameter
+## on the same rows (bench/compare.py) when torch and transformers are importable; a shard server's (bfpo-coordinator
+## serve) pull + push of GPT-2 124M's vector beside raw libzmq (bfpo-bench transfer); a step's AdamW update and exact delta per parameter
 ## (bfpo-bench publish); end-to-end training tokens/s with 1 and 2 workers (bench/end_to_end.sh). Options for the compute rows go in BENCH_FLAGS, e.g. BENCH_FLAGS='--configs small --threads 1'.
 PYTHON ?= python3
 BENCH_FLAGS ?=
