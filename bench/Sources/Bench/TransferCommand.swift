@@ -113,7 +113,8 @@ struct TransferCommand: ParsableCommand {
 
     private static let run = "bench-transfer"
 
-    /// `bfpo-coordinator serve`, plain TCP on loopback, connecting to `connect` and serving on `bind`.
+    /// `bfpo-coordinator serve`, plain TCP on loopback, connecting to `connect` and serving on `bind`; should
+    /// this command die before it stops the server, the server gives up 30 s after it last reached it.
     private func startServer(connect: String, bind: String) throws -> Process {
         let path = coordinator ?? Bundle.main.executableURL!.resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent("bfpo-coordinator").path
@@ -122,7 +123,8 @@ struct TransferCommand: ParsableCommand {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["serve", "--connect", connect, "--bind", bind, "--insecure", "--name", "transfer-bench", "--log-level", "error"]
+        process.arguments = ["serve", "--connect", connect, "--bind", bind, "--insecure", "--name", "transfer-bench", "--log-level", "error",
+                             "--give-up-after", "30"]
         try process.run()
         return process
     }
