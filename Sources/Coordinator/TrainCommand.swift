@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
         let name = ((self.recipe as NSString).lastPathComponent as NSString).deletingPathExtension
         let path = runDirectory ?? recipe.outputDir ?? ("runs" as NSString).appendingPathComponent(name)
         let setup = try TrainingSetup(recipe: recipe, runDirectory: path, log: log)
-        if resume, setup.core.appliedSteps == 0 {
+        if resume, setup.core.applied.count == 0 {
             throw RunError.incompatibleResume("--resume was given but \(path) holds no checkpoint")
         }
         let security: TransportSecurity
@@ -108,8 +108,8 @@ struct TrainCommand: ParsableCommand {
         }
         let core = setup.core
         let seconds = Date().timeIntervalSince(started)
-        log.info("\(reason): step \(core.appliedSteps) of \(core.plan.totalSteps) in \(ProgressReporter.duration(seconds)); "
-                 + Self.summary(core.totals, seconds: seconds, evaluation: core.lastEvaluation)
+        log.info("\(reason): step \(core.applied.count) of \(core.plan.totalSteps) in \(ProgressReporter.duration(seconds)); "
+                 + Self.summary(core.applied.totals, seconds: seconds, evaluation: core.lastEvaluation)
                  + "; \(core.refusals) pushes refused, \(loop.malformed) malformed messages")
         log.info("metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
     }

@@ -1,38 +1,6 @@
 import Foundation
 import Shared
 
-/// What a worker is to do next.
-enum Assignment {
-    case lease(LeaseGrant)
-    case wait(seconds: Double)
-    case stop(reason: String)
-}
-
-/// One batch handed to one worker.
-struct LeaseGrant {
-    let leaseID: UInt64
-    let batch: Int
-    let epoch: Int
-    let step: Int
-    let kind: Wire.LeaseKind
-    let parameterSet: Wire.ParameterSet
-    /// The versions of `parameterSet`'s shards the worker must compute on.
-    let versions: [UInt64]
-    let pairs: [TokenizedPair]
-    /// π_ref log-probs of `pairs`, for gradient and eval leases.
-    let reference: [ResponseLogProbs]
-    /// How many of the last `pairs` come from the helpfulness buffer, and the weight of each one's loss.
-    let bufferPairs: Int
-    let bufferWeight: Double
-    let seconds: Double
-}
-
-/// What became of a pushed result.
-enum PushOutcome: Equatable {
-    case accepted
-    case refused(String)
-}
-
 /// The coordinator's decisions, free of sockets and threads: who gets which batch, which results count,
 /// when a step is complete, applied, logged and checkpointed (docs/architecture.md).
 ///
@@ -87,7 +55,7 @@ final class CoordinatorCore {
     private(set) var phase: Phase
     private(set) var ledger: LeaseLedger
     private(set) var roster: WorkerRoster
-    private var referenceLogProbs: [ResponseLogProbs?]
+    private var reference: ReferenceLogProbs
     private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
     /// Evaluation during training, if the run evaluates; its pairs' reference log-probs follow `pairs`'.
     private var evaluations: EvaluationSchedule?
@@ -97,29 +65,18 @@ final class CoordinatorCore {
 
     /// The epoch being gathered and its data order.
     private var epochs: EpochOrder
-    /// Steps applied and published on every shard.
-    private(set) var appliedSteps: Int
+    private(set) var applied: AppliedSteps
     /// The step of the newest checkpoint written or resumed from (0: none).
     private(set) var lastCheckpointStep: Int
-    private var tokensSeen: Int
     /// The step being gathered, the complete ones queued, the one the servers are applying.
     private var steps: StepPipeline
     /// The training state of a checkpoint whose shards the servers are sending.
     private var checkpointing: TrainingState?
     /// Why the run is stopping, once `shutDown` was called: no more work is handed out, and the run
-    /// finishes once the steps already complete are applied and checkpointed.
-    private var stopping: String?
-    private var stoppingCheckpointStarted = false
-    /// Batches in applied steps of the epoch of the next step to apply (a checkpoint's `completedBatches`).
-    private var appliedBatches: Set<Int> = []
-    /// When the last step was published (or the first gradient lease went out): tokens/s is measured
-    /// from there.
-    private var lastStepTime: Double?
+    /// finishes once the steps already complete are applied and checkpointed (the last checkpoint started
+    /// once `checkpointStarted`).
+    private var stopping: (reason: String, checkpointStarted: Bool)?
     private(set) var refusals = 0
-    /// The metrics of the last applied step (the run's final summary reports them).
-    private(set) var lastMetrics: [String: Double] = [:]
-    /// What this process trained (a resumed run counts from its resume).
-    private(set) var totals = TrainingTotals()
     /// The values of the last evaluation line written.
     private(set) var lastEvaluation: [String: Double] = [:]
     private(set) var progress: ProgressReporter
@@ -143,29 +100,20 @@ final class CoordinatorCore {
         self.sinks = sinks
         self.log = log
         roster = WorkerRoster(timeout: workerTimeout)
-        precondition(reference == nil || reference!.count == pairs.count + evalPairs, "reference log-probs of the pairs, then the eval pairs'")
-        referenceLogProbs = reference ?? [ResponseLogProbs?](repeating: nil, count: pairs.count + evalPairs)
+        // The training pairs' reference log-probs, then the eval pairs'.
+        self.reference = ReferenceLogProbs(count: pairs.count + evalPairs, batchSize: plan.batchSize, known: reference)
         progress = ProgressReporter(totalSteps: plan.totalSteps, everySteps: configuration.progressEverySteps, log: log)
-        if let resume {
-            epochs = EpochOrder(pairCount: plan.pairCount, epoch: resume.epoch, seed: resume.orderSeed, random: resume.random)
-            appliedSteps = resume.step
-            lastCheckpointStep = resume.step
-            tokensSeen = resume.tokensSeen
-            appliedBatches = Set(resume.completedBatches)
-        } else {
-            epochs = EpochOrder(pairCount: plan.pairCount, seed: configuration.seed)
-            appliedSteps = 0
-            lastCheckpointStep = 0
-            tokensSeen = 0
-        }
-        steps = StepPipeline(firstStep: appliedSteps)
-        evaluateFirst = evaluateResumedStep && resume != nil && evaluation?.isDue(afterStep: appliedSteps) == true
-        if appliedSteps >= plan.totalSteps && !evaluateFirst {
+        epochs = resume.map { EpochOrder(pairCount: plan.pairCount, epoch: $0.epoch, seed: $0.orderSeed, random: $0.random) }
+            ?? EpochOrder(pairCount: plan.pairCount, seed: configuration.seed)
+        applied = AppliedSteps(resume: resume)
+        lastCheckpointStep = resume?.step ?? 0
+        steps = StepPipeline(firstStep: applied.count)
+        evaluateFirst = evaluateResumedStep && resume != nil && evaluation?.isDue(afterStep: applied.count) == true
+        if applied.count >= plan.totalSteps && !evaluateFirst {
             phase = .finished("the run had already completed all \(plan.totalSteps) steps")
         } else if reference == nil {
             phase = .reference
-            let referenceBatches = (pairs.count + evalPairs + plan.batchSize - 1) / plan.batchSize
-            ledger.add(0..<referenceBatches)
+            ledger.add(0..<self.reference.batchCount)
         } else {
             phase = .training
             startTraining(now: 0)
@@ -190,7 +138,7 @@ final class CoordinatorCore {
     func requestWork(worker: UInt64, now: Double) -> Assignment {
         if let stopping, phase == .training {
             roster.markStopped(worker)
-            return .stop(reason: stopping)
+            return .stop(reason: stopping.reason)
         }
         switch phase {
         case .finished(let reason):
@@ -201,7 +149,7 @@ final class CoordinatorCore {
                 return .wait(seconds: configuration.waitSeconds)
             }
             leaseKinds[lease.id] = .reference
-            let range = referenceRange(batch: lease.batch)
+            let range = reference.range(ofBatch: lease.batch)
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: 0, step: 0, kind: .reference, parameterSet: .reference,
                 versions: referenceSnapshots.map(\.version), pairs: range.map(referencePair), reference: [],
@@ -219,7 +167,7 @@ final class CoordinatorCore {
                 return .wait(seconds: configuration.waitSeconds)
             }
             leaseKinds[lease.id] = .gradient
-            if lastStepTime == nil { lastStepTime = now }
+            applied.startClock(now: now)
             log.debug("lease \(lease.id): batch \(lease.batch) to \(roster.name(of: worker))")
             let main = pairIndices(batch: lease.batch)
             let epoch = epochs.epoch
@@ -231,7 +179,7 @@ final class CoordinatorCore {
             return .lease(LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? steps.gatheringStep : plan.step(ofBatch: lease.batch),
                 kind: .gradient, parameterSet: .policy, versions: versions, pairs: indices.map { pairs[$0] },
-                reference: indices.map { referenceLogProbs[$0]! }, bufferPairs: extra.count,
+                reference: indices.map { reference[$0] }, bufferPairs: extra.count,
                 bufferWeight: extra.isEmpty ? 0 : Double(main.count) / Double(extra.count), seconds: configuration.leaseSeconds))
         }
     }
@@ -246,18 +194,9 @@ final class CoordinatorCore {
         } catch {
             return refuse(error.description)
         }
-        let range = referenceRange(batch: batch)
-        guard logProbs.count == 2 * range.count else {
-            return refuse("reference push for batch \(batch) has \(logProbs.count) log-probs, expected \(2 * range.count)")
-        }
-        guard logProbs.allSatisfy({ $0.isFinite && $0 <= 0 }) else {
-            return refuse("reference push for batch \(batch) holds a log-prob that is not a finite number ≤ 0")
-        }
+        if let refusal = reference.record(batch: batch, logProbs: logProbs) { return refuse(refusal) }
         try! ledger.complete(lease: id, batch: batch, worker: worker)
         leaseKinds[id] = nil
-        for (offset, index) in range.enumerated() {
-            referenceLogProbs[index] = ResponseLogProbs(chosen: logProbs[2 * offset], rejected: logProbs[2 * offset + 1])
-        }
         if ledger.isDrained { finishReferencePhase() }
         return .accepted
     }
@@ -300,7 +239,7 @@ final class CoordinatorCore {
         }
         // Frozen shards stay at version 0: only trained shards' versions say how old a gradient is.
         let trained = zip(versions, servers.frozen).filter { !$0.1 }.map(\.0)
-        let staleness = max(0, appliedSteps - Int(trained.min() ?? UInt64(appliedSteps)))
+        let staleness = max(0, applied.count - Int(trained.min() ?? UInt64(applied.count)))
         let current = configuration.maxStaleness > 0 || trained.allSatisfy { $0 == UInt64(steps.gatheringStep) }
         guard current, staleness <= configuration.maxStaleness, steps.gathering.accepts(batch: batch) else {
             ledger.release(lease: id)
@@ -354,13 +293,13 @@ final class CoordinatorCore {
         }
         try finishCheckpoint()
         // A checkpoint being gathered (the servers are sending their shards) finishes first.
-        guard let stopping, phase == .training, !steps.isBusy, checkpointing == nil else { return }
-        if !stoppingCheckpointStarted {
-            stoppingCheckpointStarted = true
+        guard let reason = stopping?.reason, phase == .training, !steps.isBusy, checkpointing == nil else { return }
+        if stopping?.checkpointStarted == false {
+            stopping?.checkpointStarted = true
             startCheckpoint()
             try finishCheckpoint()
         }
-        if checkpointing == nil { phase = .finished(stopping) }
+        if checkpointing == nil { phase = .finished(reason) }
     }
 
     /// Whether steps are being applied or checkpointed, or are queued (a clean shutdown waits for these).
@@ -374,7 +313,7 @@ final class CoordinatorCore {
             phase = .finished(reason)
             return
         }
-        stopping = reason
+        stopping = (reason, false)
         abandonEvaluation()
         dispatchNextApply()
         try tick(now: now)
@@ -424,28 +363,10 @@ final class CoordinatorCore {
     }
 
     private func publish(now: Double) throws {
-        let applied = steps.finishApplying()
-        let accumulator = applied.accumulator
-        appliedSteps = applied.step + 1
-        tokensSeen += accumulator.tokens
-        appliedBatches.formUnion(accumulator.batches)
-        if appliedSteps < plan.totalSteps {
-            let nextEpoch = plan.locate(step: appliedSteps).epoch
-            appliedBatches = appliedBatches.filter { plan.positions(ofBatch: $0).epoch == nextEpoch }
-        }
-        var values = accumulator.metrics.means(objective: configuration.objective)
-        values["epoch"] = Double(appliedSteps) / Double(plan.stepsPerEpoch)
-        values["learning_rate"] = applied.learningRate
-        values["grad_norm"] = applied.norm!
-        let elapsed = lastStepTime.map { now - $0 } ?? 0
-        values["tokens_per_second"] = elapsed > 0 ? Double(accumulator.tokens) / elapsed : 0
-        values["staleness_mean"] = Double(accumulator.staleness.reduce(0, +)) / Double(max(1, accumulator.staleness.count))
-        values["staleness_max"] = Double(accumulator.staleness.max() ?? 0)
-        values["workers"] = Double(roster.count)
-        lastStepTime = now
-        lastMetrics = values
-        totals.add(stepLoss: values["loss"], pairs: accumulator.metrics.pairs, tokens: accumulator.tokens)
-        log.debug("step \(appliedSteps) applied: batches \(accumulator.batches.sorted()), staleness \(accumulator.staleness)")
+        let step = steps.finishApplying()
+        let values = applied.record(step, plan: plan, objective: configuration.objective, workers: roster.count, now: now)
+        let appliedSteps = applied.count
+        log.debug("step \(appliedSteps) applied: batches \(step.accumulator.batches.sorted()), staleness \(step.accumulator.staleness)")
         try sinks.metrics(appliedSteps, values)
         progress.stepApplied(appliedSteps, metrics: values, now: now)
         if appliedSteps % configuration.saveSteps == 0 || appliedSteps == plan.totalSteps {
@@ -476,22 +397,22 @@ final class CoordinatorCore {
 
     /// Ends the run once the last step is applied, checkpointed and evaluated.
     func finishIfDone() {
-        guard appliedSteps == plan.totalSteps, checkpointing == nil, evaluationRound == nil, case .training = phase else { return }
+        guard applied.count == plan.totalSteps, checkpointing == nil, evaluationRound == nil, case .training = phase else { return }
         phase = .finished("training finished after \(plan.totalSteps) steps")
     }
 
     /// The state a checkpoint of the published parameters records: the next step to apply, its epoch's
     /// order seed and generator state, that epoch's batches already in applied steps, and `shards`.
     func state(shards: [TrainingState.ShardState]) -> TrainingState {
-        let nextEpoch = plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch
+        let nextEpoch = plan.locate(step: min(applied.count, plan.totalSteps - 1)).epoch
         let (seed, generator) = epochs.seed(of: nextEpoch)
-        let completed = appliedBatches.sorted()
+        let completed = applied.batches.sorted()
         let position = completed.reduce(0) { $0 + plan.positions(ofBatch: $1).positions.count }
         return TrainingState(
-            runID: configuration.runID, step: appliedSteps, totalSteps: plan.totalSteps, epoch: nextEpoch,
+            runID: configuration.runID, step: applied.count, totalSteps: plan.totalSteps, epoch: nextEpoch,
             orderSeed: seed, position: position, completedBatches: completed, random: generator,
             shards: shards, pairs: plan.pairCount, batchSize: plan.batchSize,
-            accumulation: plan.accumulation, epochs: plan.epochs, tokensSeen: tokensSeen)
+            accumulation: plan.accumulation, epochs: plan.epochs, tokensSeen: applied.tokensSeen)
     }
 
     // MARK: Epochs and phases
@@ -499,18 +420,18 @@ final class CoordinatorCore {
     private func startEpochLedger() {
         ledger.reset()
         let batches = plan.batches(ofEpoch: epochs.epoch)
-        let done = appliedBatches.filter { batches.contains($0) }
+        let done = applied.batches.filter { batches.contains($0) }
         ledger.add(batches.filter { !done.contains($0) })
         ledger.markDone(done)
     }
 
     private func startNextEpoch(_ next: Int) {
-        epochs.start(next, oldestNeeded: plan.locate(step: min(appliedSteps, plan.totalSteps - 1)).epoch)
+        epochs.start(next, oldestNeeded: plan.locate(step: min(applied.count, plan.totalSteps - 1)).epoch)
         startEpochLedger()
     }
 
     private func finishReferencePhase() {
-        let complete = referenceLogProbs.map { $0! }
+        let complete = reference.all!
         do {
             try sinks.referenceComplete(complete)
         } catch {
@@ -525,7 +446,7 @@ final class CoordinatorCore {
 
     /// Opens the epoch's ledger and the first step to gather, after a pending evaluation of the resumed step.
     private func startTraining(now: Double) {
-        if appliedSteps < plan.totalSteps {
+        if applied.count < plan.totalSteps {
             startEpochLedger()
             beginGathering()
         }
@@ -533,11 +454,6 @@ final class CoordinatorCore {
             evaluateFirst = false
             startEvaluation(now: now)
         }
-    }
-
-    /// The reference phase covers the training pairs, then the eval pairs.
-    private func referenceRange(batch: Int) -> Range<Int> {
-        (batch * plan.batchSize)..<min((batch + 1) * plan.batchSize, referenceLogProbs.count)
     }
 
     /// Pair `index` of the reference phase: a training pair, or an eval pair after them.
@@ -550,13 +466,13 @@ final class CoordinatorCore {
     /// The open evaluation round, if any: while it is open no step is applied and only eval batches are leased.
     var evaluationRound: EvaluationRound? { evaluations?.round }
 
-    /// Opens an evaluation round of the policy as published now (`appliedSteps` steps); none while the run
+    /// Opens an evaluation round of the policy as published now (`applied.count` steps); none while the run
     /// is stopping (workers are told to stop, so the round could never close and would hold back the steps
     /// still to apply).
     private func startEvaluation(now: Double) {
         guard let plan = evaluations?.plan, stopping == nil else { return }
-        evaluations!.open(step: appliedSteps, versions: servers.versions)
-        log.info("evaluating step \(appliedSteps) on \(plan.pairs.count) pairs in \(plan.batchCount) batches")
+        evaluations!.open(step: applied.count, versions: servers.versions)
+        log.info("evaluating step \(applied.count) on \(plan.pairs.count) pairs in \(plan.batchCount) batches")
     }
 
     /// The next eval batch for `worker`, at the round's versions, with its pairs' reference log-probs.
@@ -568,7 +484,7 @@ final class CoordinatorCore {
         return .lease(LeaseGrant(
             leaseID: lease.id, batch: lease.batch, epoch: plan.locate(step: max(0, round.step - 1)).epoch, step: round.step,
             kind: .eval, parameterSet: .policy, versions: round.versions, pairs: Array(evaluations!.plan.pairs[range]),
-            reference: range.map { referenceLogProbs[pairs.count + $0]! }, bufferPairs: 0, bufferWeight: 0,
+            reference: range.map { reference[pairs.count + $0] }, bufferPairs: 0, bufferWeight: 0,
             seconds: configuration.leaseSeconds))
     }
 
@@ -595,10 +511,7 @@ final class CoordinatorCore {
     /// Writes the closed `round`'s line (means of the sums over every eval batch), reports it, and lets
     /// training go on.
     private func finishEvaluation(_ round: EvaluationRound, now: Double) throws {
-        guard let sums = round.total else { return }
-        var values = sums.means(prefix: "eval_", objective: configuration.objective)
-        values["eval_pairs"] = Double(sums.pairs)
-        values["epoch"] = Double(round.step) / Double(plan.stepsPerEpoch)
+        guard let values = round.line(objective: configuration.objective, stepsPerEpoch: plan.stepsPerEpoch) else { return }
         lastEvaluation = values
         try sinks.evaluation(round.step, values)
         progress.evaluated(round.step, metrics: values, seconds: round.startedAt.map { now - $0 } ?? 0)

@@ -29,6 +29,16 @@ struct EvaluationRound {
         results[batch] = metrics
     }
 
+    /// The round's line in `metrics.jsonl` (docs/evaluation.md, "During training"): the means of `total`
+    /// with the `eval_` prefix, `eval_pairs`, and the `epoch` of `step`; nil while a batch is missing.
+    func line(objective: ObjectiveKind, stepsPerEpoch: Int) -> [String: Double]? {
+        guard let sums = total else { return nil }
+        var values = sums.means(prefix: "eval_", objective: objective)
+        values["eval_pairs"] = Double(sums.pairs)
+        values["epoch"] = Double(step) / Double(stepsPerEpoch)
+        return values
+    }
+
     /// The sums over every batch, merged in batch order; nil while a batch is missing.
     var total: PreferenceMetrics? {
         var sums = PreferenceMetrics()

@@ -72,7 +72,7 @@ final class CoordinatorCoreEvaluationTests {
 
     /// Applies training step `step` (batches leased to `worker`, gradients of 0.5) and ticks until it is published.
     func trainStep(_ core: CoordinatorCore, worker: UInt64, now: Double) throws {
-        let start = core.appliedSteps
+        let start = core.applied.count
         var grants: [LeaseGrant] = []
         while case .lease(let grant) = core.requestWork(worker: worker, now: now) { grants.append(grant) }
         #expect(!grants.isEmpty && grants.allSatisfy { $0.kind == .gradient })
@@ -85,8 +85,8 @@ final class CoordinatorCoreEvaluationTests {
                                       tokens: 10, gradient: gradient, now: now) == .accepted)
         }
         let begun = Date()
-        while core.appliedSteps == start && Date().timeIntervalSince(begun) < 5 { try core.tick(now: now) }
-        #expect(core.appliedSteps == start + 1)
+        while core.applied.count == start && Date().timeIntervalSince(begun) < 5 { try core.tick(now: now) }
+        #expect(core.applied.count == start + 1)
     }
 
     @Test func anEvalRoundLeasesEveryEvalBatchOnceAndWritesTheDirectMetrics() throws {
@@ -149,7 +149,7 @@ final class CoordinatorCoreEvaluationTests {
             tokens: 1, gradient: BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges),
             now: 6) == .accepted)
         let begun = Date()
-        while core.appliedSteps < 2 && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 7) }
+        while core.applied.count < 2 && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 7) }
         #expect(core.phase == .training && core.evaluationRound?.step == 2 && checkpoints.map(\.step) == [1, 2])
         var final: [(worker: UInt64, grant: LeaseGrant)] = []
         for worker in [a, b] {
@@ -204,7 +204,7 @@ final class CoordinatorCoreEvaluationTests {
         try core.shutDown(reason: "SIGTERM", now: 2)
         let begun = Date()
         while core.phase == .training && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 3) }
-        #expect(core.appliedSteps == 1 && core.evaluationRound == nil && evalLines.isEmpty)
+        #expect(core.applied.count == 1 && core.evaluationRound == nil && evalLines.isEmpty)
         #expect(core.phase == .finished("SIGTERM") && checkpoints.last?.step == 1)
     }
 
@@ -228,13 +228,13 @@ final class CoordinatorCoreEvaluationTests {
                                       gradient: gradient, now: 1) == .accepted)
         }
         let begun = Date()
-        while core.appliedSteps == 0 && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 1) }
+        while core.applied.count == 0 && Date().timeIntervalSince(begun) < 5 { try core.tick(now: 1) }
         #expect(core.evaluationRound?.step == 1)
         // Step 2 completes during the round: it waits.
         #expect(core.pushGradient(worker: b, lease: early.leaseID, batch: 2, versions: [0, 0], metrics: try sums(1), tokens: 1,
                                   gradient: gradient, now: 2) == .accepted)
         for _ in 0..<20 { try core.tick(now: 2) }
-        #expect(core.appliedSteps == 1 && core.servers.versions == [1, 1] && core.isApplying)
+        #expect(core.applied.count == 1 && core.servers.versions == [1, 1] && core.isApplying)
         var grants: [(UInt64, LeaseGrant)] = []
         for worker in [a, a, b] { grants.append((worker, try lease(core.requestWork(worker: worker, now: 3)))) }
         for (worker, grant) in grants {
@@ -243,7 +243,7 @@ final class CoordinatorCoreEvaluationTests {
         }
         #expect(evalLines.map(\.0) == [1])
         let resumed = Date()
-        while core.appliedSteps < 2 && Date().timeIntervalSince(resumed) < 5 { try core.tick(now: 5) }
-        #expect(core.appliedSteps == 2 && core.evaluationRound?.step == 2)
+        while core.applied.count < 2 && Date().timeIntervalSince(resumed) < 5 { try core.tick(now: 5) }
+        #expect(core.applied.count == 2 && core.evaluationRound?.step == 2)
     }
 }

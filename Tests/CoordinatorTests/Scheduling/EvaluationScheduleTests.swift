@@ -47,6 +47,8 @@ struct EvaluationScheduleTests {
         guard case .completed(let round) = schedule.record(lease: again.lease.id, batch: 1, worker: 2, versions: [2, 2],
                                                            metrics: try metrics(pairs: 1, loss: 4)) else { throw Failure() }
         #expect(round.step == 2 && round.total?.pairs == 3 && round.total?.means(prefix: "", objective: .bfpo)["loss"] == 7.0 / 3)
+        let line = round.line(objective: .bfpo, stepsPerEpoch: 4)
+        #expect(line?["eval_loss"] == 7.0 / 3 && line?["eval_pairs"] == 3 && line?["epoch"] == 0.5 && line?["loss"] == nil)
         #expect(schedule.round == nil)
 
         schedule.open(step: 3, versions: [3, 3])

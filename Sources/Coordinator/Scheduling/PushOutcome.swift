@@ -1,0 +1,5 @@
+/// What became of a pushed result.
+enum PushOutcome: Equatable {
+    case accepted
+    case refused(String)
+}
