@@ -3519,7 +3519,7 @@ const ProtobufCMessageDescriptor bfpo__wire__step_reduced__descriptor =
   (ProtobufCMessageInit) bfpo__wire__step_reduced__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors[5] =
+static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors[4] =
 {
   {
     "server_id",
@@ -3569,30 +3569,17 @@ static const ProtobufCFieldDescriptor bfpo__wire__step_commit__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "synchronize",
-    5,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Bfpo__Wire__StepCommit, synchronize),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
 static const unsigned bfpo__wire__step_commit__field_indices_by_name[] = {
   3,   /* field[3] = learning_rate */
   2,   /* field[2] = scale */
   0,   /* field[0] = server_id */
   1,   /* field[1] = step */
-  4,   /* field[4] = synchronize */
 };
 static const ProtobufCIntRange bfpo__wire__step_commit__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor =
 {
@@ -3602,7 +3589,7 @@ const ProtobufCMessageDescriptor bfpo__wire__step_commit__descriptor =
   "Bfpo__Wire__StepCommit",
   "bfpo.wire",
   sizeof(Bfpo__Wire__StepCommit),
-  5,
+  4,
   bfpo__wire__step_commit__field_descriptors,
   bfpo__wire__step_commit__field_indices_by_name,
   1,  bfpo__wire__step_commit__number_ranges,

@@ -177,6 +177,12 @@ final class LocalCluster {
         return process.terminationStatus
     }
 
+    /// Sends SIGTERM to `name`, as a launcher's Ctrl-C does (it does not wait).
+    func terminate(_ name: String) {
+        guard let process = processes[name] else { return }
+        kill(process.processIdentifier, SIGTERM)
+    }
+
     func kill9(_ name: String) {
         guard let process = processes[name] else { return }
         kill(process.processIdentifier, SIGKILL)

@@ -132,6 +132,34 @@ struct ParameterServerTests {
         #expect(steps == (1...12).map { $0 })
     }
 
+    /// Under `topk` a checkpoint saves the public copy workers compute on beside the parameters: a run stopped
+    /// by SIGTERM between save steps (its only save step is the last) and resumed ends bit-identical to one
+    /// never stopped.
+    @Test func aTopKRunStoppedBetweenSaveStepsResumesBitIdentical() throws {
+        let settings = ["compression": "topk:0.05", "save_steps": "100"]
+        let clean = try cleanRun(recipe: settings)
+
+        let stopped = try LocalCluster(recipe: settings)
+        try stopped.startCoordinator(name: "first")
+        try stopped.startWorker("w")
+        guard stopped.waitUntil("two metrics lines", { stopped.metricsLines().count >= 2 }) else { return }
+        stopped.terminate("first")
+        #expect(stopped.waitForExit("first") == 0, "\(stopped.log("first"))")
+        #expect(stopped.waitForExit("w") == 0, "\(stopped.log("w"))")
+        let written = try String(contentsOfFile: stopped.path("run/checkpoints/latest"), encoding: .utf8)
+        let step = Int(written.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst("step-".count)) ?? 0
+        #expect((2..<12).contains(step), "stopped at step \(step)")
+        try stopped.startCoordinator(name: "second")
+        try stopped.startWorker("w2")
+        #expect(stopped.waitForExit("second") == 0, "\(stopped.log("second"))")
+        #expect(stopped.waitForExit("w2") == 0, "\(stopped.log("w2"))")
+        #expect(stopped.log("second").contains("resuming") && !stopped.log("second").contains("holds no public copy"))
+        for file in ["model.safetensors", "optimizer.safetensors", "public_copy.safetensors"] {
+            #expect(try clean.finalCheckpointFile(file) == stopped.finalCheckpointFile(file), "\(file)")
+        }
+        #expect(stopped.metricsLines().map { $0["step"] as? Int } == (1...12).map { $0 })
+    }
+
     /// A coordinator started by mistake on a live run directory stops before touching it, naming the
     /// owner; the live run keeps every metrics line and ends as if nothing had happened.
     @Test func aSecondCoordinatorOnALiveRunDirectoryStopsBeforeTouchingIt() throws {

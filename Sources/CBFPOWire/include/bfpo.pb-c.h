@@ -550,9 +550,10 @@ struct  Bfpo__Wire__ShardState
 
 
 /*
- * Coordinator → server: the shards it owns from now on, replacing anything it held. Followed by three
+ * Coordinator → server: the shards it owns from now on, replacing anything it held. Followed by four
  * float32 frames per entry of `shards`, in that order: parameters, AdamW first moment, AdamW second
- * moment, each of the shard's count (the moments of a frozen shard: empty).
+ * moment, each of the shard's count (the moments of a frozen shard: empty), and under `topk` compression
+ * the public copy workers compute on (a trained shard's, of its count; empty otherwise).
  */
 struct  Bfpo__Wire__ServerAssignment
 {
@@ -647,15 +648,10 @@ struct  Bfpo__Wire__StepCommit
   uint64_t step;
   float scale;
   double learning_rate;
-  /*
-   * Under `topk` compression: make the public copy equal the parameters after this step (a checkpoint
-   * step), so that a run resumed from its checkpoint starts from the same copy.
-   */
-  protobuf_c_boolean synchronize;
 };
 #define BFPO__WIRE__STEP_COMMIT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__step_commit__descriptor) \
-    , 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0 }
 
 
 /*
@@ -688,8 +684,8 @@ struct  Bfpo__Wire__StateRequest
 
 
 /*
- * Server → coordinator: followed by three float32 frames per entry of `shards` (parameters, first moment,
- * second moment), as in ServerAssignment.
+ * Server → coordinator: followed by four float32 frames per entry of `shards` (parameters, first moment,
+ * second moment, public copy), as in ServerAssignment.
  */
 struct  Bfpo__Wire__StateReply
 {

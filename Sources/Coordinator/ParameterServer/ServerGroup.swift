@@ -122,12 +122,9 @@ final class ServerGroup {
         for (server, block) in zip(servers, blocks) {
             let shards = block.map { all[$0] }
             let states = shards.map(\.state)
-            let frames: [WireMessage.Payload] = shards.flatMap { shard in
-                [.floats(shard.parameters), .floats(shard.firstMoment), .floats(shard.secondMoment)]
-            }
             outbox.append((server.peer, .serverAssignment(Wire.ServerAssignment(
                 serverID: server.id, modelConfigJSON: modelConfigJSON, optimizerJSON: optimizerJSON, shards: states,
-                compression: compression)), frames))
+                compression: compression)), ShardStateFrames.frames(shards)))
             remotes.append(Remote(id: server.id, name: server.name, endpoint: server.endpoint, key: server.peer.key, peer: server.peer,
                                   shards: block, lastHeard: now))
         }
@@ -205,13 +202,12 @@ final class ServerGroup {
         }
     }
 
-    /// Applies the reduced step with the gradient times `scale` at `learningRate`; `synchronize` on steps
-    /// that are checkpointed (see `ShardStore.Shard.step`).
-    func commit(scale: Float, learningRate: Double, synchronize: Bool) {
+    /// Applies the reduced step with the gradient times `scale` at `learningRate`.
+    func commit(scale: Float, learningRate: Double) {
         guard var current = step, !current.committing else { preconditionFailure("commit follows a reduced step") }
         if !localShards.isEmpty {
             do {
-                try local.commit(step: current.number, scale: scale, learningRate: learningRate, synchronize: synchronize)
+                try local.commit(step: current.number, scale: scale, learningRate: learningRate)
             } catch {
                 failure = "this process could not apply step \(current.number): \(error)"
             }
@@ -221,7 +217,7 @@ final class ServerGroup {
         step = current
         for remote in remotes {
             outbox.append((remote.peer, .stepCommit(Wire.StepCommit(serverID: remote.id, step: current.number, scale: scale,
-                                                                    learningRate: learningRate, synchronize: synchronize)), []))
+                                                                    learningRate: learningRate)), []))
         }
     }
 
@@ -276,11 +272,8 @@ final class ServerGroup {
     /// `StateRequest`.
     func requestStates() {
         precondition(step == nil && gathering == nil, "states are collected between steps")
-        let checkpoint = ShardCheckpoint(parameterCount: parameterCount, shards: ranges.count)
-        for (state, values, m, v) in local.states() {
-            checkpoint.take(state, values: UnsafeBufferPointer(values.buffer), firstMoment: UnsafeBufferPointer(m.buffer),
-                            secondMoment: UnsafeBufferPointer(v.buffer))
-        }
+        let checkpoint = ShardCheckpoint(parameterCount: parameterCount, shards: ranges.count, compression: compression)
+        local.restingShards().forEach(checkpoint.take)
         gathering = (Set(remotes.map(\.id)), checkpoint)
         for remote in remotes { outbox.append((remote.peer, .stateRequest(Wire.StateRequest(serverID: remote.id)), [])) }
     }
@@ -296,19 +289,8 @@ final class ServerGroup {
               })
         else { return "StateReply from \(remote.name) does not describe its shards \(remote.shards)" }
         do {
-            try message.requireFrameCount(3 * reply.shards.count)
-            for (index, state) in reply.shards.enumerated() {
-                let views = try (0..<3).map { part in
-                    try TensorFrame.floats(message.frames[3 * index + part], expectedCount: part == 0 ? Int(state.count) : state.momentCount,
-                                           frame: "shard \(state.shardID) state \(part)")
-                }
-                views[0].withUnsafeBufferPointer { values in
-                    views[1].withUnsafeBufferPointer { m in
-                        views[2].withUnsafeBufferPointer { v in
-                            checkpoint.take(state, values: values, firstMoment: m, secondMoment: v)
-                        }
-                    }
-                }
+            for (state, parts) in zip(reply.shards, try ShardStateFrames.parts(of: reply.shards, in: message, compression: compression)) {
+                checkpoint.take(state, parts)
             }
         } catch {
             return "StateReply from \(remote.name) is malformed: \(error)"
@@ -325,31 +307,47 @@ final class ServerGroup {
     }
 }
 
-/// Every shard's parameters, AdamW moments, version and optimizer steps, assembled into whole vectors for
-/// a checkpoint.
+/// Every shard's parameters, AdamW moments, version and optimizer steps, and under `topk` the public copy,
+/// assembled into whole vectors for a checkpoint.
 final class ShardCheckpoint {
     let parameters: FloatBuffer
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
+    /// Under `topk`: the values workers compute on, the public copy of each trained shard and the
+    /// parameters of each frozen one (docs/compression.md); nil otherwise.
+    let publicCopy: FloatBuffer?
     private(set) var states: [Wire.ShardState?]
 
-    init(parameterCount: Int, shards: Int) {
+    init(parameterCount: Int, shards: Int, compression: WireCompression) {
         parameters = FloatBuffer(count: parameterCount)
         firstMoment = FloatBuffer(count: parameterCount)
         secondMoment = FloatBuffer(count: parameterCount)
+        if case .topK = compression.parameters { publicCopy = FloatBuffer(count: parameterCount) } else { publicCopy = nil }
         states = [Wire.ShardState?](repeating: nil, count: shards)
     }
 
-    /// Copies one shard's state in (`values` of its count; the moments of `state.momentCount`, none for a
-    /// frozen shard, whose moments stay 0 in the checkpoint).
-    func take(_ state: Wire.ShardState, values: UnsafeBufferPointer<Float>, firstMoment m: UnsafeBufferPointer<Float>,
-              secondMoment v: UnsafeBufferPointer<Float>) {
-        precondition(values.count == Int(state.count) && m.count == state.momentCount && v.count == state.momentCount, "a whole shard")
-        let offset = Int(state.offset)
-        for (source, target) in [(values, parameters), (m, firstMoment), (v, secondMoment)] {
-            if let base = source.baseAddress { (target.pointer + offset).update(from: base, count: source.count) }
-        }
+    /// Copies in a shard of this process, at rest. A frozen shard's moments stay 0 in the checkpoint, and a
+    /// shard without a public copy saves its parameters as the values workers compute on.
+    func take(_ shard: ShardStore.Shard) {
+        let sources = [shard.parameters, shard.firstMoment, shard.secondMoment, shard.publicValues ?? shard.parameters]
+        for (source, target) in zip(sources, targets) { copy(UnsafeBufferPointer(source.buffer), into: target, at: shard.range.lowerBound) }
+        states[shard.index] = shard.state
+    }
+
+    /// Copies in a shard a server sent (`ShardStateFrames.parts`, which checked every size), as `take(_:)`.
+    func take(_ state: Wire.ShardState, _ parts: ShardStateFrames.Parts) {
+        let sources = [parts.values, parts.firstMoment, parts.secondMoment, parts.publicCopy ?? parts.values]
+        for (source, target) in zip(sources, targets) { source.withUnsafeBufferPointer { copy($0, into: target, at: Int(state.offset)) } }
         states[Int(state.shardID)] = state
+    }
+
+    /// Where each part of a shard's state goes, in `ShardStateFrames` order; no public copy without `topk`.
+    private var targets: [FloatBuffer?] { [parameters, firstMoment, secondMoment, publicCopy] }
+
+    private func copy(_ source: UnsafeBufferPointer<Float>, into target: FloatBuffer?, at offset: Int) {
+        guard let target, let base = source.baseAddress else { return }
+        precondition(offset + source.count <= target.count, "a shard inside the vector")
+        (target.pointer + offset).update(from: base, count: source.count)
     }
 
     /// The shards as `state.json` records them.

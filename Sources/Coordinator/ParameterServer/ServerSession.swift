@@ -118,8 +118,7 @@ final class ServerSession: @unchecked Sendable {
             case .stepCommit(let commit):
                 guard let current = check(commit.serverID, message) else { continue }
                 do {
-                    try current.server.commit(step: commit.step, scale: commit.scale, learningRate: commit.learningRate,
-                                              synchronize: commit.synchronize)
+                    try current.server.commit(step: commit.step, scale: commit.scale, learningRate: commit.learningRate)
                 } catch {
                     log.error("\(error)")
                     continue
@@ -130,9 +129,9 @@ final class ServerSession: @unchecked Sendable {
                 log.debug("step \(commit.step) applied")
             case .stateRequest(let request):
                 guard let current = check(request.serverID, message) else { continue }
-                let states = current.server.states()
-                let frames: [WireMessage.Payload] = states.flatMap { [.floats($0.values), .floats($0.firstMoment), .floats($0.secondMoment)] }
-                send(.stateReply(Wire.StateReply(serverID: current.serverID, shards: states.map(\.state))), frames: frames, run: current.run)
+                let shards = current.server.restingShards()
+                send(.stateReply(Wire.StateReply(serverID: current.serverID, shards: shards.map(\.state))), frames: ShardStateFrames.frames(shards),
+                     run: current.run)
             case .stop(let stop):
                 return stop.reason
             case .refused(let refused):
@@ -156,24 +155,22 @@ final class ServerSession: @unchecked Sendable {
         let config = try JSONDecoder().decode(GPT2Config.self, from: Data(given.modelConfigJSON.utf8))
         let hyperparameters = try JSONDecoder().decode(AdamW.Hyperparameters.self, from: Data(given.optimizerJSON.utf8))
         let layout = ParameterLayout(config: config)
-        try message.requireFrameCount(3 * given.shards.count)
-        let shards = try given.shards.enumerated().map { index, state -> ShardStore.Shard in
-            guard state.offset.addingReportingOverflow(state.count).partialValue <= UInt64(layout.count) else {
-                throw ServerSessionError.assignmentOutsideModel(shard: state.shardID, parameters: layout.count)
-            }
-            let buffers = try (0..<3).map { part -> FloatBuffer in
-                let count = part == 0 ? Int(state.count) : state.momentCount
-                let view = try TensorFrame.floats(message.frames[3 * index + part], expectedCount: count,
-                                                  frame: "shard \(state.shardID) part \(part)")
-                let buffer = FloatBuffer(count: count)
+        for state in given.shards where state.offset.addingReportingOverflow(state.count).partialValue > UInt64(layout.count) {
+            throw ServerSessionError.assignmentOutsideModel(shard: state.shardID, parameters: layout.count)
+        }
+        let parts = try ShardStateFrames.parts(of: given.shards, in: message, compression: given.compression)
+        let shards = zip(given.shards, parts).map { state, part -> ShardStore.Shard in
+            func buffer(_ view: TensorView<Float>) -> FloatBuffer {
+                let buffer = FloatBuffer(count: view.count)
                 view.withUnsafeBufferPointer { if let base = $0.baseAddress { buffer.pointer.update(from: base, count: $0.count) } }
                 return buffer
             }
             let start = Int(state.offset)
             return ShardStore.Shard(
-                index: Int(state.shardID), range: start..<(start + Int(state.count)), values: buffers[0], version: state.version,
-                optimizerSteps: Int(clamping: state.optimizerSteps), firstMoment: buffers[1], secondMoment: buffers[2], layout: layout,
-                compression: given.compression, frozen: state.frozen)
+                index: Int(state.shardID), range: start..<(start + Int(state.count)), values: buffer(part.values), version: state.version,
+                optimizerSteps: Int(clamping: state.optimizerSteps), firstMoment: buffer(part.firstMoment),
+                secondMoment: buffer(part.secondMoment), layout: layout, compression: given.compression, frozen: state.frozen,
+                publicCopy: part.publicCopy.map(buffer))
         }
         let server = ShardServer(store: ShardStore(shards: shards, hyperparameters: hyperparameters, compression: given.compression))
         lock.withLock { assignment = Assignment(run: message.envelope.runID, serverID: given.serverID, server: server) }

@@ -103,12 +103,11 @@ final class ShardServer: @unchecked Sendable {
         return store.shards.map { $0.frozen ? 0 : next.next()! }
     }
 
-    /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`. `synchronize`:
-    /// see `ShardStore.Shard.step`.
-    func commit(step: UInt64, scale: Float, learningRate: Double, synchronize: Bool = false) throws(ShardServerError) {
+    /// Starts the AdamW step on the reduced sums times `scale`; done when `store.isIdle`.
+    func commit(step: UInt64, scale: Float, learningRate: Double) throws(ShardServerError) {
         guard reducedStep == step else { throw .notReduced(step: step, reduced: reducedStep) }
         reducedStep = nil
-        store.apply(gradients: sums, scale: scale, learningRate: learningRate, synchronize: synchronize)
+        store.apply(gradients: sums, scale: scale, learningRate: learningRate)
     }
 
     /// The answer to a worker's pull of policy shards: per shard, the update frames since the version it
@@ -136,11 +135,11 @@ final class ShardServer: @unchecked Sendable {
         return (Wire.ShardReply(parameterSet: .policy, shards: entries, updateCounts: counts.allSatisfy { $0 == 0 } ? [] : counts), frames)
     }
 
-    /// Each owned shard's place, version and optimizer steps, with its parameters and moments (only
-    /// between updates).
-    func states() -> [(state: Wire.ShardState, values: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer)] {
-        precondition(store.isIdle, "states only between updates")
-        return store.shards.map { ($0.state, $0.parameters, $0.firstMoment, $0.secondMoment) }
+    /// The owned shards, between updates: only then are their parameters, moments and public copy at
+    /// rest, to be saved or handed over.
+    func restingShards() -> [ShardStore.Shard] {
+        precondition(store.isIdle, "shards are at rest only between updates")
+        return store.shards
     }
 
     /// Removes the step's pushes (all must be held) and the dropped ones, remembering both as released.

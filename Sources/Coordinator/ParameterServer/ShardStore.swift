@@ -39,11 +39,14 @@ final class ShardStore: @unchecked Sendable {
         /// the whole shard in fp32); guarded by `lock`.
         private var recentUpdates: [(version: UInt64, frame: WireMessage.Payload)] = []
 
+        /// - Parameter publicCopy: under `topk`, the public copy as a checkpoint saved it (a run resumed
+        ///   there publishes what the run that saved it would have); nil: P = W, as at the start of a run.
         init(index: Int, range: Range<Int>, values: FloatBuffer, version: UInt64, optimizerSteps: Int,
              firstMoment: FloatBuffer, secondMoment: FloatBuffer, layout: ParameterLayout, compression: WireCompression = .none,
-             frozen: Bool = false) {
+             frozen: Bool = false, publicCopy initialCopy: FloatBuffer? = nil) {
             precondition(frozen ? firstMoment.count == 0 && secondMoment.count == 0
                                 : firstMoment.count == range.count && secondMoment.count == range.count, "moments of the shard's size, none if frozen")
+            precondition(initialCopy == nil || initialCopy!.count == range.count, "a public copy of the shard's size")
             self.index = index
             self.range = range
             self.frozen = frozen
@@ -63,11 +66,11 @@ final class ShardStore: @unchecked Sendable {
                 published = ShardSnapshot(shard: index, version: version, values: values, pool: pool,
                                           bfloat16: BFloat16Frame.payload(encoding: UnsafeBufferPointer(values.buffer)))
             case .topK(let fraction):
-                // A shard handed out (at the start, or resumed from a checkpoint) starts with P = W.
                 master = values
-                publicCopy = PublicCopy(initial: UnsafeBufferPointer(values.buffer), fraction: fraction)
+                let initial = initialCopy ?? values
+                publicCopy = PublicCopy(initial: UnsafeBufferPointer(initial.buffer), fraction: fraction)
                 let copy = pool.take()
-                copy.pointer.update(from: values.pointer, count: range.count)
+                copy.pointer.update(from: initial.pointer, count: range.count)
                 published = ShardSnapshot(shard: index, version: version, values: copy, pool: pool)
             }
         }
@@ -80,6 +83,10 @@ final class ShardStore: @unchecked Sendable {
 
         /// The parameters a checkpoint saves and a server hand-over sends (only between updates).
         var parameters: FloatBuffer { master ?? snapshot.values }
+
+        /// Under `topk`, the public copy P workers compute on, which a checkpoint saves and a hand-over sends
+        /// beside the parameters (only between updates); nil otherwise.
+        var publicValues: FloatBuffer? { master == nil ? nil : snapshot.values }
 
         /// The update frames (sparse updates, or XOR deltas) taking a copy at `held` to the published
         /// version, oldest first; nil when they are not all kept (then the whole shard must travel).
@@ -111,9 +118,7 @@ final class ShardStore: @unchecked Sendable {
         }
 
         /// One AdamW step with `scale · gradient`, then the next version published (on the shard's queue).
-        /// `synchronize` (`topk`): the public copy becomes the parameters.
-        fileprivate func step(gradient: FloatBuffer, scale: Float, learningRate: Double, synchronize: Bool,
-                              hyperparameters: AdamW.Hyperparameters) {
+        fileprivate func step(gradient: FloatBuffer, scale: Float, learningRate: Double, hyperparameters: AdamW.Hyperparameters) {
             let previous = snapshot
             optimizerSteps += 1
             let target: FloatBuffer
@@ -135,18 +140,12 @@ final class ShardStore: @unchecked Sendable {
             case .bf16:
                 publish(ShardSnapshot(shard: index, version: version, values: target, pool: pool,
                                       bfloat16: BFloat16Frame.payload(encoding: UnsafeBufferPointer(target.buffer))))
-            case .topK(let fraction):
+            case .topK:
+                let update = publicCopy!.update(master: UnsafeBufferPointer(target.buffer))
                 let copy = pool.take()
-                if synchronize {
-                    publicCopy = PublicCopy(initial: UnsafeBufferPointer(target.buffer), fraction: fraction)
-                    copy.pointer.update(from: target.pointer, count: range.count)
-                    publish(ShardSnapshot(shard: index, version: version, values: copy, pool: pool))
-                } else {
-                    let update = publicCopy!.update(master: UnsafeBufferPointer(target.buffer))
-                    copy.pointer.update(from: previous.values.pointer, count: range.count)
-                    update.apply(to: copy.buffer)
-                    publish(ShardSnapshot(shard: index, version: version, values: copy, pool: pool, update: SparseUpdateFrame.payload(update)))
-                }
+                copy.pointer.update(from: previous.values.pointer, count: range.count)
+                update.apply(to: copy.buffer)
+                publish(ShardSnapshot(shard: index, version: version, values: copy, pool: pool, update: SparseUpdateFrame.payload(update)))
             }
         }
 
@@ -175,17 +174,21 @@ final class ShardStore: @unchecked Sendable {
     /// Every shard of a run.
     /// - Parameters:
     ///   - parameters: the whole vector (`ParameterLayout` order), split here into `count` shards.
-    ///   - resume: each shard's version and AdamW step count, with the moments, when resuming.
+    ///   - resume: each shard's version and AdamW step count, with the moments and the public copy (under
+    ///     `topk`, when the checkpoint saved one), when resuming.
     convenience init(
         parameters: FloatBuffer, layout: ParameterLayout, count: Int, hyperparameters: AdamW.Hyperparameters,
-        resume: (states: [TrainingState.ShardState], firstMoment: FloatBuffer, secondMoment: FloatBuffer)? = nil,
+        resume: (states: [TrainingState.ShardState], firstMoment: FloatBuffer, secondMoment: FloatBuffer, publicCopy: FloatBuffer?)? = nil,
         compression: WireCompression = .none, trained: [Range<Int>]? = nil
     ) {
         let layoutShards = ShardLayout.shards(parameterCount: layout.count, count: count, trained: trained ?? [0..<layout.count])
         let shards = layoutShards.enumerated().map { index, spec in
             let range = spec.range
-            let values = FloatBuffer(count: range.count)
-            values.pointer.update(from: parameters.pointer + range.lowerBound, count: range.count)
+            func slice(_ vector: FloatBuffer) -> FloatBuffer {
+                let part = FloatBuffer(count: range.count)
+                part.pointer.update(from: vector.pointer + range.lowerBound, count: range.count)
+                return part
+            }
             let moments = spec.frozen ? 0 : range.count
             let m = FloatBuffer(count: moments), v = FloatBuffer(count: moments)
             if let resume, !spec.frozen {
@@ -193,9 +196,9 @@ final class ShardStore: @unchecked Sendable {
                 v.pointer.update(from: resume.secondMoment.pointer + range.lowerBound, count: range.count)
             }
             return Shard(
-                index: index, range: range, values: values, version: resume?.states[index].version ?? 0,
+                index: index, range: range, values: slice(parameters), version: resume?.states[index].version ?? 0,
                 optimizerSteps: resume?.states[index].optimizerSteps ?? 0, firstMoment: m, secondMoment: v, layout: layout,
-                compression: compression, frozen: spec.frozen)
+                compression: compression, frozen: spec.frozen, publicCopy: resume?.publicCopy.map(slice))
         }
         self.init(shards: shards, hyperparameters: hyperparameters, compression: compression)
     }
@@ -212,16 +215,15 @@ final class ShardStore: @unchecked Sendable {
 
     /// Starts one AdamW step on every trained shard with `scale · gradients[s]` (one buffer per trained
     /// shard, in the order of `trainedShards`) at `learningRate`; each publishes version + 1 when its own
-    /// update is done. The gradients must not change until `isIdle`. `synchronize`: see `Shard.step`.
-    func apply(gradients: [FloatBuffer], scale: Float, learningRate: Double, synchronize: Bool = false) {
+    /// update is done. The gradients must not change until `isIdle`.
+    func apply(gradients: [FloatBuffer], scale: Float, learningRate: Double) {
         precondition(isIdle, "one update at a time")
         let trained = trainedShards
         precondition(gradients.count == trained.count, "one gradient per trained shard")
         for (shard, gradient) in zip(trained, gradients) {
             group.enter()
             shard.queue.async { [hyperparameters, group] in
-                shard.step(gradient: gradient, scale: scale, learningRate: learningRate, synchronize: synchronize,
-                           hyperparameters: hyperparameters)
+                shard.step(gradient: gradient, scale: scale, learningRate: learningRate, hyperparameters: hyperparameters)
                 group.leave()
             }
         }

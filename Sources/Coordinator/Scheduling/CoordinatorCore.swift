@@ -279,9 +279,7 @@ final class CoordinatorCore {
                 let norm = GradientClipping.globalNorm(sumsOfSquares: sumsOfSquares) / divisor
                 let clip = GradientClipping.coefficient(totalNorm: norm, maxNorm: configuration.maxGradNorm)
                 steps.reduced(norm: norm)
-                let applied = current.step + 1
-                servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate,
-                               synchronize: applied % configuration.saveSteps == 0 || applied == plan.totalSteps)
+                servers.commit(scale: Float(clip / divisor), learningRate: current.learningRate)
             case .committed:
                 servers.finishStep()
                 try publish(now: now)

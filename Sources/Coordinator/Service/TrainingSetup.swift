@@ -98,9 +98,12 @@ struct TrainingSetup {
             guard state.shardRanges == shardLayout.map(\.range), resume.config == config
             else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
             runID = state.runID
+            if case .topK = recipe.compression.parameters, resume.publicCopy == nil {
+                log.warning("\(resume.directory) holds no public copy (it was not written under topk): workers start from the parameters, so this run will not be bit-identical to one never stopped")
+            }
             shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,
-                                    resume: (state.shards, resume.firstMoment, resume.secondMoment), compression: recipe.compression,
-                                    trained: trained)
+                                    resume: (state.shards, resume.firstMoment, resume.secondMoment, resume.publicCopy),
+                                    compression: recipe.compression, trained: trained)
             log.info("resuming \(runID) from \(resume.directory): step \(state.step) of \(state.totalSteps), epoch \(state.epoch)")
         } else {
             runID = try run.runID()
@@ -145,7 +148,7 @@ struct TrainingSetup {
             checkpoint: { state, shards in
                 let directory = try store.write(step: state.step, config: config, parameters: shards.parameters,
                                                 firstMoment: shards.firstMoment, secondMoment: shards.secondMoment,
-                                                state: state, source: source)
+                                                publicCopy: shards.publicCopy, state: state, source: source)
                 try metrics.synchronize()
                 log.info("checkpoint written: \(directory)")
             },

@@ -3,13 +3,14 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     /// A system call failed.
     case io(call: String, path: String, reason: String)
     case invalidStep(Int)
-    /// An optimizer moment buffer does not hold one value per parameter.
+    /// A buffer to save (an optimizer moment, the public copy) does not hold one value per parameter.
     case momentCountMismatch(name: String, expected: Int, actual: Int)
     case missingFile(path: String)
     case invalidState(path: String, reason: String)
     case stepMismatch(path: String, directoryStep: Int, recordedStep: Int)
     case digestMismatch(path: String, expected: String, actual: String)
     case invalidOptimizerState(path: String, reason: String)
+    case invalidPublicCopy(path: String, reason: String)
     /// The model directory part failed to load (`ModelError` or `SafetensorsError`).
     case invalidModel(path: String, reason: String)
     /// A run's checkpoints were asked for, and none verifies.
@@ -33,6 +34,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
             return "\(path) is corrupt: its SHA-256 is \(actual), the checkpoint records \(expected)"
         case .invalidOptimizerState(let path, let reason):
             return "\(path): invalid optimizer state: \(reason)"
+        case .invalidPublicCopy(let path, let reason):
+            return "\(path): invalid public copy: \(reason)"
         case .invalidModel(let path, let reason):
             return "\(path): the model cannot be loaded: \(reason)"
         case .noUsableCheckpoint(let directory, let problems):

@@ -11,6 +11,9 @@ public struct LoadedCheckpoint<State> {
     public let firstMoment: FloatBuffer
     /// AdamW's `exp_avg_sq`, same layout.
     public let secondMoment: FloatBuffer
+    /// The values workers computed on under `compression: topk` (`PublicCopyFile`), same layout; nil when
+    /// the checkpoint holds none.
+    public let publicCopy: FloatBuffer?
     public let state: State
 }
 
@@ -37,7 +40,8 @@ extension CheckpointStore {
     ///
     /// Verifying means: `state.json` has the SHA-256 its sidecar `state.json.sha256` records, decodes
     /// (with `State`) and records the directory's step, every file it lists has that SHA-256, the model
-    /// and optimizer files are among them and load strictly, and `validate` accepts the state.
+    /// and optimizer files are among them and load strictly (the public copy too, when it is listed), and
+    /// `validate` accepts the state.
     /// Directories newer than `latest` were never committed (a crash came between their rename and the
     /// pointer's) and are skipped with a problem. Without a `latest` file (a crash before the first
     /// pointer was written, or a deleted pointer), the newest verifying directory is used, also with a
@@ -147,9 +151,19 @@ extension CheckpointStore {
         } catch {
             throw CheckpointError.invalidOptimizerState(path: file(OptimizerStateFile.fileName), reason: "\(error)")
         }
+        var publicCopy: FloatBuffer?
+        if manifest.sha256[PublicCopyFile.fileName] != nil {
+            do {
+                publicCopy = try PublicCopyFile.read(layout: ParameterLayout(config: model.config), from: file(PublicCopyFile.fileName))
+            } catch let error as CheckpointError {
+                throw error
+            } catch {
+                throw CheckpointError.invalidPublicCopy(path: file(PublicCopyFile.fileName), reason: "\(error)")
+            }
+        }
         return LoadedCheckpoint(
             directory: root, step: step, config: model.config, parameters: model.parameters,
-            firstMoment: moments.firstMoment, secondMoment: moments.secondMoment, state: manifest.state)
+            firstMoment: moments.firstMoment, secondMoment: moments.secondMoment, publicCopy: publicCopy, state: manifest.state)
     }
 
     /// A short sentence for a decoding failure, naming the key where there is one.

@@ -72,6 +72,8 @@ public struct CheckpointStore: Sendable {
     ///   - parameters: the whole flat vector (`ParameterLayout(config:)` order).
     ///   - firstMoment: AdamW's `exp_avg`, same layout.
     ///   - secondMoment: AdamW's `exp_avg_sq`, same layout.
+    ///   - publicCopy: under `compression: topk`, the values workers compute on, same layout
+    ///     (`PublicCopyFile`); nil otherwise.
     ///   - state: stored under `state` in `state.json`.
     ///   - source: the model training started from, whose other `config.json` fields, tokenizer files
     ///     and special tokens the checkpoint keeps (`ModelSource`).
@@ -81,7 +83,7 @@ public struct CheckpointStore: Sendable {
     @discardableResult
     public func write<State: Codable>(
         step: Int, config: GPT2Config, parameters: FloatBuffer, firstMoment: FloatBuffer, secondMoment: FloatBuffer,
-        state: State, source: ModelSource? = nil
+        publicCopy: FloatBuffer? = nil, state: State, source: ModelSource? = nil
     ) throws -> String {
         guard (0...Self.maximumStep).contains(step) else { throw CheckpointError.invalidStep(step) }
         do {
@@ -105,9 +107,12 @@ public struct CheckpointStore: Sendable {
         if let files = source?.tokenizer, let tokens = source?.tokens {
             try ModelDirectory.describeTokenizer(tokens, tokenizerClass: files.transformersClass, config: config, in: temporary)
         }
-        try OptimizerStateFile.write(
-            layout: ParameterLayout(config: config), firstMoment: firstMoment, secondMoment: secondMoment,
-            to: (temporary as NSString).appendingPathComponent(OptimizerStateFile.fileName))
+        let layout = ParameterLayout(config: config)
+        try OptimizerStateFile.write(layout: layout, firstMoment: firstMoment, secondMoment: secondMoment,
+                                     to: (temporary as NSString).appendingPathComponent(OptimizerStateFile.fileName))
+        if let publicCopy {
+            try PublicCopyFile.write(layout: layout, values: publicCopy, to: (temporary as NSString).appendingPathComponent(PublicCopyFile.fileName))
+        }
 
         // Hash every file and fsync it in the same pass; state.json, written last, records the hashes.
         var digests: [String: String] = [:]

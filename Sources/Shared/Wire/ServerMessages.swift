@@ -123,12 +123,8 @@ extension Wire {
         public var scale: Float
         /// Finite and ≥ 0.
         public var learningRate: Double
-        /// Under `topk` compression: set the public copy to the parameters after this step (a checkpoint
-        /// step, so that a run resumed there starts from the same copy).
-        public var synchronize: Bool
 
-        public init(serverID: UInt64, step: UInt64, scale: Float, learningRate: Double, synchronize: Bool = false) {
-            self.synchronize = synchronize
+        public init(serverID: UInt64, step: UInt64, scale: Float, learningRate: Double) {
             self.serverID = serverID
             self.step = step
             self.scale = scale

@@ -5,9 +5,10 @@
 /// raw frames of little-endian tensor data (`WireMessage`). Nothing outside `Sources/Shared/Wire`
 /// sees protobuf-c or libzmq.
 public enum Wire {
-    /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (6: the exact
-    /// delta's digest in four lanes, `WorkRequest.ahead`); a peer with another version is refused.
-    public static let protocolVersion: UInt32 = 6
+    /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (7: a shard's
+    /// state travels with its public copy, `StepCommit` lost `synchronize`); a peer with another version is
+    /// refused.
+    public static let protocolVersion: UInt32 = 7
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything
     /// outside these bounds is refused with a `WireError` before it reaches coordinator or worker logic.
@@ -36,8 +37,9 @@ public enum Wire {
         public static let maxReasonBytes = 4096
         /// Longest model config.json carried by Welcome, in UTF-8 bytes.
         public static let maxModelConfigBytes = 512 * 1024
-        /// Most frames (header and payloads) in one message: a header plus one frame per shard, with room.
-        public static let maxFramesPerMessage = maxShards + 16
+        /// Most frames (header and payloads) in one message: a header plus four frames per shard (a
+        /// server's assignment or state: parameters, two moments, the public copy), with room.
+        public static let maxFramesPerMessage = 4 * maxShards + 16
         /// Bound on a tensor value's magnitude, exclusive (2^101): with at most `maxLeasesPerStep` (2^20)
         /// pushes in a step, any sum of accepted values stays below 2^121, finite in fp32.
         public static let tensorMagnitudeLimit: Float = 0x1p101

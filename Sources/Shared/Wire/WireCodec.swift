@@ -293,7 +293,6 @@ private struct Encoder {
             r.step = m.step
             r.scale = m.scale
             r.learning_rate = m.learningRate
-            r.synchronize = m.synchronize ? 1 : 0
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_STEP_COMMIT
             c.step_commit = arena.store(r)
         case .stepCommitted(let m):
@@ -524,8 +523,7 @@ private enum Decoder {
                 throw WireError.invalidField(message: "StepCommit", field: "learning_rate",
                                              reason: "\(m.learning_rate) is not finite and non-negative")
             }
-            return .stepCommit(Wire.StepCommit(serverID: m.server_id, step: m.step, scale: m.scale, learningRate: m.learning_rate,
-                                               synchronize: m.synchronize != 0))
+            return .stepCommit(Wire.StepCommit(serverID: m.server_id, step: m.step, scale: m.scale, learningRate: m.learning_rate))
         case BFPO__WIRE__ENVELOPE__BODY_STEP_COMMITTED:
             let m = try present(c.step_committed, "Envelope", "step_committed")
             let shards = try shardVersions(m.shards, m.n_shards, "StepCommitted")

@@ -14,14 +14,14 @@ struct ShardServerTests {
     }
 
     /// One step with a gradient of `value` everywhere, applied.
-    func step(_ server: ShardServer, _ number: UInt64, value: Float = 1, synchronize: Bool = false) throws {
+    func step(_ server: ShardServer, _ number: UInt64, value: Float = 1) throws {
         try server.hold(push(100 + number), shards: server.trainedShardIDs) { _ in BufferGradient([Float](repeating: value, count: server.ranges.last!.upperBound), shards: server.ranges) }
         _ = try server.reduce(step: number, leases: [push(100 + number)], dropped: [])
-        try server.commit(step: number, scale: 1, learningRate: 0.01, synchronize: synchronize)
+        try server.commit(step: number, scale: 1, learningRate: 0.01)
         server.store.waitUntilIdle()
     }
 
-    @Test func topKPullsSendTheSparseUpdatesSinceTheHeldVersionAndWholeShardsAfterASynchronizingStep() throws {
+    @Test func topKPullsSendTheSparseUpdatesSinceTheHeldVersionOrTheWholePublicCopy() throws {
         let server = makeServer(compression: .topK(fraction: 0.1))
         let counts = server.ranges.map(\.count)
         let initial = server.store.snapshots.map { $0.values.array }
@@ -39,14 +39,14 @@ struct ShardServerTests {
             #expect(applied == [Int](repeating: PublicCopy.selectionCount(fraction: 0.1, count: count), count: 2))
             // The worker's copy is the published public copy, bit for bit, and not the parameters.
             #expect(copy.map(\.bitPattern) == server.store.snapshots[s].values.array.map(\.bitPattern))
-            #expect(copy != server.states()[s].values.array)
+            #expect(copy != server.restingShards()[s].parameters.array)
         }
-        // No version held, or a synchronizing step since: whole fp32 shards, equal to the parameters.
-        #expect(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [1]))?.reply.updateCounts == [])
-        try step(server, 2, synchronize: true)
-        let (after, whole) = try #require(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [0], heldVersions: [2])))
-        #expect(after.updateCounts == [] && after.shards.map(\.version) == [3])
-        #expect(try TensorFrame.floats(whole[0], expectedCount: counts[0], frame: "shard 0").array == server.states()[0].values.array)
+        // No version held: the whole public copy in fp32, which is what a checkpoint saves beside the parameters.
+        let (fresh, whole) = try #require(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [1])))
+        #expect(fresh.updateCounts == [] && fresh.shards.map(\.version) == [2])
+        let copy = try TensorFrame.floats(whole[0], expectedCount: counts[1], frame: "shard 1").array
+        #expect(copy.map(\.bitPattern) == server.restingShards()[1].publicValues?.array.map(\.bitPattern))
+        #expect(copy != server.restingShards()[1].parameters.array)
     }
 
     @Test func bf16PullsSendTheParametersRoundedToBFloat16() throws {
@@ -54,7 +54,7 @@ struct ShardServerTests {
         try step(server, 0)
         let (reply, frames) = try #require(server.reply(to: Wire.ShardRequest(workerID: 1, parameterSet: .policy, shardIDs: [1])))
         #expect(reply.updateCounts == [] && frames[0].byteCount == 2 * server.ranges[1].count)
-        let parameters = server.states()[1].values.array
+        let parameters = server.restingShards()[1].parameters.array
         var decoded = [Float](repeating: 0, count: parameters.count)
         try decoded.withUnsafeMutableBufferPointer { try BFloat16Frame.decode(frames[0], into: $0, frame: "test") }
         #expect(decoded.map(\.bitPattern) == parameters.map { UInt32(BFloat16Codec.bits(from: $0)) << 16 })
@@ -77,7 +77,7 @@ struct ShardServerTests {
             let squares = try server.reduce(step: 0, leases: (0..<4).map { push(UInt64($0)) }, dropped: [])
             try server.commit(step: 0, scale: 1, learningRate: 0)
             server.store.waitUntilIdle()
-            return (server.states().map { $0.firstMoment.array.map(\.bitPattern) }, squares)
+            return (server.restingShards().map { $0.firstMoment.array.map(\.bitPattern) }, squares)
         }
         let inOrder = try run(arrival: [0, 1, 2, 3])
         let shuffled = try run(arrival: [3, 1, 0, 2])
@@ -107,11 +107,11 @@ struct ShardServerTests {
         try server.commit(step: 0, scale: 0.25, learningRate: 0.01)
         server.store.waitUntilIdle()
         #expect(server.store.versions == [1, 1])
-        let states = server.states()
+        let states = server.restingShards()
         #expect(states.map(\.state.optimizerSteps) == [1, 1])
         // AdamW's first step moves each parameter by lr·g/(|g| + ε) ≈ lr; m₁ = (1 − β1)·(0.25 · 4).
         for (s, state) in states.enumerated() {
-            #expect(abs(state.values[0] - (before[s][0] - 0.01)) < 1e-6)
+            #expect(abs(state.parameters[0] - (before[s][0] - 0.01)) < 1e-6)
             #expect(abs(state.firstMoment[0] - 0.1) < 1e-7)
         }
     }
@@ -155,7 +155,7 @@ struct ShardServerTests {
             try server.commit(step: 0, scale: 1, learningRate: 0.01)
             server.store.waitUntilIdle()
         }
-        #expect(parted.states().map { $0.values.array.map(\.bitPattern) } == whole.states().map { $0.values.array.map(\.bitPattern) })
+        #expect(parted.restingShards().map { $0.parameters.array.map(\.bitPattern) } == whole.restingShards().map { $0.parameters.array.map(\.bitPattern) })
         // A shard not trained here, one named twice, and a part naming none are refused.
         #expect(throws: ShardServerError.notServed(shard: 2, trained: [0, 1])) { try parted.hold(push(7), shards: [2], gradient: part0) }
         #expect(throws: ShardServerError.notServed(shard: 0, trained: [0, 1])) { try parted.hold(push(7), shards: [0, 0], gradient: part0) }

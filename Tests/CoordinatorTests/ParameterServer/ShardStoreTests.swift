@@ -61,12 +61,53 @@ struct ShardStoreTests {
             TrainingState.ShardState(offset: r.lowerBound, count: r.count, version: UInt64(5 + i), optimizerSteps: 4 + i)
         }
         let store = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters(),
-                               resume: (states, m, v))
+                               resume: (states, m, v, nil))
         #expect(store.versions == [5, 6])
         #expect(store.shards.map(\.optimizerSteps) == [4, 5])
         let second = store.shards[1]
         #expect(store.snapshots[1].values[0] == Float(second.range.lowerBound))
         #expect(second.firstMoment[0] == Float(second.range.lowerBound) * 2)
         #expect(second.secondMoment[second.range.count - 1] == Float(second.range.upperBound - 1) * 3)
+    }
+
+    /// Under `topk` a store resumed from its parameters, moments and public copy publishes, step after
+    /// step, the same bits as the store that never stopped; resumed without the copy (P = W) it does not.
+    @Test func aTopKStoreResumedWithItsPublicCopyGoesOnBitIdentical() {
+        let config = GPT2Config(layers: 1, heads: 1, embedding: 4, positions: 8, vocabulary: 5)
+        let layout = ParameterLayout(config: config)
+        let compression = WireCompression.topK(fraction: 0.1)
+        let parameters = FloatBuffer((0..<layout.count).map { Float($0 % 7) * 0.1 })
+        func step(_ store: ShardStore, _ value: Float) {
+            store.apply(gradients: store.ranges.map { range in FloatBuffer((0..<range.count).map { Float($0 % 3) * value }) },
+                        scale: 1, learningRate: 0.01)
+            store.waitUntilIdle()
+        }
+        let uninterrupted = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters(),
+                                       compression: compression)
+        step(uninterrupted, 1)
+        step(uninterrupted, -2)
+        func whole(_ part: (ShardStore.Shard) -> FloatBuffer) -> FloatBuffer {
+            FloatBuffer(uninterrupted.shards.flatMap { part($0).array })
+        }
+        let states = uninterrupted.shards.map {
+            TrainingState.ShardState(offset: $0.range.lowerBound, count: $0.range.count, version: 2, optimizerSteps: 2)
+        }
+        let publicCopy = whole { $0.publicValues! }
+        #expect(publicCopy.array != whole(\.parameters).array, "the copy lags the parameters")
+        let resume = (states, whole(\.firstMoment), whole(\.secondMoment))
+        let resumed = ShardStore(parameters: whole(\.parameters), layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters(),
+                                 resume: (resume.0, resume.1, resume.2, publicCopy), compression: compression)
+        let reset = ShardStore(parameters: whole(\.parameters), layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters(),
+                               resume: (resume.0, resume.1, resume.2, nil), compression: compression)
+        #expect(resumed.snapshots.flatMap { $0.values.array.map(\.bitPattern) } == publicCopy.array.map(\.bitPattern))
+        for value: Float in [3, 0.5] {
+            step(uninterrupted, value)
+            step(resumed, value)
+            step(reset, value)
+        }
+        let bits = { (store: ShardStore) in store.snapshots.flatMap { $0.values.array.map(\.bitPattern) } }
+        #expect(bits(resumed) == bits(uninterrupted) && resumed.versions == [4, 4])
+        #expect(resumed.shards.flatMap { $0.parameters.array.map(\.bitPattern) } == uninterrupted.shards.flatMap { $0.parameters.array.map(\.bitPattern) })
+        #expect(bits(reset) != bits(uninterrupted))
     }
 }

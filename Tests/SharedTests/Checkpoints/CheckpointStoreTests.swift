@@ -85,6 +85,32 @@ private func withStore(keep: Int? = nil, _ body: (CheckpointStore, String) throw
     }
 }
 
+/// Under `topk` the public copy is saved beside the parameters, under their names, and loads to the bit; a
+/// checkpoint without one loads with none, and one whose copy holds a value that is not finite is refused.
+@Test func aPublicCopyIsSavedAndLoadedBitIdentically() throws {
+    try withStore { store, _ in
+        let snapshot = Snapshot(seed: 3)
+        try snapshot.write(to: store, step: 1)
+        #expect(try store.load(step: 1, as: RunState.self).publicCopy == nil)
+        let copy = FloatBuffer(Snapshot(seed: 4).parameters.array)
+        let path = try store.write(step: 2, config: config, parameters: snapshot.parameters, firstMoment: snapshot.firstMoment,
+                                   secondMoment: snapshot.secondMoment, publicCopy: copy, state: snapshot.state)
+        let loaded = try store.load(step: 2, as: RunState.self)
+        snapshot.expectEqual(loaded)
+        #expect(loaded.publicCopy?.array.map(\.bitPattern) == copy.array.map(\.bitPattern))
+        let file = try SafetensorsFile(path: path + "/" + PublicCopyFile.fileName)
+        #expect(file.tensors.map(\.name) == ParameterLayout(config: config).tensors.map(\.name))
+
+        copy[5] = .nan
+        try store.write(step: 3, config: config, parameters: snapshot.parameters, firstMoment: snapshot.firstMoment,
+                        secondMoment: snapshot.secondMoment, publicCopy: copy, state: snapshot.state)
+        let recovery = try store.loadLatest(RunState.self)
+        #expect(recovery.checkpoint?.step == 2)
+        #expect(recovery.problems.first?.reason.contains("invalid public copy: tensor transformer.wte.weight holds nan at element 5") == true,
+                "\(recovery.problems)")
+    }
+}
+
 /// SHA-256 of a known string, so the digest is the standard one and not merely self-consistent.
 @Test func digestIsStandardSHA256() throws {
     #expect(FileDigest.sha256(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -104,11 +104,8 @@ extension WireTests {
                 #expect(r.failure == "push of lease 7 by worker 1 never arrived")
             }
 
-            for synchronize in [true, false] {
-                let decoded = try roundTrip(.stepCommit(Wire.StepCommit(
-                    serverID: 3, step: 1_000, scale: 0.125, learningRate: 3e-5, synchronize: synchronize)))
-                if case .stepCommit(let c) = decoded.body { #expect(c.synchronize == synchronize) }
-            }
+            let decoded = try roundTrip(.stepCommit(Wire.StepCommit(serverID: 3, step: 1_000, scale: 0.125, learningRate: 3e-5)))
+            if case .stepCommit(let c) = decoded.body { #expect(c.step == 1_000 && c.scale == 0.125 && c.learningRate == 3e-5) }
             _ = try roundTrip(.stepCommit(Wire.StepCommit(serverID: 0, step: 0, scale: 0, learningRate: 0)))
             _ = try roundTrip(.stepCommit(Wire.StepCommit(
                 serverID: 1, step: 1, scale: Float.greatestFiniteMagnitude, learningRate: Double.greatestFiniteMagnitude)))
@@ -336,7 +333,7 @@ extension WireTests {
 
         @Test func stepCommitScaleAndLearningRateAreFiniteAndNonNegative() {
             func commit(scale: Float = 1, learningRate: Double = 1e-5) -> WireBody {
-                .stepCommit(Wire.StepCommit(serverID: 1, step: 3, scale: scale, learningRate: learningRate, synchronize: true))
+                .stepCommit(Wire.StepCommit(serverID: 1, step: 3, scale: scale, learningRate: learningRate))
             }
             func bad(_ field: String, _ text: String) -> WireError {
                 .invalidField(message: "StepCommit", field: field, reason: "\(text) is not finite and non-negative")
@@ -416,7 +413,7 @@ extension WireTests {
                 .stepReduce(Wire.StepReduce(serverID: 2, step: 41, leases: [lease, Wire.LeaseRef(leaseID: 8, workerID: 2)], dropped: [Wire.LeaseRef(leaseID: 9, workerID: 1)])),
                 .stepReduced(Wire.StepReduced(serverID: 2, step: 41, sumsOfSquares: [0.5, 12])),
                 .stepReduced(Wire.StepReduced(serverID: 2, step: 41, sumsOfSquares: [], failure: "lost")),
-                .stepCommit(Wire.StepCommit(serverID: 2, step: 41, scale: 0.5, learningRate: 1e-5, synchronize: true)),
+                .stepCommit(Wire.StepCommit(serverID: 2, step: 41, scale: 0.5, learningRate: 1e-5)),
                 .stepCommitted(Wire.StepCommitted(serverID: 2, step: 41, shards: [Wire.ShardVersion(shardID: 0, version: 42), Wire.ShardVersion(shardID: 1, version: 42)])),
                 .stateReply(Wire.StateReply(serverID: 2, shards: [state(0, offset: 0, count: 100, version: 3, steps: 3)])),
                 .welcome(try welcome(

@@ -152,7 +152,8 @@ struct TransferCommand: ParsableCommand {
         let assignment = Wire.ServerAssignment(
             serverID: 1, modelConfigJSON: String(decoding: try JSONEncoder().encode(Self.model), as: UTF8.self),
             optimizerJSON: String(decoding: try JSONEncoder().encode(AdamW.Hyperparameters()), as: UTF8.self), shards: states)
-        let frames = ranges.flatMap { [region(values, $0), region(moments, $0), region(moments, $0)] }
+        // No public copy: the run's compression is `none` (docs/wire-protocol.md, `ServerAssignment`).
+        let frames = ranges.flatMap { [region(values, $0), region(moments, $0), region(moments, $0), .bytes([])] }
         try transport.send(WireMessage(.serverAssignment(assignment), runID: Self.run, frames: frames), to: server!)
         return server!
     }
