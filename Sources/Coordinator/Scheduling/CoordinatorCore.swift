@@ -73,8 +73,8 @@ final class CoordinatorCore {
     /// The training state of a checkpoint whose shards the servers are sending.
     private var checkpointing: TrainingState?
     /// Why the run is stopping, once `shutDown` was called: no more work is handed out, and the run
-    /// finishes once the steps already complete are applied and checkpointed (the last checkpoint started
-    /// once `checkpointStarted`).
+    /// finishes once the steps already complete are applied and checkpointed; `checkpointStarted` once
+    /// that last checkpoint has been asked for.
     private var stopping: (reason: String, checkpointStarted: Bool)?
     private(set) var refusals = 0
     /// The values of the last evaluation line written.
