@@ -143,23 +143,10 @@ extension CheckpointStore {
         } catch {
             throw CheckpointError.invalidModel(path: root, reason: "\(error)")
         }
-        let moments: (firstMoment: FloatBuffer, secondMoment: FloatBuffer)
-        do {
-            moments = try OptimizerStateFile.read(layout: ParameterLayout(config: model.config), from: file(OptimizerStateFile.fileName))
-        } catch let error as CheckpointError {
-            throw error
-        } catch {
-            throw CheckpointError.invalidOptimizerState(path: file(OptimizerStateFile.fileName), reason: "\(error)")
-        }
-        var publicCopy: FloatBuffer?
-        if manifest.sha256[PublicCopyFile.fileName] != nil {
-            do {
-                publicCopy = try PublicCopyFile.read(layout: ParameterLayout(config: model.config), from: file(PublicCopyFile.fileName))
-            } catch let error as CheckpointError {
-                throw error
-            } catch {
-                throw CheckpointError.invalidPublicCopy(path: file(PublicCopyFile.fileName), reason: "\(error)")
-            }
+        let layout = ParameterLayout(config: model.config)
+        let moments = try OptimizerStateFile.read(layout: layout, from: file(OptimizerStateFile.fileName))
+        let publicCopy = try manifest.sha256[PublicCopyFile.fileName].map { _ in
+            try PublicCopyFile.read(layout: layout, from: file(PublicCopyFile.fileName))
         }
         return LoadedCheckpoint(
             directory: root, step: step, config: model.config, parameters: model.parameters,

@@ -34,10 +34,21 @@ enum LayoutTensorFile {
     /// The vectors stored at `path` under `prefixes`, as flat buffers in `layout`'s order.
     /// - Parameters:
     ///   - nonNegative: the prefixes whose values must also be ≥ 0.
-    ///   - invalid: the error for a reason (naming the tensor at fault).
-    /// - Throws: what `invalid` makes, or `SafetensorsError` for a malformed file.
+    ///   - invalid: the error for a reason (naming the tensor at fault, or what makes the file malformed).
+    /// - Throws: what `invalid` makes, whatever went wrong.
     static func read(layout: ParameterLayout, prefixes: [String], nonNegative: Set<String> = [], from path: String,
-                     invalid: (String) -> CheckpointError) throws -> [FloatBuffer] {
+                     invalid: (String) -> CheckpointError) throws(CheckpointError) -> [FloatBuffer] {
+        do {
+            return try readVectors(layout: layout, prefixes: prefixes, nonNegative: nonNegative, from: path, invalid: invalid)
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw invalid("\(error)")
+        }
+    }
+
+    private static func readVectors(layout: ParameterLayout, prefixes: [String], nonNegative: Set<String>, from path: String,
+                                    invalid: (String) -> CheckpointError) throws -> [FloatBuffer] {
         let file = try SafetensorsFile(path: path)
         let expected = Set(prefixes.flatMap { prefix in layout.tensors.map { prefix + $0.name } })
         if let extra = file.tensors.first(where: { !expected.contains($0.name) }) {

@@ -17,9 +17,9 @@ public enum OptimizerStateFile {
     }
 
     /// Both moments stored at `path`, as flat buffers in `layout`'s order.
-    /// - Throws: `CheckpointError.invalidOptimizerState` naming the tensor at fault, or
-    ///   `SafetensorsError` for a malformed file.
-    public static func read(layout: ParameterLayout, from path: String) throws -> (firstMoment: FloatBuffer, secondMoment: FloatBuffer) {
+    /// - Throws: `CheckpointError.invalidOptimizerState` naming the tensor at fault, or what makes the file
+    ///   malformed.
+    public static func read(layout: ParameterLayout, from path: String) throws(CheckpointError) -> (firstMoment: FloatBuffer, secondMoment: FloatBuffer) {
         let moments = try LayoutTensorFile.read(layout: layout, prefixes: [firstMomentPrefix, secondMomentPrefix], nonNegative: [secondMomentPrefix],
                                                 from: path) { .invalidOptimizerState(path: path, reason: $0) }
         return (moments[0], moments[1])

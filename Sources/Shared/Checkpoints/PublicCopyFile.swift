@@ -13,9 +13,9 @@ public enum PublicCopyFile {
     }
 
     /// The public copy stored at `path`, flat in `layout`'s order.
-    /// - Throws: `CheckpointError.invalidPublicCopy` naming the tensor at fault, or `SafetensorsError` for a
-    ///   malformed file.
-    public static func read(layout: ParameterLayout, from path: String) throws -> FloatBuffer {
+    /// - Throws: `CheckpointError.invalidPublicCopy` naming the tensor at fault, or what makes the file
+    ///   malformed.
+    public static func read(layout: ParameterLayout, from path: String) throws(CheckpointError) -> FloatBuffer {
         try LayoutTensorFile.read(layout: layout, prefixes: [""], from: path) { .invalidPublicCopy(path: path, reason: $0) }[0]
     }
 }
