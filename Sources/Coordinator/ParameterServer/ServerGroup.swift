@@ -322,7 +322,7 @@ final class ShardCheckpoint {
         parameters = FloatBuffer(count: parameterCount)
         firstMoment = FloatBuffer(count: parameterCount)
         secondMoment = FloatBuffer(count: parameterCount)
-        if case .topK = compression.parameters { publicCopy = FloatBuffer(count: parameterCount) } else { publicCopy = nil }
+        publicCopy = compression.keepsPublicCopy ? FloatBuffer(count: parameterCount) : nil
         states = [Wire.ShardState?](repeating: nil, count: shards)
     }
 

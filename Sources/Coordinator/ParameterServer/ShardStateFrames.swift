@@ -33,8 +33,7 @@ enum ShardStateFrames {
     static func parts(of states: [Wire.ShardState], in message: WireMessage, compression: WireCompression) throws -> [Parts] {
         try message.requireFrameCount(perShard * states.count)
         return try states.enumerated().map { index, state in
-            let hasCopy: Bool
-            if case .topK = compression.parameters { hasCopy = !state.frozen } else { hasCopy = false }
+            let hasCopy = compression.keepsPublicCopy && !state.frozen
             let counts = [Int(state.count), state.momentCount, state.momentCount, hasCopy ? Int(state.count) : 0]
             let views = try counts.enumerated().map { part, count in
                 try TensorFrame.floats(message.frames[perShard * index + part], expectedCount: count, frame: "shard \(state.shardID) state part \(part)")

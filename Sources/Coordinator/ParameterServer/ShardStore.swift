@@ -189,12 +189,11 @@ final class ShardStore: @unchecked Sendable {
                 part.pointer.update(from: vector.pointer + range.lowerBound, count: range.count)
                 return part
             }
-            let moments = spec.frozen ? 0 : range.count
-            let m = FloatBuffer(count: moments), v = FloatBuffer(count: moments)
-            if let resume, !spec.frozen {
-                m.pointer.update(from: resume.firstMoment.pointer + range.lowerBound, count: range.count)
-                v.pointer.update(from: resume.secondMoment.pointer + range.lowerBound, count: range.count)
+            // A frozen shard has no moments; a trained one starts from zero ones unless resumed.
+            func moment(_ saved: FloatBuffer?) -> FloatBuffer {
+                spec.frozen ? FloatBuffer(count: 0) : saved.map(slice) ?? FloatBuffer(count: range.count)
             }
+            let m = moment(resume?.firstMoment), v = moment(resume?.secondMoment)
             return Shard(
                 index: index, range: range, values: slice(parameters), version: resume?.states[index].version ?? 0,
                 optimizerSteps: resume?.states[index].optimizerSteps ?? 0, firstMoment: m, secondMoment: v, layout: layout,

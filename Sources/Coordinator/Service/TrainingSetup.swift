@@ -98,7 +98,7 @@ struct TrainingSetup {
             guard state.shardRanges == shardLayout.map(\.range), resume.config == config
             else { throw RunError.incompatibleResume("\(resume.directory) has another model or shard layout than the recipe") }
             runID = state.runID
-            if case .topK = recipe.compression.parameters, resume.publicCopy == nil {
+            if recipe.compression.keepsPublicCopy, resume.publicCopy == nil {
                 log.warning("\(resume.directory) holds no public copy (it was not written under topk): workers start from the parameters, so this run will not be bit-identical to one never stopped")
             }
             shardStore = ShardStore(parameters: resume.parameters, layout: layout, count: recipe.shards, hyperparameters: recipe.adamW,

@@ -37,6 +37,13 @@ public struct WireCompression: Hashable, Sendable, CustomStringConvertible {
     public var parameters: Parameters
     public var gradients: Gradients
 
+    /// Whether a trained shard keeps a public copy beside its parameters (`topk`): the values workers
+    /// compute on, which a checkpoint and a server hand-over carry too.
+    public var keepsPublicCopy: Bool {
+        if case .topK = parameters { return true }
+        return false
+    }
+
     /// Gradients default to the precision parameters travel in: fp32 with exact parameters, bfloat16
     /// otherwise (a top-k update is exact per coordinate, but the gradients it follows need no more than
     /// bfloat16 to train as `none` does; BENCHMARKS.md, "Compression on the wire").
