@@ -592,6 +592,51 @@ void   bfpo__wire__gradient_push__free_unpacked
   assert(message->base.descriptor == &bfpo__wire__gradient_push__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   bfpo__wire__carried_lease__init
+                     (Bfpo__Wire__CarriedLease         *message)
+{
+  static const Bfpo__Wire__CarriedLease init_value = BFPO__WIRE__CARRIED_LEASE__INIT;
+  *message = init_value;
+}
+size_t bfpo__wire__carried_lease__get_packed_size
+                     (const Bfpo__Wire__CarriedLease *message)
+{
+  assert(message->base.descriptor == &bfpo__wire__carried_lease__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t bfpo__wire__carried_lease__pack
+                     (const Bfpo__Wire__CarriedLease *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &bfpo__wire__carried_lease__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t bfpo__wire__carried_lease__pack_to_buffer
+                     (const Bfpo__Wire__CarriedLease *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &bfpo__wire__carried_lease__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Bfpo__Wire__CarriedLease *
+       bfpo__wire__carried_lease__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Bfpo__Wire__CarriedLease *)
+     protobuf_c_message_unpack (&bfpo__wire__carried_lease__descriptor,
+                                allocator, len, data);
+}
+void   bfpo__wire__carried_lease__free_unpacked
+                     (Bfpo__Wire__CarriedLease *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &bfpo__wire__carried_lease__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   bfpo__wire__reference_push__init
                      (Bfpo__Wire__ReferencePush         *message)
 {
@@ -2080,7 +2125,7 @@ const ProtobufCMessageDescriptor bfpo__wire__wait__descriptor =
   (ProtobufCMessageInit) bfpo__wire__wait__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[13] =
+static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[15] =
 {
   {
     "lease_id",
@@ -2238,12 +2283,38 @@ static const ProtobufCFieldDescriptor bfpo__wire__lease__field_descriptors[13] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "hold_push",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Lease, hold_push),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "carries_lease_id",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__Lease, carries_lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__lease__field_indices_by_name[] = {
   1,   /* field[1] = batch_id */
   11,   /* field[11] = buffer_pairs */
   12,   /* field[12] = buffer_weight */
+  14,   /* field[14] = carries_lease_id */
   2,   /* field[2] = epoch */
+  13,   /* field[13] = hold_push */
   5,   /* field[5] = kind */
   0,   /* field[0] = lease_id */
   4,   /* field[4] = lease_ms */
@@ -2257,7 +2328,7 @@ static const unsigned bfpo__wire__lease__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__lease__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__lease__descriptor =
 {
@@ -2267,7 +2338,7 @@ const ProtobufCMessageDescriptor bfpo__wire__lease__descriptor =
   "Bfpo__Wire__Lease",
   "bfpo.wire",
   sizeof(Bfpo__Wire__Lease),
-  13,
+  15,
   bfpo__wire__lease__field_descriptors,
   bfpo__wire__lease__field_indices_by_name,
   1,  bfpo__wire__lease__number_ranges,
@@ -2634,7 +2705,7 @@ const ProtobufCMessageDescriptor bfpo__wire__metric_sums__descriptor =
   (ProtobufCMessageInit) bfpo__wire__metric_sums__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descriptors[8] =
+static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descriptors[9] =
 {
   {
     "worker_id",
@@ -2732,9 +2803,22 @@ static const ProtobufCFieldDescriptor bfpo__wire__gradient_push__field_descripto
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "carried",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__GradientPush, carried),
+    &bfpo__wire__carried_lease__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned bfpo__wire__gradient_push__field_indices_by_name[] = {
   2,   /* field[2] = batch_id */
+  8,   /* field[8] = carried */
   6,   /* field[6] = compute_seconds */
   1,   /* field[1] = lease_id */
   4,   /* field[4] = metrics */
@@ -2746,7 +2830,7 @@ static const unsigned bfpo__wire__gradient_push__field_indices_by_name[] = {
 static const ProtobufCIntRange bfpo__wire__gradient_push__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor =
 {
@@ -2756,11 +2840,101 @@ const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor =
   "Bfpo__Wire__GradientPush",
   "bfpo.wire",
   sizeof(Bfpo__Wire__GradientPush),
-  8,
+  9,
   bfpo__wire__gradient_push__field_descriptors,
   bfpo__wire__gradient_push__field_indices_by_name,
   1,  bfpo__wire__gradient_push__number_ranges,
   (ProtobufCMessageInit) bfpo__wire__gradient_push__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor bfpo__wire__carried_lease__field_descriptors[5] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__CarriedLease, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__CarriedLease, batch_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metrics",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__CarriedLease, metrics),
+    &bfpo__wire__metric_sums__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tokens",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__CarriedLease, tokens),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "compute_seconds",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Bfpo__Wire__CarriedLease, compute_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned bfpo__wire__carried_lease__field_indices_by_name[] = {
+  1,   /* field[1] = batch_id */
+  4,   /* field[4] = compute_seconds */
+  0,   /* field[0] = lease_id */
+  2,   /* field[2] = metrics */
+  3,   /* field[3] = tokens */
+};
+static const ProtobufCIntRange bfpo__wire__carried_lease__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor bfpo__wire__carried_lease__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "bfpo.wire.CarriedLease",
+  "CarriedLease",
+  "Bfpo__Wire__CarriedLease",
+  "bfpo.wire",
+  sizeof(Bfpo__Wire__CarriedLease),
+  5,
+  bfpo__wire__carried_lease__field_descriptors,
+  bfpo__wire__carried_lease__field_indices_by_name,
+  1,  bfpo__wire__carried_lease__number_ranges,
+  (ProtobufCMessageInit) bfpo__wire__carried_lease__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor bfpo__wire__reference_push__field_descriptors[3] =

@@ -110,7 +110,7 @@ struct TrainCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         log.info("\(reason): step \(core.applied.count) of \(core.plan.totalSteps) in \(ProgressReporter.duration(seconds)); "
                  + Self.summary(core.applied.totals, seconds: seconds, evaluation: core.lastEvaluation)
-                 + "; \(core.refusals) pushes refused, \(loop.malformed) malformed messages")
+                 + "; \(core.refusals) pushes refused, \(core.carriedPushes) carried by another, \(loop.malformed) malformed messages")
         log.info("metrics: \(setup.runDirectory.metricsPath); checkpoints: \(setup.runDirectory.checkpointsPath)")
     }
 

@@ -4,7 +4,8 @@ import Shared
 /// forward pass reads each layer as soon as the pull in flight has stored it, and under a gradient lease
 /// each trained shard's part of the push is handed to the push pipeline as soon as the backward pass has
 /// finished that shard (the bucketed overlap of PyTorch DDP, one bucket per shard), whichever process
-/// serves it. The closing push follows once the lease is computed (`finishPush`).
+/// serves it. The closing push follows once the lease is computed (`finishPush`). A lease that holds its
+/// push (`holding`) ships nothing until then.
 ///
 /// Used by the worker's session thread only, which runs the model.
 final class LeaseSchedule: ComputeSchedule {
@@ -29,6 +30,11 @@ final class LeaseSchedule: ComputeSchedule {
     private let pulled: () -> Void
     private var shipped: [Bool]
     private var begun = false
+    /// Whether the pull succeeded, once asked.
+    private var pullSucceeded: Bool?
+    /// While true the backward pass ships nothing: the lease holds its push (`Wire.Lease.holdPush`) until
+    /// `finishPush`.
+    var holding = false
 
     /// - Parameter pulled: called once, before the first part is shipped, when the pull has succeeded: the
     ///   transports it used are the session's again.
@@ -47,10 +53,8 @@ final class LeaseSchedule: ComputeSchedule {
     /// only once the pull has succeeded (the backward pass runs after the forward pass has read every
     /// shard, so it has ended): a failed pull's gradient is dropped and must reach no server.
     func gradientsFinal(from offset: Int) {
-        guard let push else { return }
+        guard let push, pulledWhole(), !holding else { return }
         if !begun {
-            guard (try? pull.finish()) != nil else { return }
-            pulled()
             push.pipeline.begin(push.header())
             begun = true
         }
@@ -66,8 +70,18 @@ final class LeaseSchedule: ComputeSchedule {
 
     /// Ships what is left, then hands the pipeline the closing push, `push` with the lease's metrics.
     func finishPush(_ push: Wire.GradientPush) {
+        holding = false
         gradientsFinal(from: 0)
         guard begun else { return }
         self.push?.pipeline.finish(push)
+    }
+
+    /// Whether the pull succeeded; the first time it did, calls `pulled`.
+    private func pulledWhole() -> Bool {
+        if let pullSucceeded { return pullSucceeded }
+        let succeeded = (try? pull.finish()) != nil
+        if succeeded { pulled() }
+        pullSucceeded = succeeded
+        return succeeded
     }
 }

@@ -75,6 +75,9 @@ final class WorkerSession {
     private var pipeline: PushPipeline?
     /// A work request sent while a gradient lease was computed, whose answer has not been read.
     private var askedAhead: Wire.WorkRequest?
+    /// A gradient computed under a lease that holds its push, until that answer says whether the next
+    /// lease carries it.
+    private var held: HeldPush?
     private var leaseTime = LeaseTime()
 
     init(options: Options, network: any Network, log: Logger) throws {
@@ -102,8 +105,10 @@ final class WorkerSession {
         var askingSince: Date?
         while true {
             guard let member = membership else {
-                // The answer to a request asked ahead goes with the membership; a lease it brings expires.
+                // The answer to a request asked ahead goes with the membership; a lease it brings expires,
+                // as does a lease whose push was held.
                 askedAhead = nil
+                held = nil
                 switch try register() {
                 case .joined:
                     unreachableSince = nil
@@ -132,6 +137,12 @@ final class WorkerSession {
             askedAhead = nil
             let reply = try ahead.map { try awaitReply(to: .workRequest($0)) }
                 ?? exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
+            if let held, case .lease(let lease)? = reply?.body, lease.carriesLeaseID == held.lease.leaseID {
+                // The next lease carries the held gradient.
+            } else if let held {
+                self.held = nil
+                held.schedule.finishPush(held.closing)
+            }
             switch reply?.body {
             case .lease(let lease)?:
                 let granted = Date()
@@ -390,7 +401,12 @@ final class WorkerSession {
 
     /// Computes into the gradient buffer not in flight and hands the push to the pipeline, each trained
     /// shard's part during the backward pass (`LeaseSchedule`), the closing push with the metrics at the end.
+    /// A lease that holds its push keeps it (`held`); a lease that carries the held one adds its gradient
+    /// into each part before it leaves, and names it in the closing push (docs/parameter-servers.md, "One
+    /// push for two leases").
     private func computeGradient(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
+        let carried = lease.carriesLeaseID != nil && lease.carriesLeaseID == held?.lease.leaseID ? held : nil
+        held = nil
         let index = nextGradient
         nextGradient = 1 - index
         if let previous = pushSent[index], previous.wait(timeout: .now() + 30) == .timedOut {
@@ -410,19 +426,32 @@ final class WorkerSession {
         let schedule = pipeline.map { pipeline in
             LeaseSchedule(pull: pull, push: LeaseSchedule.Push(
                 pipeline: pipeline, header: { push(nil, seconds: 0) }, parts: member.pushParts,
-                frames: { ids in member.gradientFrames[index].frames(ids.map { policy.shards[Int($0)] }, of: gradient, step: lease.step,
-                                                                     batch: lease.batchID, owner: owner) }),
+                frames: { ids in
+                    let shards = ids.map { policy.shards[Int($0)] }
+                    carried?.add(shards, into: gradient)
+                    return member.gradientFrames[index].frames(shards, of: gradient, step: lease.step, batch: lease.batchID, owner: owner)
+                }),
                 pulled: { [self] in askAhead(member) })
         } ?? LeaseSchedule(pull: pull)
+        schedule.holding = lease.holdPush
         guard let (result, seconds) = try computing(with: pull, {
             try member.engine.accumulateGradient(
                 parameters: policy.values.pointer, pairs: batch.pairs, reference: batch.reference,
                 normalizer: lease.normalizer, bufferPairs: Int(lease.bufferPairs), bufferWeight: lease.bufferWeight,
                 into: gradient.pointer, schedule: schedule)
         }) else { return }
-        // Delivered while the next lease is asked for, pulled and computed.
-        schedule.finishPush(push(result, seconds: seconds))
+        var closing = push(result, seconds: seconds)
+        closing.carried = carried.map {
+            Wire.CarriedLease(leaseID: $0.lease.leaseID, batchID: $0.lease.batchID, metrics: $0.closing.metrics,
+                              tokens: $0.closing.tokens, computeSeconds: $0.closing.computeSeconds)
+        }
         pushSent[index] = sent
+        if lease.holdPush {
+            held = HeldPush(lease: lease, schedule: schedule, closing: closing, gradient: gradient)
+            return
+        }
+        // Delivered while the next lease is asked for, pulled and computed.
+        schedule.finishPush(closing)
     }
 
     /// Asks for the next lease while this one is computed (docs/architecture.md, "Asking ahead"): its
@@ -464,6 +493,24 @@ final class WorkerSession {
             log.debug("lease \(lease.leaseID) (batch \(lease.batchID)) accepted")
         } else {
             log.info("lease \(lease.leaseID) (batch \(lease.batchID)) refused: \(outcome.reason)")
+        }
+    }
+}
+
+/// A lease's gradient whose push is held (`Wire.Lease.holdPush`): its schedule, which ships it when it goes
+/// alone, its closing push, and the buffer a lease that carries it adds from.
+private struct HeldPush {
+    let lease: Wire.Lease
+    let schedule: LeaseSchedule
+    let closing: Wire.GradientPush
+    let gradient: FloatBuffer
+
+    /// Adds the held gradient of `shards` into `gradient`, element by element: the servers then sum
+    /// 0 + (g1 + g0), which is (0 + g0) + g1 bit for bit (fp32 addition is commutative, and 0 + g0 is g0).
+    func add(_ shards: [Wire.ShardRange], into gradient: FloatBuffer) {
+        for shard in shards {
+            let offset = Int(shard.offset)
+            for i in offset..<(offset + Int(shard.count)) { gradient.pointer[i] += self.gradient.pointer[i] }
         }
     }
 }

@@ -44,7 +44,7 @@ struct RogueWorkerTests {
 
         // Register, then a message of another run is refused.
         let welcomeMessage = try exchange(WireMessage(.register(Wire.Register(workerName: "rogue", threads: 1)), runID: ""))
-        guard case .welcome(let welcome) = welcomeMessage.body else { Issue.record("expected Welcome"); return }
+        guard case .welcome(let welcome) = welcomeMessage.body else { Issue.record("expected Welcome, got \(welcomeMessage.body)"); return }
         let run = welcomeMessage.envelope.runID
         rogue.expectedRunID = run
         let otherRun = try exchange(WireMessage(.workRequest(Wire.WorkRequest(workerID: welcome.workerID)), runID: "another-run"))

@@ -11,6 +11,8 @@ import Testing
 final class InProcessSystemTests {
     let directory: URL
     let log = Logger(component: "system", threshold: .error)
+    /// Each run's coordinator core, by run name, to read its counts after the run.
+    var cores: [String: CoordinatorCore] = [:]
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("system-\(UUID().uuidString)")
@@ -79,6 +81,7 @@ final class InProcessSystemTests {
         try yaml.write(toFile: path("recipe.yaml"), atomically: true, encoding: .utf8)
         let recipe = try Recipe.load(path: path("recipe.yaml"), overrides: settings)
         let setup = try TrainingSetup(recipe: recipe, runDirectory: path(run), log: log)
+        cores[run] = setup.core
         let transport = try network.listen(at: "inproc://coordinator", runID: setup.settings.runID, checksRunID: true)
         let loop = try CoordinatorLoop(core: setup.core, transport: transport, settings: setup.settings, log: log)
         return Running("coordinator") {
@@ -139,9 +142,13 @@ final class InProcessSystemTests {
 
     /// Sync runs stay bit-identical across worker and server counts under every compression, and a
     /// compressed run is not the uncompressed one (what crosses the wire changes what workers compute on).
+    /// The worker alone pushes each step's first two leases as one under fp32 gradients (every step: 12
+    /// of its 24 leases are carried by another's push), and never under a rounded gradient form.
     @Test(arguments: ["none", "bf16", "topk:0.05", "topk:0.05+int4", "none+int8"])
     func twoServersAndTwoWorkersEndBitIdenticalToOneWorkerAlone(compression: String) throws {
         try soloRun(settings: ["compression=\(compression)"])
+        let fp32Gradients = try WireCompression(recipeValue: compression).gradients == .fp32
+        #expect(cores["solo"]?.carriedPushes == (fp32Gradients ? 12 : 0))
         if compression != "none" {
             try soloRun("plain")
             #expect(try final("solo", "model.safetensors") != final("plain", "model.safetensors"))

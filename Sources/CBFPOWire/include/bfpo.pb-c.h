@@ -28,6 +28,7 @@ typedef struct Bfpo__Wire__ShardReply Bfpo__Wire__ShardReply;
 typedef struct Bfpo__Wire__ShardVersion Bfpo__Wire__ShardVersion;
 typedef struct Bfpo__Wire__MetricSums Bfpo__Wire__MetricSums;
 typedef struct Bfpo__Wire__GradientPush Bfpo__Wire__GradientPush;
+typedef struct Bfpo__Wire__CarriedLease Bfpo__Wire__CarriedLease;
 typedef struct Bfpo__Wire__ReferencePush Bfpo__Wire__ReferencePush;
 typedef struct Bfpo__Wire__EvalPush Bfpo__Wire__EvalPush;
 typedef struct Bfpo__Wire__PushReply Bfpo__Wire__PushReply;
@@ -316,10 +317,23 @@ struct  Bfpo__Wire__Lease
    */
   uint32_t buffer_pairs;
   double buffer_weight;
+  /*
+   * Set on the first lease of a synchronous step given to a worker alone in the run: keep the gradient
+   * until the answer to the next work request says whether that lease carries it (`carries_lease_id`);
+   * push it alone otherwise. Never set where the sum could differ from the servers' (docs/parameter-servers.md,
+   * "One push for two leases").
+   */
+  protobuf_c_boolean hold_push;
+  /*
+   * Nonzero: the lease of that id, granted to this worker with `hold_push`, goes in this lease's push. The
+   * gradient pushed is the held one plus this one, element by element, and the closing push names the
+   * held lease in `carried`.
+   */
+  uint64_t carries_lease_id;
 };
 #define BFPO__WIRE__LEASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__lease__descriptor) \
-    , 0, 0, 0, 0, 0, BFPO__WIRE__LEASE_KIND__LEASE_KIND_UNSPECIFIED, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0, 0, 0,NULL, 0, 0 }
+    , 0, 0, 0, 0, 0, BFPO__WIRE__LEASE_KIND__LEASE_KIND_UNSPECIFIED, BFPO__WIRE__PARAMETER_SET__PARAMETER_SET_UNSPECIFIED, 0,NULL, 0, 0, 0,NULL, 0, 0, 0, 0 }
 
 
 /*
@@ -428,10 +442,32 @@ struct  Bfpo__Wire__GradientPush
    */
   size_t n_shard_ids;
   uint32_t *shard_ids;
+  /*
+   * In the closing push of a lease granted with `carries_lease_id`: the held lease, whose gradient the
+   * parts carry summed into this one's.
+   */
+  Bfpo__Wire__CarriedLease *carried;
 };
 #define BFPO__WIRE__GRADIENT_PUSH__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__gradient_push__descriptor) \
-    , 0, 0, 0, 0,NULL, NULL, 0, 0, 0,NULL }
+    , 0, 0, 0, 0,NULL, NULL, 0, 0, 0,NULL, NULL }
+
+
+/*
+ * A lease whose gradient went in another lease's push: its batch, metric sums and tokens.
+ */
+struct  Bfpo__Wire__CarriedLease
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  uint64_t batch_id;
+  Bfpo__Wire__MetricSums *metrics;
+  uint64_t tokens;
+  double compute_seconds;
+};
+#define BFPO__WIRE__CARRIED_LEASE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&bfpo__wire__carried_lease__descriptor) \
+    , 0, 0, NULL, 0, 0 }
 
 
 /*
@@ -946,6 +982,25 @@ Bfpo__Wire__GradientPush *
 void   bfpo__wire__gradient_push__free_unpacked
                      (Bfpo__Wire__GradientPush *message,
                       ProtobufCAllocator *allocator);
+/* Bfpo__Wire__CarriedLease methods */
+void   bfpo__wire__carried_lease__init
+                     (Bfpo__Wire__CarriedLease         *message);
+size_t bfpo__wire__carried_lease__get_packed_size
+                     (const Bfpo__Wire__CarriedLease   *message);
+size_t bfpo__wire__carried_lease__pack
+                     (const Bfpo__Wire__CarriedLease   *message,
+                      uint8_t             *out);
+size_t bfpo__wire__carried_lease__pack_to_buffer
+                     (const Bfpo__Wire__CarriedLease   *message,
+                      ProtobufCBuffer     *buffer);
+Bfpo__Wire__CarriedLease *
+       bfpo__wire__carried_lease__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   bfpo__wire__carried_lease__free_unpacked
+                     (Bfpo__Wire__CarriedLease *message,
+                      ProtobufCAllocator *allocator);
 /* Bfpo__Wire__ReferencePush methods */
 void   bfpo__wire__reference_push__init
                      (Bfpo__Wire__ReferencePush         *message);
@@ -1272,6 +1327,9 @@ typedef void (*Bfpo__Wire__MetricSums_Closure)
 typedef void (*Bfpo__Wire__GradientPush_Closure)
                  (const Bfpo__Wire__GradientPush *message,
                   void *closure_data);
+typedef void (*Bfpo__Wire__CarriedLease_Closure)
+                 (const Bfpo__Wire__CarriedLease *message,
+                  void *closure_data);
 typedef void (*Bfpo__Wire__ReferencePush_Closure)
                  (const Bfpo__Wire__ReferencePush *message,
                   void *closure_data);
@@ -1338,6 +1396,7 @@ extern const ProtobufCMessageDescriptor bfpo__wire__shard_reply__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__shard_version__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__metric_sums__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__gradient_push__descriptor;
+extern const ProtobufCMessageDescriptor bfpo__wire__carried_lease__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__reference_push__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__eval_push__descriptor;
 extern const ProtobufCMessageDescriptor bfpo__wire__push_reply__descriptor;

@@ -57,6 +57,8 @@ final class CoordinatorCore {
     private(set) var roster: WorkerRoster
     private var reference: ReferenceLogProbs
     private var leaseKinds: [UInt64: Wire.LeaseKind] = [:]
+    /// Which gradient leases hold their push for another to carry (one push for two leases).
+    private var carrying = CarriedPushes()
     /// Evaluation during training, if the run evaluates; its pairs' reference log-probs follow `pairs`'.
     private var evaluations: EvaluationSchedule?
     /// An evaluation to run before any training lease (a resumed run whose step's evaluation never
@@ -77,6 +79,8 @@ final class CoordinatorCore {
     /// that last checkpoint has been asked for.
     private var stopping: (reason: String, checkpointStarted: Bool)?
     private(set) var refusals = 0
+    /// Gradient leases counted whose gradient another lease's push carried (one push for two leases).
+    private(set) var carriedPushes = 0
     /// The values of the last evaluation line written.
     private(set) var lastEvaluation: [String: Double] = [:]
     private(set) var progress: ProgressReporter
@@ -176,11 +180,22 @@ final class CoordinatorCore {
             let indices = main + extra
             // The reference's loss with a buffer is mean(main) + mean(buffer); pushes are sums over the
             // main pairs, so each buffer pair weighs |main| / |buffer|.
-            return .lease(LeaseGrant(
+            var grant = LeaseGrant(
                 leaseID: lease.id, batch: lease.batch, epoch: epoch, step: synchronous ? steps.gatheringStep : plan.step(ofBatch: lease.batch),
                 kind: .gradient, parameterSet: .policy, versions: versions, pairs: indices.map { pairs[$0] },
                 reference: indices.map { reference[$0] }, bufferPairs: extra.count,
-                bufferWeight: extra.isEmpty ? 0 : Double(main.count) / Double(extra.count), seconds: configuration.leaseSeconds))
+                bufferWeight: extra.isEmpty ? 0 : Double(main.count) / Double(extra.count), seconds: configuration.leaseSeconds)
+            if synchronous, servers.compression.gradients == .fp32 {
+                switch carrying.role(of: lease.id, batch: lease.batch, worker: worker, stepBatches: stepBatches, alone: roster.count == 1) {
+                case .own: break
+                case .hold: grant.holdPush = true
+                case .carry(let held):
+                    grant.carriesLeaseID = held
+                    // The held lease is pushed with this one: it has as long.
+                    ledger.extend(lease: held, now: now, duration: configuration.leaseSeconds)
+                }
+            }
+            return .lease(grant)
         }
     }
 
@@ -220,9 +235,11 @@ final class CoordinatorCore {
 
     /// A gradient lease's closing push: its metrics here, once the gradient of Σ pair loss over its batch
     /// is held, in parts, by the servers of its shards (this process's among them; the worker sends the
-    /// closing push only after every part is accepted).
+    /// closing push only after every part is accepted). A lease granted to carry a held one names it in
+    /// `carried`; both count, and the servers sum this lease's parts only (`CarriedPushes`).
     func pushGradient(
-        worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int, now: Double
+        worker: UInt64, lease id: UInt64, batch: Int, versions: [UInt64], metrics: PreferenceMetrics, tokens: Int,
+        carried: Wire.CarriedLease? = nil, now: Double
     ) -> PushOutcome {
         // Under the key the worker registered with: a server uses the push that came over that key only.
         let push = Wire.LeaseRef(leaseID: id, workerID: worker, key: roster.workers[worker]?.key ?? "")
@@ -242,18 +259,65 @@ final class CoordinatorCore {
         let staleness = max(0, applied.count - Int(trained.min() ?? UInt64(applied.count)))
         let current = configuration.maxStaleness > 0 || trained.allSatisfy { $0 == UInt64(steps.gatheringStep) }
         guard current, staleness <= configuration.maxStaleness, steps.gathering.accepts(batch: batch) else {
-            ledger.release(lease: id)
-            leaseKinds[id] = nil
+            releaseGradientLease(id)
             return refuse(push, "gradient for batch \(batch) is \(staleness) versions old (bound \(configuration.maxStaleness)); the batch is leased again")
         }
         guard servers.local.holdsWhole(push) else {
             return refuse(push, "gradient for batch \(batch) lacks the part of a shard this process serves")
         }
+        if let refusal = refusalOfCarried(carried, by: push, batch: batch) { return refusal }
+        if let carried {
+            try! ledger.complete(lease: carried.leaseID, batch: Int(carried.batchID), worker: worker)
+            leaseKinds[carried.leaseID] = nil
+            steps.gathering.add(batch: Int(carried.batchID), push: nil, metrics: carried.metrics, tokens: Int(carried.tokens), staleness: staleness)
+            carriedPushes += 1
+        }
         try! ledger.complete(lease: id, batch: batch, worker: worker)
         leaseKinds[id] = nil
+        _ = carrying.forget(id)
         steps.gathering.add(batch: batch, push: push, metrics: metrics, tokens: tokens, staleness: staleness)
         if steps.gathering.isComplete { closeGatheringStep() }
         return .accepted
+    }
+
+    /// Why the closing push of `push` on `batch` cannot count with `carried`, or nil: a lease granted to
+    /// carry a held one must name that one, still live and the pusher's, with a whole batch's metrics; a
+    /// lease granted to carry none names none. A refused carrier's batch and the one it carries are
+    /// leased again.
+    private func refusalOfCarried(_ carried: Wire.CarriedLease?, by push: Wire.LeaseRef, batch: Int) -> PushOutcome? {
+        let granted = carrying.carried(by: push.leaseID)
+        guard let carried else {
+            guard let granted else { return nil }
+            releaseGradientLease(push.leaseID)
+            return refuse(push, "lease \(push.leaseID) was granted to carry lease \(granted), and its push does not name it; both batches are leased again")
+        }
+        guard let problem = problem(with: carried, granted: granted, carrierBatch: batch, worker: push.workerID) else { return nil }
+        releaseGradientLease(push.leaseID)
+        return refuse(push, "gradient for batch \(batch): \(problem); the batches are leased again")
+    }
+
+    private func problem(with carried: Wire.CarriedLease, granted: UInt64?, carrierBatch: Int, worker: UInt64) -> String? {
+        guard carried.leaseID == granted else { return "it was not granted to carry lease \(carried.leaseID)" }
+        guard leaseKinds[carried.leaseID] == .gradient else { return "the lease it carries, \(carried.leaseID), is not a live gradient lease" }
+        do {
+            _ = try ledger.check(lease: carried.leaseID, batch: Int(carried.batchID), worker: worker)
+        } catch {
+            return "the lease it carries: \(error)"
+        }
+        let pairs = plan.positions(ofBatch: Int(carried.batchID)).positions.count
+        guard carried.metrics.pairs == pairs else { return "the batch it carries reports \(carried.metrics.pairs) pairs, not \(pairs)" }
+        guard steps.gathering.accepts(carried: Int(carried.batchID), by: carrierBatch) else {
+            return "batch \(carried.batchID) cannot be carried by it in this step"
+        }
+        return nil
+    }
+
+    /// Puts a gradient lease's batch back in pending, with the batch of the held lease it carries.
+    private func releaseGradientLease(_ id: UInt64) {
+        for lease in [id] + (carrying.forget(id).map { [$0] } ?? []) {
+            ledger.release(lease: lease)
+            leaseKinds[lease] = nil
+        }
     }
 
     // MARK: Time
@@ -333,6 +397,11 @@ final class CoordinatorCore {
     private func forget(_ lease: LeaseLedger.Lease) {
         if leaseKinds.removeValue(forKey: lease.id) == .gradient {
             steps.drop(Wire.LeaseRef(leaseID: lease.id, workerID: lease.worker))
+            // A held lease's gradient is lost with the lease that was to carry it.
+            if let carried = carrying.forget(lease.id), let held = ledger.leases[carried] {
+                ledger.release(lease: carried)
+                forget(held)
+            }
         }
     }
 
@@ -417,6 +486,7 @@ final class CoordinatorCore {
 
     private func startEpochLedger() {
         ledger.reset()
+        carrying.reset()
         let batches = plan.batches(ofEpoch: epochs.epoch)
         let done = applied.batches.filter { batches.contains($0) }
         ledger.add(batches.filter { !done.contains($0) })

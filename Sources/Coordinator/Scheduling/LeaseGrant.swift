@@ -17,4 +17,8 @@ struct LeaseGrant {
     let bufferPairs: Int
     let bufferWeight: Double
     let seconds: Double
+    /// What the lease does with its push (`CarriedPushes`): keep it for the next lease to carry, or carry
+    /// the held lease of this id.
+    var holdPush = false
+    var carriesLeaseID: UInt64?
 }

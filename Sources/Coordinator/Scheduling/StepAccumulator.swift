@@ -1,7 +1,8 @@
 import Shared
 
 /// Gathers one optimizer step: which pushes make it and in which order, with their metrics and staleness.
-/// The gradients themselves stay on the shard servers, which sum them in `pushes` order.
+/// The gradients themselves stay on the shard servers, which sum them in `pushes` order; a batch whose
+/// gradient another batch's push carries (`CarriedPushes`) counts with no push of its own.
 ///
 /// A synchronous step (a known set of batches) orders its pushes by batch id whatever the arrival order:
 /// floating-point addition is not associative, and this is what makes a run with N workers end
@@ -9,7 +10,7 @@ import Shared
 final class StepAccumulator {
     private var expected: Set<Int>?       // sync: the step's batch ids
     private var expectedCount = 0
-    private var arrived: [(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics)] = []
+    private var arrived: [(batch: Int, push: Wire.LeaseRef?, metrics: PreferenceMetrics)] = []
     private(set) var tokens = 0
     private(set) var staleness: [Int] = []
 
@@ -31,8 +32,16 @@ final class StepAccumulator {
         return expected?.contains(batch) ?? true
     }
 
-    /// Counts one batch's push.
-    func add(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics, tokens: Int, staleness: Int) {
+    /// Whether `carrier`'s push may carry `carried`'s gradient, summed into its own, without changing the
+    /// step's sum: in a synchronous step, the step's first batch carried by its second (`CarriedPushes`).
+    func accepts(carried: Int, by carrier: Int) -> Bool {
+        guard let expected, expected.count >= 2, accepts(batch: carried), accepts(batch: carrier) else { return false }
+        let order = expected.sorted()
+        return carried == order[0] && carrier == order[1]
+    }
+
+    /// Counts one batch's push; `push` nil for a batch whose gradient another push carries.
+    func add(batch: Int, push: Wire.LeaseRef?, metrics: PreferenceMetrics, tokens: Int, staleness: Int) {
         precondition(accepts(batch: batch), "batch \(batch) does not belong to this step")
         self.tokens += tokens
         self.staleness.append(staleness)
@@ -52,9 +61,9 @@ final class StepAccumulator {
 
     /// The pushes in the order their gradients are summed: by batch id in a sync step, as they arrived
     /// otherwise.
-    var pushes: [Wire.LeaseRef] { ordered.map(\.push) }
+    var pushes: [Wire.LeaseRef] { ordered.compactMap(\.push) }
 
-    private var ordered: [(batch: Int, push: Wire.LeaseRef, metrics: PreferenceMetrics)] {
+    private var ordered: [(batch: Int, push: Wire.LeaseRef?, metrics: PreferenceMetrics)] {
         expected == nil ? arrived : arrived.sorted { $0.batch < $1.batch }
     }
 }

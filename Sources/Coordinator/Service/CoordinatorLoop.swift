@@ -238,7 +238,7 @@ final class CoordinatorLoop {
             } else if message.frames.isEmpty {
                 outcome = core.pushGradient(
                     worker: push.workerID, lease: push.leaseID, batch: Int(push.batchID), versions: push.shardVersions,
-                    metrics: push.metrics, tokens: Int(push.tokens), now: now)
+                    metrics: push.metrics, tokens: Int(push.tokens), carried: push.carried, now: now)
             } else {
                 malformed += 1
                 outcome = .refused("malformed gradient push: it names no shards but carries \(message.frames.count) frames (a part names its shards; the closing push carries none)")

@@ -20,7 +20,7 @@ extension LeaseGrant {
             leaseMilliseconds: UInt32(seconds * 1000), kind: kind,
             parameterSet: parameterSet, shardVersions: versions,
             pairs: UInt32(pairs.count), normalizer: 1, sequenceLengths: lengths,
-            bufferPairs: UInt32(bufferPairs), bufferWeight: bufferWeight)
+            bufferPairs: UInt32(bufferPairs), bufferWeight: bufferWeight, holdPush: holdPush, carriesLeaseID: carriesLeaseID)
         return (lease, LeasePayload.frames(tokenIDs: ids, lossMask: mask, safetyLabels: labels, referenceLogProbs: referenceLogProbs))
     }
 }

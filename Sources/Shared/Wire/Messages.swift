@@ -158,14 +158,23 @@ extension Wire {
         /// The weight of each buffer pair's loss in the pushed gradient (the others weigh 1); finite, and
         /// positive when there are buffer pairs.
         public var bufferWeight: Double
+        /// Keep the gradient until the next lease's grant says whether it carries it (`carriesLeaseID`);
+        /// push it alone otherwise (docs/parameter-servers.md, "One push for two leases"). Gradient leases only.
+        public var holdPush: Bool
+        /// The lease held with `holdPush` whose gradient goes in this lease's push, summed into this one's;
+        /// gradient leases only.
+        public var carriesLeaseID: UInt64?
 
         public init(
             leaseID: UInt64, batchID: UInt64, epoch: UInt64, step: UInt64, leaseMilliseconds: UInt32,
             kind: LeaseKind, parameterSet: ParameterSet, shardVersions: [UInt64], pairs: UInt32,
-            normalizer: Double, sequenceLengths: [UInt32], bufferPairs: UInt32 = 0, bufferWeight: Double = 0
+            normalizer: Double, sequenceLengths: [UInt32], bufferPairs: UInt32 = 0, bufferWeight: Double = 0,
+            holdPush: Bool = false, carriesLeaseID: UInt64? = nil
         ) {
             self.bufferPairs = bufferPairs
             self.bufferWeight = bufferWeight
+            self.holdPush = holdPush
+            self.carriesLeaseID = carriesLeaseID
             self.leaseID = leaseID
             self.batchID = batchID
             self.epoch = epoch
@@ -250,11 +259,16 @@ extension Wire {
         /// The shards whose gradients this part's frames carry, in order; empty in the closing push, which
         /// carries no frames and makes the coordinator count the lease.
         public var shardIDs: [UInt32]
+        /// In the closing push of a lease granted with `Lease.carriesLeaseID`: that held lease, whose
+        /// gradient this push's parts carry summed into this lease's.
+        public var carried: CarriedLease?
 
         public init(
             workerID: UInt64, leaseID: UInt64, batchID: UInt64, shardVersions: [UInt64],
-            metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double, shardIDs: [UInt32] = []
+            metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double, shardIDs: [UInt32] = [],
+            carried: CarriedLease? = nil
         ) {
+            self.carried = carried
             self.workerID = workerID
             self.leaseID = leaseID
             self.batchID = batchID
@@ -263,6 +277,25 @@ extension Wire {
             self.tokens = tokens
             self.computeSeconds = computeSeconds
             self.shardIDs = shardIDs
+        }
+    }
+
+    /// A lease whose gradient went in another lease's push (`GradientPush.carried`).
+    public struct CarriedLease: Sendable, Equatable {
+        public var leaseID: UInt64
+        public var batchID: UInt64
+        /// The batch's metric sums, as `GradientPush.metrics`.
+        public var metrics: PreferenceMetrics
+        public var tokens: UInt64
+        /// Finite and ≥ 0.
+        public var computeSeconds: Double
+
+        public init(leaseID: UInt64, batchID: UInt64, metrics: PreferenceMetrics, tokens: UInt64, computeSeconds: Double) {
+            self.leaseID = leaseID
+            self.batchID = batchID
+            self.metrics = metrics
+            self.tokens = tokens
+            self.computeSeconds = computeSeconds
         }
     }
 

@@ -5,10 +5,10 @@
 /// raw frames of little-endian tensor data (`WireMessage`). Nothing outside `Sources/Shared/Wire`
 /// sees protobuf-c or libzmq.
 public enum Wire {
-    /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (7: a shard's
-    /// state travels with its public copy, `StepCommit` lost `synchronize`); a peer with another version is
-    /// refused.
-    public static let protocolVersion: UInt32 = 7
+    /// Bumped on any incompatible change to proto/bfpo.proto or to a payload frame's format (8: a lease may
+    /// hold its push for the next one to carry, `Lease.hold_push`, `GradientPush.carried`); a peer with
+    /// another version is refused.
+    public static let protocolVersion: UInt32 = 8
 
     /// Bounds on what a decoded header may contain. Every byte from the network is untrusted: anything
     /// outside these bounds is refused with a `WireError` before it reaches coordinator or worker logic.

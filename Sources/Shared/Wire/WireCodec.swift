@@ -158,6 +158,8 @@ private struct Encoder {
             r.sequence_lengths = arena.array(m.sequenceLengths)
             r.buffer_pairs = m.bufferPairs
             r.buffer_weight = m.bufferWeight
+            r.hold_push = m.holdPush ? 1 : 0
+            r.carries_lease_id = m.carriesLeaseID ?? 0
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_LEASE
             c.lease = arena.store(r)
         case .wait(let m):
@@ -203,6 +205,16 @@ private struct Encoder {
             r.compute_seconds = m.computeSeconds
             r.n_shard_ids = m.shardIDs.count
             r.shard_ids = arena.array(m.shardIDs)
+            if let carried = m.carried {
+                var l = Bfpo__Wire__CarriedLease()
+                bfpo__wire__carried_lease__init(&l)
+                l.lease_id = carried.leaseID
+                l.batch_id = carried.batchID
+                l.metrics = arena.store(metricSums(carried.metrics))
+                l.tokens = carried.tokens
+                l.compute_seconds = carried.computeSeconds
+                r.carried = arena.store(l)
+            }
             c.body_case = BFPO__WIRE__ENVELOPE__BODY_GRADIENT_PUSH
             c.gradient_push = arena.store(r)
         case .referencePush(let m):
@@ -686,28 +698,49 @@ private enum Decoder {
         guard m.buffer_weight.isFinite, m.buffer_weight >= 0, m.buffer_pairs == 0 || m.buffer_weight > 0 else {
             throw fail("buffer_weight", "\(m.buffer_weight) is not a finite, non-negative weight (positive with buffer pairs)")
         }
+        guard kind == .gradient || (m.hold_push == 0 && m.carries_lease_id == 0) else {
+            throw fail("hold_push", "only a gradient lease holds or carries a push")
+        }
+        guard m.carries_lease_id != m.lease_id else { throw fail("carries_lease_id", "a lease cannot carry itself") }
         return Wire.Lease(
             leaseID: m.lease_id, batchID: m.batch_id, epoch: m.epoch, step: m.step, leaseMilliseconds: m.lease_ms,
             kind: kind, parameterSet: try parameterSet(m.parameter_set, "Lease"), shardVersions: versions,
             pairs: m.pairs, normalizer: m.normalizer, sequenceLengths: lengths,
-            bufferPairs: m.buffer_pairs, bufferWeight: m.buffer_weight)
+            bufferPairs: m.buffer_pairs, bufferWeight: m.buffer_weight,
+            holdPush: m.hold_push != 0, carriesLeaseID: m.carries_lease_id == 0 ? nil : m.carries_lease_id)
     }
 
     private static func gradientPush(_ m: Bfpo__Wire__GradientPush) throws -> Wire.GradientPush {
         let versions = try array(m.shard_versions, m.n_shard_versions, "GradientPush", "shard_versions", limit: Limits.maxShards)
         let sums = try present(m.metrics, "GradientPush", "metrics")
         let shardIDs = try array(m.shard_ids, m.n_shard_ids, "GradientPush", "shard_ids", limit: Limits.maxShards)
-        guard m.compute_seconds.isFinite, m.compute_seconds >= 0 else {
-            throw WireError.invalidField(message: "GradientPush", field: "compute_seconds",
-                                         reason: "\(m.compute_seconds) is not finite and non-negative")
-        }
-        try batchID(m.batch_id, "GradientPush")
-        guard m.tokens <= UInt64(Limits.maxLeaseTokens) else {
-            throw WireError.invalidField(message: "GradientPush", field: "tokens", reason: "\(m.tokens) is above a lease's \(Limits.maxLeaseTokens)")
+        try leaseFigures(batch: m.batch_id, tokens: m.tokens, computeSeconds: m.compute_seconds, "GradientPush")
+        let carried = try m.carried.map { l -> Wire.CarriedLease in
+            let l = l.pointee
+            try leaseFigures(batch: l.batch_id, tokens: l.tokens, computeSeconds: l.compute_seconds, "CarriedLease")
+            guard l.lease_id != m.lease_id else {
+                throw WireError.invalidField(message: "CarriedLease", field: "lease_id", reason: "a lease cannot carry itself")
+            }
+            return Wire.CarriedLease(leaseID: l.lease_id, batchID: l.batch_id,
+                                     metrics: try metrics(try present(l.metrics, "CarriedLease", "metrics"), "CarriedLease"),
+                                     tokens: l.tokens, computeSeconds: l.compute_seconds)
         }
         return Wire.GradientPush(
             workerID: m.worker_id, leaseID: m.lease_id, batchID: m.batch_id, shardVersions: versions,
-            metrics: try metrics(sums, "GradientPush"), tokens: m.tokens, computeSeconds: m.compute_seconds, shardIDs: shardIDs)
+            metrics: try metrics(sums, "GradientPush"), tokens: m.tokens, computeSeconds: m.compute_seconds, shardIDs: shardIDs,
+            carried: carried)
+    }
+
+    /// A lease's result figures: a batch id that is an index, tokens within a lease's, a finite,
+    /// non-negative compute time. `message` names the carrier in errors.
+    private static func leaseFigures(batch: UInt64, tokens: UInt64, computeSeconds: Double, _ message: String) throws {
+        guard computeSeconds.isFinite, computeSeconds >= 0 else {
+            throw WireError.invalidField(message: message, field: "compute_seconds", reason: "\(computeSeconds) is not finite and non-negative")
+        }
+        try batchID(batch, message)
+        guard tokens <= UInt64(Limits.maxLeaseTokens) else {
+            throw WireError.invalidField(message: message, field: "tokens", reason: "\(tokens) is above a lease's \(Limits.maxLeaseTokens)")
+        }
     }
 
     /// A batch id fits a signed 64-bit index, so the coordinator's conversions cannot trap.

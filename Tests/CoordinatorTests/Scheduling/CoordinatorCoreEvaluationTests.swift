@@ -76,14 +76,13 @@ final class CoordinatorCoreEvaluationTests {
         var grants: [LeaseGrant] = []
         while case .lease(let grant) = core.requestWork(worker: worker, now: now) { grants.append(grant) }
         #expect(!grants.isEmpty && grants.allSatisfy { $0.kind == .gradient })
-        for grant in grants {
-            let metrics = try PreferenceMetrics(
-                pairs: grant.pairs.count, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0,
+        let gradient = BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges)
+        let outcomes = try core.pushGradients(worker: worker, grants: grants, metrics: {
+            try PreferenceMetrics(
+                pairs: $0.pairs.count, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0,
                 safeChosenPairs: 0, safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0)
-            let gradient = BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges)
-            #expect(core.pushGradient(worker: worker, lease: grant.leaseID, batch: grant.batch, versions: grant.versions, metrics: metrics,
-                                      tokens: 10, gradient: gradient, now: now) == .accepted)
-        }
+        }, tokens: 10, gradient: gradient, now: now)
+        #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0 == .accepted })
         let begun = Date()
         while core.applied.count == start && Date().timeIntervalSince(begun) < 5 { try core.tick(now: now) }
         #expect(core.applied.count == start + 1)
@@ -193,13 +192,13 @@ final class CoordinatorCoreEvaluationTests {
         let a = core.register(name: "a", threads: 1, now: 0)
         var grants: [LeaseGrant] = []
         while case .lease(let grant) = core.requestWork(worker: a, now: 0) { grants.append(grant) }
-        for grant in grants {
-            #expect(core.pushGradient(worker: a, lease: grant.leaseID, batch: grant.batch, versions: [0, 0], metrics: try PreferenceMetrics(
+        let outcomes = try core.pushGradients(worker: a, grants: grants, metrics: { _ in
+            try PreferenceMetrics(
                 pairs: 2, lossSum: 1, chosenRewardSum: 0, rejectedRewardSum: 0, rankedPairs: 0, accuratePairs: 0, safeChosenPairs: 0,
-                safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0),
-                tokens: 1, gradient: BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges),
-                now: 1) == .accepted)
-        }
+                safeChosenRewardSum: 0, unsafeChosenRewardSum: 0, policyChosenLogProbSum: 0, policyRejectedLogProbSum: 0)
+        }, tokens: 1, gradient: BufferGradient([Float](repeating: 0.5, count: core.servers.ranges.last!.upperBound), shards: core.servers.ranges),
+           now: 1)
+        #expect(!outcomes.isEmpty && outcomes.allSatisfy { $0 == .accepted })
         // Step 1 is complete and being applied when the stop comes.
         try core.shutDown(reason: "SIGTERM", now: 2)
         let begun = Date()

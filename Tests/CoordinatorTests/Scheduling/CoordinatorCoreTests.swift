@@ -142,6 +142,58 @@ final class CoordinatorCoreTests {
         #expect(third.batch == 2 && third.versions == [1, 1] && third.step == 1)
     }
 
+    /// A worker alone gets the step's first batch with its push held and the second to carry it; one push
+    /// of the summed gradient counts both, and the step is applied from it (docs/parameter-servers.md,
+    /// "One push for two leases").
+    @Test func aLoneWorkersSecondLeaseCarriesTheFirstsGradient() throws {
+        let core = try makeCore(reference: zeroReference)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        let first = try lease(core.requestWork(worker: worker, now: 0))
+        let second = try lease(core.requestWork(worker: worker, now: 0))
+        #expect(first.batch == 0 && first.holdPush && first.carriesLeaseID == nil)
+        #expect(second.batch == 1 && !second.holdPush && second.carriesLeaseID == first.leaseID)
+        let before = core.servers.local.store.snapshots[0].values[0]
+        let carried = Wire.CarriedLease(leaseID: first.leaseID, batchID: 0, metrics: try metrics(pairs: 2), tokens: 7, computeSeconds: 1)
+        #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), carried: carried, now: 1) == .accepted)
+        try waitForApply(core, now: 2)
+        #expect(core.servers.local.store.versions == [1, 1] && core.carriedPushes == 1)
+        #expect(abs(core.servers.local.store.snapshots[0].values[0] - (before - 1e-3)) < 1e-6)
+        #expect(metricsLines.map(\.0) == [1])
+        #expect(metricsLines[0].1["loss"] == 1)
+        // The step of one batch (batch 2) has nothing to carry.
+        let last = try lease(core.requestWork(worker: worker, now: 2))
+        #expect(last.batch == 2 && !last.holdPush && last.carriesLeaseID == nil)
+    }
+
+    /// A carrier must name the lease it carries, and only that one; refused, both batches are leased again.
+    @Test func aCarrierThatDoesNotNameItsHeldLeaseIsRefusedWithIt() throws {
+        let core = try makeCore(reference: zeroReference)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        var first = try lease(core.requestWork(worker: worker, now: 0))
+        var second = try lease(core.requestWork(worker: worker, now: 0))
+        #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), now: 1)
+                == .refused("lease \(second.leaseID) was granted to carry lease \(first.leaseID), and its push does not name it; both batches are leased again"))
+        #expect(core.ledger.leases.isEmpty && core.ledger.pending == [0, 1, 2])
+        first = try lease(core.requestWork(worker: worker, now: 1))
+        second = try lease(core.requestWork(worker: worker, now: 1))
+        #expect(first.holdPush && second.carriesLeaseID == first.leaseID)
+        let wrong = Wire.CarriedLease(leaseID: first.leaseID + 100, batchID: 0, metrics: try metrics(pairs: 2), tokens: 7, computeSeconds: 1)
+        #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 10, gradient: gradient(core, value: 0.5), carried: wrong, now: 1)
+                == .refused("gradient for batch 1: it was not granted to carry lease \(first.leaseID + 100); the batches are leased again"))
+        #expect(core.ledger.leases.isEmpty && core.ledger.pending == [0, 1, 2] && core.carriedPushes == 0)
+    }
+
+    /// With another worker in the run nothing is held: the step's second batch may go to either.
+    @Test func workersNotAloneHoldNothing() throws {
+        let core = try makeCore(reference: zeroReference)
+        let (a, b) = (core.register(name: "a", threads: 1, now: 0), core.register(name: "b", threads: 1, now: 0))
+        let grants = try [a, a, b].prefix(2).map { try lease(core.requestWork(worker: $0, now: 0)) }
+        #expect(grants.allSatisfy { !$0.holdPush && $0.carriesLeaseID == nil })
+    }
+
     /// A hello from a server's endpoint is a sign of life while its shards are on their way (over its own
     /// connection, before any step message); once it has sent a step message, or over another connection,
     /// it means the process there was started again and lost its shards.
@@ -307,10 +359,11 @@ final class CoordinatorCoreTests {
         #expect(first.pairs.count == 4 && first.bufferPairs == 2 && first.bufferWeight == 1)
         #expect(Array(first.pairs.suffix(2)) == stream.indices(epoch: 0, batch: 0).map { buffer[$0] })
         #expect(Array(second.pairs.suffix(2)) == stream.indices(epoch: 0, batch: 1).map { buffer[$0] })
-        _ = core.pushGradient(worker: worker, lease: first.leaseID, batch: first.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
-                              tokens: 1, gradient: gradient(core, value: 1), now: 1)
-        _ = core.pushGradient(worker: worker, lease: second.leaseID, batch: second.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
-                              tokens: 1, gradient: gradient(core, value: 1), now: 1)
+        // Alone, the worker pushes both leases as one (`CarriedPushes`).
+        let carried = Wire.CarriedLease(leaseID: first.leaseID, batchID: UInt64(first.batch), metrics: try metrics(pairs: 2), tokens: 1,
+                                        computeSeconds: 0)
+        #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: second.batch, versions: [0, 0], metrics: try metrics(pairs: 2),
+                                  tokens: 1, gradient: gradient(core, value: 1), carried: carried, now: 1) == .accepted)
         try waitForApply(core, now: 1)
         // The last batch holds one main pair and two buffer pairs: each buffer pair weighs 1/2.
         let last = try lease(core.requestWork(worker: worker, now: 2))

@@ -22,6 +22,28 @@ struct StepAccumulatorTests {
         #expect(run([2, 3, 1, 0]) == expected)
     }
 
+    /// Only a synchronous step's first batch may be carried, and only by its second: the servers' sum
+    /// (0 + (g0 + g1)) + g2 is then the one they form from separate pushes.
+    @Test func aStepsFirstBatchCarriedByItsSecondCountsWithoutAPushOfItsOwn() {
+        let accumulator = StepAccumulator()
+        accumulator.begin(batches: [4, 5, 6], count: 3)
+        #expect(accumulator.accepts(carried: 4, by: 5))
+        #expect(!accumulator.accepts(carried: 5, by: 6))
+        #expect(!accumulator.accepts(carried: 4, by: 6))
+        #expect(!accumulator.accepts(carried: 5, by: 4))
+        accumulator.add(batch: 6, push: push(3), metrics: PreferenceMetrics(), tokens: 1, staleness: 0)
+        accumulator.add(batch: 4, push: nil, metrics: PreferenceMetrics(), tokens: 2, staleness: 0)
+        #expect(!accumulator.accepts(carried: 4, by: 5))
+        accumulator.add(batch: 5, push: push(2), metrics: PreferenceMetrics(), tokens: 3, staleness: 0)
+        #expect(accumulator.isComplete && accumulator.tokens == 6)
+        #expect(accumulator.pushes == [push(2), push(3)])
+        #expect(accumulator.batches.sorted() == [4, 5, 6])
+
+        let asynchronous = StepAccumulator()
+        asynchronous.begin(batches: nil, count: 2)
+        #expect(!asynchronous.accepts(carried: 0, by: 1))
+    }
+
     @Test func onlyTheStepsOwnBatchesAreAcceptedOnce() {
         let accumulator = StepAccumulator()
         accumulator.begin(batches: [4, 5], count: 2)
