@@ -39,6 +39,11 @@ extension WireTests {
             _ = try roundTrip(.lease(sampleLease()))
             _ = try roundTrip(.lease(sampleLease(kind: .reference)))
             _ = try roundTrip(.lease(sampleLease(kind: .eval)))
+            var holding = sampleLease(), carrying = sampleLease()
+            holding.holdPush = true
+            carrying.carriesLeaseID = 40
+            _ = try roundTrip(.lease(holding))
+            _ = try roundTrip(.lease(carrying))
             _ = try roundTrip(.wait(Wire.Wait(retryMilliseconds: 250)))
             _ = try roundTrip(.shardRequest(Wire.ShardRequest(workerID: 4, parameterSet: .reference, shardIDs: [3, 0, 65_535])))
             _ = try roundTrip(.shardReply(Wire.ShardReply(
@@ -47,6 +52,9 @@ extension WireTests {
                 workerID: 3, leaseID: 41, batchID: 12, shardVersions: [5, 6], metrics: try sampleMetrics(), tokens: 4096,
                 computeSeconds: 1.75, shardIDs: [1, 0])))
             if case .gradientPush(let p) = push.body { #expect(p.metrics.means()["loss"] == 12.5 / 8 && p.shardIDs == [1, 0]) }
+            _ = try roundTrip(.gradientPush(Wire.GradientPush(
+                workerID: 3, leaseID: 42, batchID: 13, shardVersions: [5, 6], metrics: try sampleMetrics(), tokens: 100, computeSeconds: 1,
+                carried: Wire.CarriedLease(leaseID: 41, batchID: 12, metrics: try sampleMetrics(), tokens: 4096, computeSeconds: 1.5))))
             _ = try roundTrip(.referencePush(Wire.ReferencePush(workerID: 1, leaseID: 2, batchID: 3)))
             let eval = try roundTrip(.evalPush(Wire.EvalPush(workerID: 3, leaseID: 42, batchID: 7, shardVersions: [9, 0], metrics: try sampleMetrics())))
             if case .evalPush(let p) = eval.body { #expect(p.metrics.means()["rewards/accuracies"] == 5.0 / 7) }
@@ -261,6 +269,38 @@ extension WireTests {
             #expect(throws: WireError.self) { try decodeLease { $0.normalizer = 0 } }
             #expect(throws: WireError.self) { try decodeLease { $0.leaseMilliseconds = 0 } }
             #expect(throws: WireError.self) { try decodeLease { $0.sequenceLengths = [UInt32.max, UInt32.max, 1, 1] } }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "hold_push", reason: "only a gradient lease holds or carries a push")) {
+                try decodeLease { $0.kind = .eval; $0.holdPush = true }
+            }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "hold_push", reason: "only a gradient lease holds or carries a push")) {
+                try decodeLease { $0.kind = .reference; $0.parameterSet = .reference; $0.carriesLeaseID = 3 }
+            }
+            #expect(throws: WireError.invalidField(message: "Lease", field: "carries_lease_id", reason: "a lease cannot carry itself")) {
+                try decodeLease { $0.carriesLeaseID = $0.leaseID }
+            }
+        }
+
+        /// A carried lease's figures are checked as a push's own, and it cannot be the push's lease.
+        @Test func aCarriedLeaseIsCheckedAsAPushsOwnFigures() throws {
+            func decodePush(_ edit: (inout Wire.CarriedLease) -> Void) throws {
+                var carried = Wire.CarriedLease(leaseID: 1, batchID: 2, metrics: try sampleMetrics(), tokens: 10, computeSeconds: 0.5)
+                edit(&carried)
+                let push = Wire.GradientPush(workerID: 1, leaseID: 9, batchID: 3, shardVersions: [0], metrics: try sampleMetrics(), tokens: 10,
+                                             computeSeconds: 1, carried: carried)
+                _ = try WireCodec.decode(WireCodec.encode(Envelope(runID: "run", body: .gradientPush(push))))
+            }
+            #expect(throws: WireError.invalidField(message: "CarriedLease", field: "lease_id", reason: "a lease cannot carry itself")) {
+                try decodePush { $0.leaseID = 9 }
+            }
+            #expect(throws: WireError.invalidField(message: "CarriedLease", field: "batch_id", reason: "9223372036854775808 is not a batch index")) {
+                try decodePush { $0.batchID = 1 << 63 }
+            }
+            #expect(throws: WireError.invalidField(message: "CarriedLease", field: "tokens", reason: "18446744073709551615 is above a lease's 268435456")) {
+                try decodePush { $0.tokens = .max }
+            }
+            #expect(throws: WireError.invalidField(message: "CarriedLease", field: "compute_seconds", reason: "nan is not finite and non-negative")) {
+                try decodePush { $0.computeSeconds = .nan }
+            }
         }
 
         @Test func welcomeChecksObjectiveAndShardLayout() throws {
