@@ -137,12 +137,7 @@ final class WorkerSession {
             askedAhead = nil
             let reply = try ahead.map { try awaitReply(to: .workRequest($0)) }
                 ?? exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
-            if let held, case .lease(let lease)? = reply?.body, lease.carriesLeaseID == held.lease.leaseID {
-                // The next lease carries the held gradient.
-            } else if let held {
-                self.held = nil
-                held.schedule.finishPush(held.closing)
-            }
+            releaseHeld(unlessCarriedBy: reply?.body)
             switch reply?.body {
             case .lease(let lease)?:
                 let granted = Date()
@@ -405,7 +400,7 @@ final class WorkerSession {
     /// into each part before it leaves, and names it in the closing push (docs/parameter-servers.md, "One
     /// push for two leases").
     private func computeGradient(_ lease: Wire.Lease, batch: LeaseBatch, pull: ShardPull, member: Membership) throws {
-        let carried = lease.carriesLeaseID != nil && lease.carriesLeaseID == held?.lease.leaseID ? held : nil
+        let carried = held.flatMap { lease.carriesLeaseID == $0.lease.leaseID ? $0 : nil }
         held = nil
         let index = nextGradient
         nextGradient = 1 - index
@@ -452,6 +447,14 @@ final class WorkerSession {
         }
         // Delivered while the next lease is asked for, pulled and computed.
         schedule.finishPush(closing)
+    }
+
+    /// Pushes the held gradient alone, unless `reply` is the lease that carries it.
+    private func releaseHeld(unlessCarriedBy reply: WireBody?) {
+        guard let held else { return }
+        if case .lease(let lease)? = reply, lease.carriesLeaseID == held.lease.leaseID { return }
+        self.held = nil
+        held.schedule.finishPush(held.closing)
     }
 
     /// Asks for the next lease while this one is computed (docs/architecture.md, "Asking ahead"): its

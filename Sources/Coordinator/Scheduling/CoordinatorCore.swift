@@ -265,7 +265,10 @@ final class CoordinatorCore {
         guard servers.local.holdsWhole(push) else {
             return refuse(push, "gradient for batch \(batch) lacks the part of a shard this process serves")
         }
-        if let refusal = refusalOfCarried(carried, by: push, batch: batch) { return refusal }
+        if let problem = problem(carrying: carried, by: push, batch: batch) {
+            releaseGradientLease(id)
+            return refuse(push, "gradient for batch \(batch): \(problem); both batches are leased again")
+        }
         if let carried {
             try! ledger.complete(lease: carried.leaseID, batch: Int(carried.batchID), worker: worker)
             leaseKinds[carried.leaseID] = nil
@@ -280,33 +283,19 @@ final class CoordinatorCore {
         return .accepted
     }
 
-    /// Why the closing push of `push` on `batch` cannot count with `carried`, or nil: a lease granted to
-    /// carry a held one must name that one, still live and the pusher's, with a whole batch's metrics; a
-    /// lease granted to carry none names none. A refused carrier's batch and the one it carries are
-    /// leased again.
-    private func refusalOfCarried(_ carried: Wire.CarriedLease?, by push: Wire.LeaseRef, batch: Int) -> PushOutcome? {
+    /// Why `carried` cannot count with the closing push of `push` on `batch`, or nil: a lease granted to
+    /// carry a held one names that one, still live and the pusher's, with a whole batch's metrics; a lease
+    /// granted to carry none names none.
+    private func problem(carrying carried: Wire.CarriedLease?, by push: Wire.LeaseRef, batch: Int) -> String? {
         let granted = carrying.carried(by: push.leaseID)
-        guard let carried else {
-            guard let granted else { return nil }
-            releaseGradientLease(push.leaseID)
-            return refuse(push, "lease \(push.leaseID) was granted to carry lease \(granted), and its push does not name it; both batches are leased again")
-        }
-        guard let problem = problem(with: carried, granted: granted, carrierBatch: batch, worker: push.workerID) else { return nil }
-        releaseGradientLease(push.leaseID)
-        return refuse(push, "gradient for batch \(batch): \(problem); the batches are leased again")
-    }
-
-    private func problem(with carried: Wire.CarriedLease, granted: UInt64?, carrierBatch: Int, worker: UInt64) -> String? {
+        guard let carried else { return granted.map { "it was granted to carry lease \($0) and does not name it" } }
         guard carried.leaseID == granted else { return "it was not granted to carry lease \(carried.leaseID)" }
-        guard leaseKinds[carried.leaseID] == .gradient else { return "the lease it carries, \(carried.leaseID), is not a live gradient lease" }
-        do {
-            _ = try ledger.check(lease: carried.leaseID, batch: Int(carried.batchID), worker: worker)
-        } catch {
-            return "the lease it carries: \(error)"
+        if let problem = gradientLeaseProblem(carried.leaseID, batch: Int(carried.batchID), worker: push.workerID) {
+            return "the lease it carries: \(problem)"
         }
         let pairs = plan.positions(ofBatch: Int(carried.batchID)).positions.count
         guard carried.metrics.pairs == pairs else { return "the batch it carries reports \(carried.metrics.pairs) pairs, not \(pairs)" }
-        guard steps.gathering.accepts(carried: Int(carried.batchID), by: carrierBatch) else {
+        guard steps.gathering.accepts(carried: Int(carried.batchID), by: batch) else {
             return "batch \(carried.batchID) cannot be carried by it in this step"
         }
         return nil
@@ -608,13 +597,17 @@ final class CoordinatorCore {
     /// lease is live, a gradient lease and the pusher's.
     private func refusalOfGradient(_ push: Wire.LeaseRef, batch: Int) -> PushOutcome? {
         guard stopping == nil else { return refuse(push, "the coordinator is shutting down") }
-        guard phase == .training, leaseKinds[push.leaseID] == .gradient else {
-            return refuse(push, "lease \(push.leaseID) is not a live gradient lease")
-        }
+        guard phase == .training else { return refuse(push, "lease \(push.leaseID) is not a live gradient lease") }
+        return gradientLeaseProblem(push.leaseID, batch: batch, worker: push.workerID).map { refuse(push, $0) }
+    }
+
+    /// Why lease `id` is not a live gradient lease of `worker` for `batch`, or nil.
+    private func gradientLeaseProblem(_ id: UInt64, batch: Int, worker: UInt64) -> String? {
+        guard leaseKinds[id] == .gradient else { return "lease \(id) is not a live gradient lease" }
         do {
-            _ = try ledger.check(lease: push.leaseID, batch: batch, worker: push.workerID)
+            _ = try ledger.check(lease: id, batch: batch, worker: worker)
         } catch {
-            return refuse(push, error.description)
+            return error.description
         }
         return nil
     }

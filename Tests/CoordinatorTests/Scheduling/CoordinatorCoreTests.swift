@@ -174,7 +174,7 @@ final class CoordinatorCoreTests {
         var second = try lease(core.requestWork(worker: worker, now: 0))
         #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
                                   tokens: 10, gradient: gradient(core, value: 0.5), now: 1)
-                == .refused("lease \(second.leaseID) was granted to carry lease \(first.leaseID), and its push does not name it; both batches are leased again"))
+                == .refused("gradient for batch 1: it was granted to carry lease \(first.leaseID) and does not name it; both batches are leased again"))
         #expect(core.ledger.leases.isEmpty && core.ledger.pending == [0, 1, 2])
         first = try lease(core.requestWork(worker: worker, now: 1))
         second = try lease(core.requestWork(worker: worker, now: 1))
@@ -182,7 +182,7 @@ final class CoordinatorCoreTests {
         let wrong = Wire.CarriedLease(leaseID: first.leaseID + 100, batchID: 0, metrics: try metrics(pairs: 2), tokens: 7, computeSeconds: 1)
         #expect(core.pushGradient(worker: worker, lease: second.leaseID, batch: 1, versions: [0, 0], metrics: try metrics(pairs: 2),
                                   tokens: 10, gradient: gradient(core, value: 0.5), carried: wrong, now: 1)
-                == .refused("gradient for batch 1: it was not granted to carry lease \(first.leaseID + 100); the batches are leased again"))
+                == .refused("gradient for batch 1: it was not granted to carry lease \(first.leaseID + 100); both batches are leased again"))
         #expect(core.ledger.leases.isEmpty && core.ledger.pending == [0, 1, 2] && core.carriedPushes == 0)
     }
 
