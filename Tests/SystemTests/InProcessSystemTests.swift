@@ -156,6 +156,22 @@ final class InProcessSystemTests {
         try expectServedRunEqualsSolo(settings: ["compression=\(compression)"])
     }
 
+    /// A worker alone with two shard servers carries as it does with none: the servers sum the carrier's
+    /// push first, and the run ends bit-identical to the worker alone with every shard in the coordinator.
+    @Test func aWorkerAloneCarriesThroughShardServersBitIdentically() throws {
+        try soloRun()
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "served", settings: ["servers_expected=2"], network: network)
+        let servers = try ["server-1", "server-2"].map { try server($0, network: network) }
+        let worker = try worker("a", network: network)
+        expectSuccess(coordinator, "coordinator")
+        for (index, server) in servers.enumerated() { expectSuccess(server, "server \(index + 1)") }
+        expectSuccess(worker, "worker")
+        #expect(cores["served"]?.carriedPushes == 12)
+        #expect(try final("solo", "model.safetensors") == final("served", "model.safetensors"))
+        #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
+    }
+
     /// Only the selected tensors change, and only they have optimizer state; worker and server counts
     /// change nothing.
     @Test func selectiveFineTuningTrainsOnlyTheSelectedTensors() throws {
