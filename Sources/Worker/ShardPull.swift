@@ -28,12 +28,9 @@ final class ShardPull: @unchecked Sendable {
     }
 
     private let cache: ParameterCache
-    private let set: Wire.ParameterSet
-    private let worker: UInt64
-    private let run: String
-    private let compression: WireCompression
-    private let replyTimeout: Double
-    private let log: Logger
+    private let fetch: ShardFetch
+    /// Replies already received by pulling ahead (`PullAhead`), stored instead of asked for.
+    private let prefetched: [UInt32: WireMessage]
     private let condition = NSCondition()
     /// Per shard of the cache: stored (or not needed) yet.
     private var stored: [Bool]
@@ -41,16 +38,13 @@ final class ShardPull: @unchecked Sendable {
     /// Seconds the model spent in `willRead` waiting for shards: network time, not compute.
     private(set) var waited: TimeInterval = 0
 
-    /// Starts pulling `shards` (ascending) of `set` into `cache`, each from `source(id)`.
-    init(_ shards: [UInt32], of set: Wire.ParameterSet, into cache: ParameterCache, worker: UInt64, run: String,
-         compression: WireCompression, replyTimeout: Double, log: Logger, source: (UInt32) -> Source) {
+    /// Starts pulling `shards` (ascending) of `fetch.set` into `cache`, each from `source(id)`, or from
+    /// `prefetched` where it holds the shard's reply.
+    init(_ shards: [UInt32], into cache: ParameterCache, fetch: ShardFetch, prefetched: [UInt32: WireMessage] = [:],
+         source: (UInt32) -> Source) {
         self.cache = cache
-        self.set = set
-        self.worker = worker
-        self.run = run
-        self.compression = compression
-        self.replyTimeout = replyTimeout
-        self.log = log
+        self.fetch = fetch
+        self.prefetched = prefetched
         stored = cache.shards.map { !shards.contains($0.shardID) }
         let plan = shards.map { ($0, source($0)) }
         let thread = Thread { [self] in
@@ -93,24 +87,21 @@ final class ShardPull: @unchecked Sendable {
         }
     }
 
-    /// Asks for shard `id` and stores it. `updates`: whether the version held may be named, so that the
-    /// server answers with the updates since then (XOR deltas, sparse updates); an exact delta that does
-    /// not lead to the version it names (the copy held was not the one before) is asked for again whole.
+    /// Asks for shard `id` (or takes the reply pulled ahead) and stores it. `updates`: whether the version
+    /// held may be named, so that the server answers with the updates since then (XOR deltas, sparse
+    /// updates); an exact delta that does not lead to the version it names (the copy held was not the one
+    /// before) is asked for again whole.
     private func pull(_ id: UInt32, from source: Source, updates: Bool = true) throws(Failure) {
-        let updatable = updates && set == .policy && compression.parameters != .bf16
-        let request = Wire.ShardRequest(workerID: worker, parameterSet: set, shardIDs: [id],
-                                        heldVersions: updatable ? [cache.versions[Int(id)]] : [])
-        let peer = source.server.map { "shard server \($0)" } ?? "the coordinator"
-        do {
-            try source.transport.send(WireMessage(.shardRequest(request), runID: run))
-        } catch {
-            throw .registerAgain("\(peer) unreachable (\(error))")
+        let reply: WireMessage
+        if updates, let early = prefetched[id] {
+            reply = early
+        } else {
+            reply = try fetch.fetch(id, held: cache.versions[Int(id)], from: source, updates: updates)
         }
-        let reply = try answer(to: request, from: source, peer: peer)
         do {
             try store(reply)
-        } catch WireError.deltaBaseMismatch(let frame) where updatable {
-            log.warning("\(frame): the delta does not fit the copy held; pulling shard \(id) whole")
+        } catch WireError.deltaBaseMismatch(let frame) where fetch.namesHeldVersion(updates: updates) {
+            fetch.log.warning("\(frame): the delta does not fit the copy held; pulling shard \(id) whole")
             return try pull(id, from: source, updates: false)
         } catch {
             throw .fatal(error)
@@ -121,37 +112,10 @@ final class ShardPull: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The reply that names the one shard asked for; replies to requests of an earlier, abandoned pull
-    /// are skipped.
-    private func answer(to request: Wire.ShardRequest, from source: Source, peer: String) throws(Failure) -> WireMessage {
-        let deadline = Date().addingTimeInterval(replyTimeout)
-        while true {
-            let reply: WireMessage?
-            do {
-                reply = try source.transport.reply(to: .shardRequest(request), within: max(0.001, deadline.timeIntervalSinceNow)) { [log] late in
-                    log.debug("skipped a late \(late.body.name) while pulling shard \(request.shardIDs[0])")
-                }
-            } catch {
-                throw .registerAgain("\(peer) failed (\(error))")
-            }
-            switch reply?.body {
-            case nil:
-                throw .registerAgain("no reply from \(peer) in \(Int(replyTimeout)) s")
-            case .refused(let refused)?:
-                guard source.server != nil || refused.registerAgain else { throw .fatal(WorkerError.refused(refused.reason)) }
-                throw .registerAgain("\(peer) refused: \(refused.reason)")
-            case .shardReply(let shardReply)? where shardReply.shards.map(\.shardID) != request.shardIDs:
-                log.debug("skipped a late ShardReply for shards \(shardReply.shards.map(\.shardID)) while pulling shard \(request.shardIDs[0])")
-            default:
-                return reply!
-            }
-        }
-    }
-
     /// Stores a reply's shard: whole (fp32, or bfloat16 under `bf16` unless the shard is frozen) or as the
     /// updates since the version held (XOR deltas under `none`, sparse updates under `topk`).
     private func store(_ reply: WireMessage) throws {
-        guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == set else {
+        guard case .shardReply(let shardReply) = reply.body, shardReply.parameterSet == fetch.set else {
             throw WorkerError.protocolViolation("expected a ShardReply, got \(reply.body.name)")
         }
         try reply.requireFrameCount(shardReply.frameCount)
@@ -160,12 +124,12 @@ final class ShardPull: @unchecked Sendable {
             let updates = shardReply.updateCounts.isEmpty ? 0 : Int(shardReply.updateCounts[index])
             if updates == 0 {
                 let frozen = Int(entry.shardID) < cache.shards.count && cache.shards[Int(entry.shardID)].frozen
-                let bfloat16 = set == .policy && compression.parameters == .bf16 && !frozen
+                let bfloat16 = fetch.set == .policy && fetch.compression.parameters == .bf16 && !frozen
                 try cache.store(shard: entry.shardID, version: entry.version, frame: reply.frames[next], bfloat16: bfloat16)
                 next += 1
             } else {
                 try cache.apply(shard: entry.shardID, version: entry.version, updates: reply.frames[next..<(next + updates)],
-                                compression: compression)
+                                compression: fetch.compression)
                 next += updates
             }
         }

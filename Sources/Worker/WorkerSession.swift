@@ -73,8 +73,9 @@ final class WorkerSession {
     private var nextGradient = 0
     /// Delivers pushes while the next lease is computed; one per membership.
     private var pipeline: PushPipeline?
-    /// A work request sent while a gradient lease was computed, whose answer has not been read.
-    private var askedAhead: Wire.WorkRequest?
+    /// A work request sent while a gradient lease was computed, whose answer (and, under asynchronous
+    /// training, whose shards) a thread of its own reads meanwhile.
+    private var askedAhead: PullAhead?
     /// A gradient computed under a lease that holds its push, until that answer says whether the next
     /// lease carries it.
     private var held: HeldPush?
@@ -92,6 +93,7 @@ final class WorkerSession {
     /// `giveUpAfter` seconds (throws).
     func run() throws -> String {
         defer {
+            askedAhead?.abandon()
             closePipeline()
             heartbeat.stop()
             close(membership?.servers ?? [])
@@ -107,6 +109,7 @@ final class WorkerSession {
             guard let member = membership else {
                 // The answer to a request asked ahead goes with the membership; a lease it brings expires,
                 // as does a lease whose push was held.
+                askedAhead?.abandon()
                 askedAhead = nil
                 held = nil
                 switch try register() {
@@ -135,13 +138,21 @@ final class WorkerSession {
             askingSince = asked
             let ahead = askedAhead
             askedAhead = nil
-            let reply = try ahead.map { try awaitReply(to: .workRequest($0)) }
-                ?? exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
+            var prefetched: [UInt32: WireMessage] = [:]
+            let reply: WireMessage?
+            if let ahead {
+                let outcome = try ahead.finish()
+                prefetched = outcome.prefetched
+                leaseTime.shardsPulledAhead += prefetched.count
+                reply = try interpret(outcome.reply)
+            } else {
+                reply = try exchangeMessage(.workRequest(Wire.WorkRequest(workerID: member.worker)), member: member)
+            }
             releaseHeld(unlessCarriedBy: reply?.body)
             switch reply?.body {
             case .lease(let lease)?:
                 let granted = Date()
-                try work(on: lease, message: reply!, member: member)
+                try work(on: lease, message: reply!, member: member, prefetched: prefetched)
                 leaseTime.finished(askedAt: asked, grantedAt: granted)
                 askingSince = nil
             case .wait(let wait)?:
@@ -304,7 +315,13 @@ final class WorkerSession {
     /// The coordinator's answer to `body`, sent before; nil (after forgetting the membership) when it did
     /// not answer in time or asked this worker to register again.
     private func awaitReply(to body: WireBody) throws -> WireMessage? {
-        guard let reply = try answer(to: body, from: transport) else {
+        try interpret(try answer(to: body, from: transport))
+    }
+
+    /// `reply`, the coordinator's answer to a request; nil (after forgetting the membership) when there was
+    /// none or it asks this worker to register again.
+    private func interpret(_ reply: WireMessage?) throws -> WireMessage? {
+        guard let reply else {
             log.warning("no reply from the coordinator in \(Int(options.replyTimeout)) s; registering again")
             membership = nil
             return nil
@@ -327,7 +344,8 @@ final class WorkerSession {
 
     // MARK: Work
 
-    private func work(on lease: Wire.Lease, message: WireMessage, member: Membership) throws {
+    /// - Parameter prefetched: shards of the lease's versions pulled ahead (`PullAhead`).
+    private func work(on lease: Wire.Lease, message: WireMessage, member: Membership, prefetched: [UInt32: WireMessage] = [:]) throws {
         let payload: LeasePayload
         let batch: LeaseBatch
         do {
@@ -347,13 +365,8 @@ final class WorkerSession {
             membership = nil
             return
         }
-        // Policy shards of shard servers come from those servers, all others from the coordinator.
-        let pull = ShardPull(cache.stale(comparedTo: lease.shardVersions), of: lease.parameterSet, into: cache, worker: member.worker,
-                             run: member.run, compression: member.gradientFrames[0].compression, replyTimeout: options.replyTimeout,
-                             log: log) { [transport] id in
-            let host = lease.parameterSet == .policy ? member.servers.first { $0.shards.contains(id) } : nil
-            return ShardPull.Source(transport: host?.transport ?? transport, server: host?.endpoint)
-        }
+        let pull = ShardPull(cache.stale(comparedTo: lease.shardVersions), into: cache, fetch: shardFetch(of: lease.parameterSet, member: member),
+                             prefetched: lease.parameterSet == .policy ? prefetched : [:], source: sources(of: lease.parameterSet, member: member))
         // A shard may have moved on between the lease and the pull; the push reports the versions used
         // and the coordinator judges their staleness.
         // A batch the model cannot take (a sequence beyond n_positions, activations beyond this machine's
@@ -458,12 +471,29 @@ final class WorkerSession {
     }
 
     /// Asks for the next lease while this one is computed (docs/architecture.md, "Asking ahead"): its
-    /// answer is read once this lease is pushed, so the round trip, and under a synchronous run the wait for
-    /// the step to be applied, overlap the backward pass. A request that cannot be sent now is sent later.
+    /// answer is read on a thread of its own, which under asynchronous training also fetches the shards the
+    /// next lease needs (`PullAhead`), so the round trip, the pull, and under a synchronous run the wait
+    /// for the step to be applied, overlap the backward pass. A request that cannot be sent now is sent
+    /// later.
     private func askAhead(_ member: Membership) {
         let request = Wire.WorkRequest(workerID: member.worker, ahead: true)
         guard (try? transport.send(WireMessage(.workRequest(request), runID: member.run))) != nil else { return }
-        askedAhead = request
+        askedAhead = PullAhead(request: request, coordinator: transport, cache: member.policy, fetch: shardFetch(of: .policy, member: member),
+                               source: sources(of: .policy, member: member))
+    }
+
+    private func shardFetch(of set: Wire.ParameterSet, member: Membership) -> ShardFetch {
+        ShardFetch(worker: member.worker, run: member.run, set: set, compression: member.gradientFrames[0].compression,
+                   replyTimeout: options.replyTimeout, log: log)
+    }
+
+    /// Who serves each shard of `set`: policy shards of shard servers come from those servers, all others
+    /// from the coordinator.
+    private func sources(of set: Wire.ParameterSet, member: Membership) -> (UInt32) -> ShardPull.Source {
+        { [transport] id in
+            let host = set == .policy ? member.servers.first { $0.shards.contains(id) } : nil
+            return ShardPull.Source(transport: host?.transport ?? transport, server: host?.endpoint)
+        }
     }
 
     /// Runs one engine call while `pull` is in flight; returns its result and its duration less the time
@@ -529,6 +559,8 @@ private struct LeaseTime {
     private var asking: TimeInterval = 0
     /// Of the rest: the engine waiting for a shard it needed next.
     var pulling: TimeInterval = 0
+    /// Shards fetched while the lease before was computed (`PullAhead`).
+    var shardsPulledAhead = 0
     /// Payload bytes (tensors) this worker sent and received, with the coordinator and every server.
     private var payloadSent = 0
     private var payloadReceived = 0
@@ -554,9 +586,9 @@ private struct LeaseTime {
     var summary: String {
         let total = span.map { $0.end.timeIntervalSince($0.start) } ?? 0
         let waiting = max(0, total - compute)
-        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time: asking for work %.2f s, waiting for shards %.2f s, the rest %.2f s); payload sent %.1f MB, received %.1f MB",
+        return String(format: "worker summary: %d leases, compute %.1f s, network and waiting %.1f s (%.0f %% of lease time: asking for work %.2f s, waiting for shards %.2f s, the rest %.2f s); payload sent %.1f MB, received %.1f MB; %d shards pulled ahead",
                       leases, compute, waiting, total > 0 ? 100 * waiting / total : 0, asking, pulling, max(0, waiting - asking - pulling),
-                      Double(payloadSent) / 1e6, Double(payloadReceived) / 1e6)
+                      Double(payloadSent) / 1e6, Double(payloadReceived) / 1e6, shardsPulledAhead)
     }
 }
 

@@ -172,6 +172,24 @@ final class InProcessSystemTests {
         #expect(try final("solo", "optimizer.safetensors") == final("served", "optimizer.safetensors"))
     }
 
+    /// Under asynchronous training a worker may fetch the next lease's shards while it computes the lease
+    /// before (`PullAhead`; whether it does depends on whether a step was applied in between, so
+    /// `PullAheadTests` checks the fetching itself), and the run trains every step within its staleness
+    /// bound, with a shard server.
+    @Test func anAsynchronousRunAskingAheadTrainsEveryStep() throws {
+        let network = InProcessNetwork()
+        let coordinator = try coordinator(run: "async", settings: ["max_staleness=1", "servers_expected=1"], network: network)
+        let server = try server("server-1", network: network)
+        let worker = try worker("a", network: network)
+        expectSuccess(coordinator, "coordinator")
+        expectSuccess(server, "server")
+        expectSuccess(worker, "worker")
+        let lines = try String(contentsOfFile: path("async/metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .filter { $0["staleness_max"] != nil }
+        #expect(lines.count == 12 && lines.allSatisfy { ($0["staleness_max"] as? Double ?? 9) <= 1 })
+    }
+
     /// Only the selected tensors change, and only they have optimizer state; worker and server counts
     /// change nothing.
     @Test func selectiveFineTuningTrainsOnlyTheSelectedTensors() throws {
