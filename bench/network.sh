@@ -12,7 +12,7 @@
 # rows with the same S and N.
 #
 #   bench/network.sh [--workers "1 2"] [--links "loopback 1gbit 100mbit"] [--servers "0"]
-#                    [--compression "none"] [--shards 4] [--pairs 96] [--bin .build/release]
+#                    [--compression "none"] [--shards 4] [--staleness 0] [--pairs 96] [--bin .build/release]
 #
 #   --workers LIST   the worker counts N to run (1 to 250)
 #   --links LIST     loopback (the host's 127.0.0.1, no namespaces), unshaped (namespaces and bridge, no
@@ -29,10 +29,13 @@
 #   --shards N       the recipe key `shards` of every run (default 4, the workload's): more shards make the
 #                    part of the gradient that waits for the end of the backward pass, and the first pull
 #                    of a step, smaller
+#   --staleness N    the recipe key `max_staleness` of every run (default 0, synchronous); with N > 0 a worker
+#                    fetches the next lease's shards while it computes the lease before (pulling ahead)
 #   --pairs N        random preference pairs trained on, one epoch; at least 16 (default 96)
 #   --bin DIR        where bfpo-coordinator and bfpo-worker are (default .build/release)
 #
-# Prints the machine (CPU model, cores) and the shards, then one row per link, compression, S and N, in that order:
+# Prints the machine (CPU model, cores), the shards and max_staleness, then one row per link, compression, S
+# and N, in that order:
 #   tokens/s            the mean of metrics.jsonl's tokens_per_second over the steps after the first
 #   vs loopback         tokens/s over the loopback row's with the same compression, S and N (n/a without one)
 #   bytes/token         bytes the coordinator's veth sent and received during the whole run (the reference
@@ -60,7 +63,7 @@ bad() { echo "network.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage 45 ;;
-        --bin|--pairs|--workers|--links|--servers|--compression|--shards) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
+        --bin|--pairs|--workers|--links|--servers|--compression|--shards|--staleness) [ $# -ge 2 ] || bad "$1 needs a value" ;;&
         --bin) bin="$2"; shift 2 ;;
         --pairs) pairs="$2"; shift 2 ;;
         --workers) counts="$2"; shift 2 ;;
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
         --servers) server_counts="$2"; shift 2 ;;
         --compression) compressions="$2"; shift 2 ;;
         --shards) workload_shards="$2"; shift 2 ;;
+        --staleness) workload_staleness="$2"; shift 2 ;;
         *) echo "network.sh: unknown argument $1" >&2; usage 45 2 ;;
     esac
 done
@@ -75,6 +79,8 @@ done
     || bad "--pairs must be an integer of at least 16 (two steps of 8 pairs: the first step's figure is left out)"
 [[ "$workload_shards" =~ ^[1-9][0-9]*$ ]] && [ "$workload_shards" -le 4096 ] \
     || bad "--shards must be an integer from 1 to 4096"
+[[ "$workload_staleness" =~ ^(0|[1-9][0-9]*)$ ]] && [ "$workload_staleness" -le 1000 ] \
+    || bad "--staleness must be an integer from 0 to 1000"
 [ -n "${counts// /}" ] || bad "--workers needs at least one count"
 for count in $counts; do
     # Worker i gets 10.77.0.(i+1), the coordinator 10.77.0.1.
@@ -343,7 +349,7 @@ measure() {
     printf '%s\n' "$rate" "$bytes_per_token" "$server_bytes_per_token" "$net_wait" "$blas" > "$dir/row"
 }
 
-echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; shards: $workload_shards"
+echo "machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; shards: $workload_shards; max_staleness: $workload_staleness"
 workload_prepare "$bin" "$work" "$pairs"
 declare -A loopback_rate
 blases=()

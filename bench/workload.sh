@@ -1,9 +1,11 @@
 # The end-to-end workload of BENCHMARKS.md, shared by end_to_end.sh and network.sh so that their figures
 # compare: a 4-layer, 256-wide GPT-2 (vocabulary 512) trained on random pairs of 256-token sequences
-# (128 prompt + 128 response tokens), 4 pairs a lease, 2 leases a step, synchronously, in
-# $workload_shards shards (4 unless the caller sets it). Source it, then call workload_prepare.
+# (128 prompt + 128 response tokens), 4 pairs a lease, 2 leases a step, in $workload_shards shards (4
+# unless the caller sets it), synchronously unless the caller sets $workload_staleness (the recipe's
+# max_staleness, 0). Source it, then call workload_prepare.
 
 workload_shards=4
+workload_staleness=0
 
 # workload_pairs COUNT PROMPT RESPONSE SEED: COUNT random pairs as JSONL on stdout, token ids below 512, each
 # a PROMPT-token prompt shared by a chosen and a rejected response of RESPONSE tokens, safety labels
@@ -35,7 +37,7 @@ gradient_accumulation_steps: 2
 num_train_epochs: 1
 save_steps: 1000
 shards: $workload_shards
-max_staleness: 0
+max_staleness: $workload_staleness
 workers_expected: 1
 YAML
 }
