@@ -26,7 +26,9 @@ struct PullAheadTests {
         try listener.send(WireMessage(body, runID: "run", frames: [.copying(values)]), to: peer)
     }
 
-    @Test func theNextLeasesShardsAreHeldUntilItsPullStoresThem() throws {
+    /// A worker that asked ahead, with an empty cache of `shards`, and the coordinator's side of its link.
+    func askedAhead() throws -> (listener: any CoordinatorTransport, cache: ParameterCache, fetch: ShardFetch,
+                                 source: (UInt32) -> ShardPull.Source, ahead: PullAhead) {
         let listener = try network.listen(at: "inproc://coordinator", runID: "run", checksRunID: true)
         let worker = try network.connect(to: "inproc://coordinator", options: ConnectOptions(runID: "run"))
         let cache = ParameterCache(shards: shards, parameterCount: 5)
@@ -35,10 +37,14 @@ struct PullAheadTests {
         let source = { (_: UInt32) in ShardPull.Source(transport: worker, server: nil) }
         let request = Wire.WorkRequest(workerID: 1, ahead: true)
         try worker.send(WireMessage(.workRequest(request), runID: "run"))
-        let ahead = PullAhead(request: request, coordinator: worker, cache: cache, fetch: fetch, source: source)
+        return (listener, cache, fetch, source, PullAhead(request: request, coordinator: worker, cache: cache, fetch: fetch, source: source))
+    }
+
+    @Test func theNextLeasesShardsAreHeldUntilItsPullStoresThem() throws {
+        let (listener, cache, fetch, source, ahead) = try askedAhead()
 
         let (peer, asked) = try next(listener)
-        #expect(asked.body == .workRequest(request))
+        #expect(asked.body == .workRequest(Wire.WorkRequest(workerID: 1, ahead: true)))
         try listener.send(WireMessage(.lease(lease(versions: [4, 7])), runID: "run"), to: peer)
         for (shard, version, values) in [(UInt32(0), UInt64(4), [Float(1), 2, 3]), (1, 7, [4, 5])] {
             guard case .shardRequest(let shardRequest) = try next(listener).message.body else { throw PullAheadTestFailure() }
@@ -60,16 +66,7 @@ struct PullAheadTests {
     /// A lease answered after the lease before is done has its shards pulled by its own pull, which
     /// overlaps its forward pass; nothing is fetched ahead.
     @Test func aLeaseAnsweredAfterTheLeaseBeforeIsDoneFetchesNothingAhead() throws {
-        let listener = try network.listen(at: "inproc://coordinator", runID: "run", checksRunID: true)
-        let worker = try network.connect(to: "inproc://coordinator", options: ConnectOptions(runID: "run"))
-        let cache = ParameterCache(shards: shards, parameterCount: 5)
-        let fetch = ShardFetch(worker: 1, run: "run", set: .policy, compression: try WireCompression(recipeValue: "none"),
-                               replyTimeout: 5, log: log)
-        let request = Wire.WorkRequest(workerID: 1, ahead: true)
-        try worker.send(WireMessage(.workRequest(request), runID: "run"))
-        let ahead = PullAhead(request: request, coordinator: worker, cache: cache, fetch: fetch) { _ in
-            ShardPull.Source(transport: worker, server: nil)
-        }
+        let (listener, _, _, _, ahead) = try askedAhead()
         let (peer, _) = try next(listener)
         let finished = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: PullAhead.Outcome?
