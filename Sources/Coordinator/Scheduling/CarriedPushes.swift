@@ -44,6 +44,9 @@ struct CarriedPushes {
     /// The held lease `carrier` was granted to carry, if any.
     func carried(by carrier: UInt64) -> UInt64? { carriers[carrier] }
 
+    /// The held leases that a carrier was granted to carry.
+    var carried: Set<UInt64> { Set(carriers.values) }
+
     /// Forgets lease `id` (done, refused, expired or revoked). Returns the held lease it carried, whose
     /// gradient exists only in its push: that lease must be leased again too.
     mutating func forget(_ id: UInt64) -> UInt64? {

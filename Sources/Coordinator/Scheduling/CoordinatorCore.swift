@@ -167,7 +167,8 @@ final class CoordinatorCore {
             }
             let stepBatches = plan.batches(ofStep: steps.gatheringStep)
             let eligible: (Int) -> Bool = synchronous ? { stepBatches.contains($0) } : { _ in true }
-            guard let lease = ledger.lease(to: worker, now: now, duration: configuration.leaseSeconds, eligible: eligible) else {
+            guard let lease = ledger.lease(to: worker, now: now, duration: configuration.leaseSeconds, eligible: eligible,
+                                           carried: carrying.carried) else {
                 return .wait(seconds: configuration.waitSeconds)
             }
             leaseKinds[lease.id] = .gradient

@@ -70,9 +70,12 @@ struct LeaseLedger {
     static let leasesPerWorker = 2
 
     /// Leases the lowest pending batch for which `eligible` holds to `worker` until `now + duration`; nil
-    /// when none is eligible or `worker` already holds `leasesPerWorker` leases.
-    mutating func lease(to worker: UInt64, now: Double, duration: Double, eligible: (Int) -> Bool = { _ in true }) -> Lease? {
-        guard leases.values.lazy.filter({ $0.worker == worker }).count < Self.leasesPerWorker,
+    /// when none is eligible or `worker` already holds `leasesPerWorker` leases. Leases in `carried` do not
+    /// count: each goes in the push of another lease the worker holds (`CarriedPushes`), so the two are one
+    /// push in flight.
+    mutating func lease(to worker: UInt64, now: Double, duration: Double, eligible: (Int) -> Bool = { _ in true },
+                        carried: Set<UInt64> = []) -> Lease? {
+        guard leases.values.lazy.filter({ $0.worker == worker && !carried.contains($0.id) }).count < Self.leasesPerWorker,
               let index = pending.firstIndex(where: eligible)
         else { return nil }
         let batch = pending.remove(at: index)

@@ -21,11 +21,11 @@ final class CoordinatorCoreTests {
     }
 
     func makeCore(maxStaleness: Int = 0, reference: [ResponseLogProbs]? = nil, saveSteps: Int = 100,
-                  buffer: [TokenizedPair] = []) throws -> CoordinatorCore {
+                  buffer: [TokenizedPair] = [], accumulation: Int = 2) throws -> CoordinatorCore {
         let layout = ParameterLayout(config: config)
         let parameters = ModelInitializer.parameters(for: config, seed: 1)
         let store = ShardStore(parameters: parameters, layout: layout, count: 2, hyperparameters: AdamW.Hyperparameters())
-        let plan = BatchPlan(pairCount: 5, batchSize: 2, accumulation: 2, epochs: 1)
+        let plan = BatchPlan(pairCount: 5, batchSize: 2, accumulation: accumulation, epochs: 1)
         let configuration = CoordinatorCore.Configuration(
             runID: "test", leaseSeconds: 30, maxStaleness: maxStaleness, saveSteps: saveSteps, seed: 3,
             schedule: LearningRateSchedule(kind: .constant, learningRate: 1e-3, totalSteps: plan.totalSteps, warmupSteps: 0),
@@ -184,6 +184,18 @@ final class CoordinatorCoreTests {
                                   tokens: 10, gradient: gradient(core, value: 0.5), carried: wrong, now: 1)
                 == .refused("gradient for batch 1: it was not granted to carry lease \(first.leaseID + 100); both batches are leased again"))
         #expect(core.ledger.leases.isEmpty && core.ledger.pending == [0, 1, 2] && core.carriedPushes == 0)
+    }
+
+    /// A held lease and its carrier are one push in flight: the worker alone may ask ahead for the step's
+    /// third batch while both are live.
+    @Test func aHeldLeaseDoesNotCountAgainstTheWorkersLeases() throws {
+        let core = try makeCore(reference: zeroReference, accumulation: 3)
+        let worker = core.register(name: "w", threads: 1, now: 0)
+        let grants = try (0..<3).map { _ in try lease(core.requestWork(worker: worker, now: 0)) }
+        #expect(grants.map(\.batch) == [0, 1, 2])
+        #expect(grants[0].holdPush && grants[1].carriesLeaseID == grants[0].leaseID)
+        #expect(!grants[2].holdPush && grants[2].carriesLeaseID == nil)
+        guard case .wait = core.requestWork(worker: worker, now: 0) else { throw TestFailure("a fourth lease is one too many") }
     }
 
     /// With another worker in the run nothing is held: the step's second batch may go to either.
