@@ -59,11 +59,18 @@ final class PullAhead: @unchecked Sendable {
     /// The lease before is computed: fetches no further shard, and returns the answer (waiting for it up
     /// to the reply time-out) with the shards fetched. Throws what the coordinator's transport threw.
     func finish() throws -> Outcome {
+        stopFetching()
         condition.lock()
         defer { condition.unlock() }
-        done = true
         while outcome == nil { condition.wait() }
         return try outcome!.get()
+    }
+
+    /// Fetches no further shard after the one in flight: the cache is the next lease's pull's from now on.
+    func stopFetching() {
+        condition.lock()
+        done = true
+        condition.unlock()
     }
 
     /// Gives up the answer and waits for the thread to let go of the transports.
