@@ -267,12 +267,12 @@ final class CoordinatorCore {
         return nil
     }
 
-    /// Puts a gradient lease's batch back in pending, with the batch of the held lease it carries.
+    /// Puts a live gradient lease's batch back in pending and forgets its push, with the held lease it
+    /// carries (`forget`).
     private func releaseGradientLease(_ id: UInt64) {
-        for lease in [id] + (carrying.forget(id).map { [$0] } ?? []) {
-            ledger.release(lease: lease)
-            leaseKinds[lease] = nil
-        }
+        guard let lease = ledger.leases[id] else { return }
+        ledger.release(lease: id)
+        forget(lease)
     }
 
     // MARK: Time
@@ -353,10 +353,7 @@ final class CoordinatorCore {
         if leaseKinds.removeValue(forKey: lease.id) == .gradient {
             steps.drop(Wire.LeaseRef(leaseID: lease.id, workerID: lease.worker))
             // A held lease's gradient is lost with the lease that was to carry it.
-            if let carried = carrying.forget(lease.id), let held = ledger.leases[carried] {
-                ledger.release(lease: carried)
-                forget(held)
-            }
+            if let carried = carrying.forget(lease.id) { releaseGradientLease(carried) }
         }
     }
 
