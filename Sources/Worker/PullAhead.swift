@@ -23,7 +23,7 @@ final class PullAhead: @unchecked Sendable {
     private let condition = NSCondition()
     /// The lease before is computed: fetch no further shard.
     private var done = false
-    /// The answer is no longer wanted (the worker registers again): stop waiting for it.
+    /// The answer is no longer wanted (the worker registers again): stop waiting for it, and fetch nothing.
     private var abandoned = false
     private var outcome: Result<Outcome, any Error>?
 
@@ -68,33 +68,25 @@ final class PullAhead: @unchecked Sendable {
 
     /// Fetches no further shard after the one in flight: the cache is the next lease's pull's from now on.
     func stopFetching() {
-        condition.lock()
-        done = true
-        condition.unlock()
+        condition.withLock { done = true }
     }
 
     /// Gives up the answer and waits for the thread to let go of the transports.
     func abandon() {
-        condition.lock()
-        abandoned = true
-        condition.unlock()
+        condition.withLock {
+            abandoned = true
+            done = true
+        }
         _ = try? finish()
     }
 
-    private var isDone: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return done || abandoned
-    }
+    private var isDone: Bool { condition.withLock { done } }
 
     /// The reply to `request`, read in slices so that `abandon` ends the wait.
     private func answer(from coordinator: any WorkerTransport, within seconds: Double, log: Logger) throws -> WireMessage? {
         let deadline = Date().addingTimeInterval(seconds)
         while deadline.timeIntervalSinceNow > 0 {
-            condition.lock()
-            let stop = abandoned
-            condition.unlock()
-            if stop { return nil }
+            if condition.withLock({ abandoned }) { return nil }
             if let reply = try coordinator.reply(to: .workRequest(request), within: min(0.05, deadline.timeIntervalSinceNow), skipped: { late in
                 log.debug("skipped a late \(late.body.name) while waiting for the answer to a work request")
             }) {
