@@ -8,6 +8,12 @@ struct HeldPush {
     let closing: Wire.GradientPush
     let gradient: FloatBuffer
 
+    /// The held lease as the carrier's closing push names it (`GradientPush.carried`).
+    var carried: Wire.CarriedLease {
+        Wire.CarriedLease(leaseID: lease.leaseID, batchID: lease.batchID, metrics: closing.metrics, tokens: closing.tokens,
+                          computeSeconds: closing.computeSeconds)
+    }
+
     /// Adds the held gradient of `shards` into `gradient`, element by element: the servers then sum
     /// 0 + (g1 + g0), which is (0 + g0) + g1 bit for bit (fp32 addition is commutative, and 0 + g0 is g0).
     func add(_ shards: [Wire.ShardRange], into gradient: FloatBuffer) {

@@ -449,10 +449,7 @@ final class WorkerSession {
                 into: gradient.pointer, schedule: schedule)
         }) else { return }
         var closing = push(result, seconds: seconds)
-        closing.carried = carried.map {
-            Wire.CarriedLease(leaseID: $0.lease.leaseID, batchID: $0.lease.batchID, metrics: $0.closing.metrics,
-                              tokens: $0.closing.tokens, computeSeconds: $0.closing.computeSeconds)
-        }
+        closing.carried = carried?.carried
         pushSent[index] = sent
         if lease.holdPush {
             held = HeldPush(lease: lease, schedule: schedule, closing: closing, gradient: gradient)
