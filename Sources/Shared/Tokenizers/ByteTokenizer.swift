@@ -1,40 +1,64 @@
 import Foundation
 
 /// The tokenizer of models trained from scratch: id b is byte b (0…255), then the special tokens the
-/// chat template needs (docs/contracts.md, "Chat template") as ids 256…259.
+/// chat template needs (docs/contracts.md, "Chat template") as ids 256…259, then any merges learned from
+/// the training data (`BPETrainer`) as ids 260, 261, ….
 ///
 /// It is written as an ordinary `tokenizer.json` that `tokenizers` loads natively and gives the same
-/// ids: a BPE model with no merges whose vocabulary maps the byte-level scalar of byte b
-/// (`ByteEncoding`) to b, the ByteLevel pre-tokenizer and decoder, and the specials as added tokens.
+/// ids: a BPE model whose vocabulary maps the byte-level scalar of byte b (`ByteEncoding`) to b and lists
+/// the specials and learned tokens at their ids, the ByteLevel pre-tokenizer and decoder, and the specials
+/// as added tokens. (Listing the specials in the vocabulary is what keeps them at 256…259 when learned
+/// tokens follow: `tokenizers` gives an added token missing from the vocabulary the next free id.)
 public enum ByteTokenizer {
     /// The special tokens, in id order from 256: end of text first.
     public static let specialTokens = ["<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>"]
 
-    public static var vocabularySize: Int { 256 + specialTokens.count }
+    /// The bytes and the special tokens: the ids before any learned token.
+    public static var baseVocabularySize: Int { 256 + specialTokens.count }
+
+    /// The number of ids with `merges`.
+    public static func vocabularySize(merges: LearnedMerges = .none) -> Int { baseVocabularySize + merges.tokens.count }
 
     /// The special tokens' roles for `transformers`: `<|endoftext|>` (id 256) is all of them, as in GPT-2.
     public static var roles: SpecialTokens { SpecialTokens(endOfText: .init(content: specialTokens[0], id: 256)) }
 
-    /// The tokenizer itself, identical to loading `json()`.
-    public static func make() -> ByteLevelBPETokenizer {
-        let vocabulary = Dictionary(uniqueKeysWithValues: (0..<256).map {
-            (String(Unicode.Scalar(ByteEncoding.scalars[$0])!), $0)
-        })
-        // The inputs are fixed and valid: an error here could only be a bug.
-        return try! ByteLevelBPETokenizer(vocabulary: vocabulary, merges: [], addedTokens: addedTokens, source: "byte tokenizer")
+    /// The tokenizer itself, identical to loading `json(merges:)`.
+    public static func make(merges: LearnedMerges = .none) -> ByteLevelBPETokenizer {
+        let vocabulary = Dictionary(uniqueKeysWithValues: tokens(merges).enumerated().map { ($1, $0) })
+        // Only `BPETrainer` makes merges, and its rules name tokens it defined: an error here could only be a bug.
+        return try! ByteLevelBPETokenizer(vocabulary: vocabulary, merges: mergePairs(merges), addedTokens: addedTokens,
+                                          source: "byte tokenizer")
+    }
+
+    /// Every token's text in id order: byte-level scalars for bytes and learned tokens, the specials as
+    /// they are.
+    private static func tokens(_ merges: LearnedMerges) -> [String] {
+        (0..<256).map { byteLevel([UInt8($0)]) } + specialTokens + merges.tokens.map(byteLevel)
+    }
+
+    private static func byteLevel(_ bytes: [UInt8]) -> String {
+        String(String.UnicodeScalarView(bytes.map { Unicode.Scalar(ByteEncoding.scalars[Int($0)])! }))
+    }
+
+    /// The rules as pairs of token texts, in rank order.
+    private static func mergePairs(_ merges: LearnedMerges) -> [(String, String)] {
+        let texts = tokens(merges)
+        return merges.rules.map { (texts[$0.left], texts[$0.right]) }
     }
 
     private static var addedTokens: [AddedToken] {
         specialTokens.enumerated().map { AddedToken(content: $1, id: 256 + $0, special: true) }
     }
 
-    /// The `tokenizer.json` text, laid out like the files `tokenizers` writes (vocabulary in id order).
-    public static func json() -> String {
+    /// The `tokenizer.json` text, laid out like the files `tokenizers` writes (vocabulary in id order,
+    /// merges as pairs).
+    public static func json(merges: LearnedMerges = .none) -> String {
         let added = addedTokens.map {
             "    {\"id\": \($0.id), \"content\": \(quoted($0.content)), \"single_word\": false, \"lstrip\": false, "
                 + "\"rstrip\": false, \"normalized\": false, \"special\": true}"
         }
-        let vocabulary = (0..<256).map { "      \(quoted(String(Unicode.Scalar(ByteEncoding.scalars[$0])!))): \($0)" }
+        let vocabulary = tokens(merges).enumerated().map { "      \(quoted($1)): \($0)" }
+        let pairs = mergePairs(merges).map { "      [\(quoted($0)), \(quoted($1))]" }
         return """
             {
               "version": "1.0",
@@ -59,23 +83,25 @@ public enum ByteTokenizer {
                 "vocab": {
             \(vocabulary.joined(separator: ",\n"))
                 },
-                "merges": []
+                "merges": [\(pairs.isEmpty ? "" : "\n" + pairs.joined(separator: ",\n") + "\n    ")]
               }
             }
 
             """
     }
 
-    /// Writes `json()` to `path`, replacing any file there.
-    public static func write(to path: String) throws {
+    /// Writes `json(merges:)` to `path`, replacing any file there.
+    public static func write(to path: String, merges: LearnedMerges = .none) throws {
+        let text = json(merges: merges)
         do {
-            try Data(json().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw TokenizerError.unwritable(file: path, reason: error.localizedDescription)
         }
     }
 
-    /// A JSON string literal; byte-level scalars are all printable, so only `"` and `\` need escapes.
+    /// A JSON string literal; byte-level scalars and the specials are all printable, so only `"` and `\`
+    /// need escapes.
     private static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

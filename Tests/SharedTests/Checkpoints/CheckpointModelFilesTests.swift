@@ -89,7 +89,7 @@ struct CheckpointModelFilesTests {
     @Test func tokenizerJSONSourceGivesTheFastClassAndItsEOS() throws {
         try withTemporaryDirectory { run in
             let source = run + "/source"
-            let config = GPT2Config(layers: 1, heads: 2, embedding: 8, positions: 24, vocabulary: ByteTokenizer.vocabularySize)
+            let config = GPT2Config(layers: 1, heads: 2, embedding: 8, positions: 24, vocabulary: ByteTokenizer.baseVocabularySize)
             try ModelDirectory.save(config: config, parameters: ModelInitializer.parameters(for: config, seed: 1), to: source)
             try ByteTokenizer.write(to: source + "/tokenizer.json")
             let (checkpoint, _) = try writeCheckpoint(from: source, run: run)

@@ -33,7 +33,7 @@ struct ByteTokenizerTests {
             for item in TokenizerFixtures.expected.byte { #expect(loaded.encode(item.text) == item.ids) }
             let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
             let vocabulary = try #require((json["model"] as? [String: Any])?["vocab"] as? [String: Int])
-            #expect(vocabulary.count == 256 && vocabulary["Ġ"] == 32 && vocabulary["\""] == 34 && vocabulary["\\"] == 92)
+            #expect(vocabulary.count == 260 && vocabulary["<|user|>"] == 258 && vocabulary["Ġ"] == 32 && vocabulary["\""] == 34 && vocabulary["\\"] == 92)
         }
     }
 }
