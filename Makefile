@@ -31,7 +31,7 @@ test: setup
 ## evaluated on the test split (`bfpo-worker eval --generate`, implicit rewards against the SFT model) and compared
 ## in one table (bench/eval_table.sh), also written to DEMO_RUN/eval.md: all of it by bench/pipeline.sh. Each
 ## pipeline gets a directory of its own under runs/; Ctrl-C checkpoints and stops the step that runs.
-DEMO_MODEL ?= runs/demo-model-512
+DEMO_MODEL ?= runs/demo-model-bpe
 DEMO_RUN ?= runs/demo-$(shell date +%Y%m%d-%H%M%S)
 # Empty: local.sh takes 5555, or a free port when 5555 is taken.
 DEMO_PORT ?=

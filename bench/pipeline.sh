@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The SFT -> BFPO pipeline of `make demo` (and, with --dpo, of `make eval-bench`). MODEL is made first when it
-# does not exist: a tiny GPT-2 (4 layers, 4 heads, 128 wide) with the byte tokenizer and 512 positions, so
-# that no pair of the benchmark is truncated (`bfpo-worker init`, `make-tokenizer`). Then SFT of MODEL on the
+# does not exist: a tiny GPT-2 (4 layers, 4 heads, 128 wide, 512 positions) with a tokenizer of 1024 ids, the
+# bytes and the chat template's special tokens then 764 BPE merges learned from the train split, so that the
+# model reads words, not bytes, and no pair of the benchmark is truncated (`bfpo-worker init`,
+# `make-tokenizer --train-on`). Then SFT of MODEL on the
 # bundled safety benchmark's train split (recipes/demo-sft.yaml), BFPO from the SFT model
 # (recipes/demo-bfpo.yaml, with a helpfulness buffer: the train split's benign pairs whose responses are
 # both safe; with --dpo also DPO, recipes/demo-dpo.yaml, the same run with DPO's loss), each by a
@@ -31,16 +33,16 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$model" ] && [ -n "$run" ] || { echo "pipeline.sh: --model and --run are required" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
 for tool in bfpo-coordinator bfpo-worker; do
     [ -x "$bin/$tool" ] || { echo "pipeline.sh: $bin/$tool not found; build first (swift build -c release)" >&2; exit 2; }
 done
 if [ ! -f "$model/model.safetensors" ]; then
-    "$bin/bfpo-worker" init --layers 4 --heads 4 --embd 128 --vocab 260 --positions 512 --eos-token-id 256 \
+    "$bin/bfpo-worker" init --layers 4 --heads 4 --embd 128 --vocab 1024 --positions 512 --eos-token-id 256 \
         --bos-token-id 256 --seed 0 --out "$model"
-    "$bin/bfpo-worker" make-tokenizer --out "$model"
+    "$bin/bfpo-worker" make-tokenizer --out "$model" --train-on "$here/data/safety-benchmark/train.jsonl" --vocab-size 1024
 fi
 
-here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
 model=$(cd "$model" && pwd)
