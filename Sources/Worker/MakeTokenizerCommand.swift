@@ -27,21 +27,21 @@ struct MakeTokenizerCommand: ParsableCommand {
     @Option(help: "Schema of the --train-on files (default: detected from the fields).")
     var format: DatasetFormat?
 
-    @Option(name: .customLong("vocab-size"), help: "With --train-on: the most ids, bytes and special tokens included (261...65536).")
-    var vocabSize = 1024
+    @Option(name: .customLong("vocab-size"), help: "With --train-on: the most ids, bytes and special tokens included, in 261...65536 (default: 1024).")
+    var vocabSize: Int?
 
-    @Option(name: .customLong("min-frequency"), help: "With --train-on: stop when no pair of tokens occurs this often.")
-    var minFrequency = 2
+    @Option(name: .customLong("min-frequency"), help: "With --train-on: stop when no pair of tokens occurs this often (default: 2).")
+    var minFrequency: Int?
 
     func validate() throws {
         guard !trainOn.isEmpty else {
-            if vocabSize != 1024 || minFrequency != 2 { throw ValidationError("--vocab-size and --min-frequency need --train-on") }
+            if vocabSize != nil || minFrequency != nil { throw ValidationError("--vocab-size and --min-frequency need --train-on") }
             return
         }
-        guard vocabSize > ByteTokenizer.baseVocabularySize, vocabSize <= BPETrainer.maximumVocabularySize else {
+        if let vocabSize, !(ByteTokenizer.baseVocabularySize + 1...BPETrainer.maximumVocabularySize).contains(vocabSize) {
             throw ValidationError("--vocab-size must be in \(ByteTokenizer.baseVocabularySize + 1)...\(BPETrainer.maximumVocabularySize), not \(vocabSize)")
         }
-        guard minFrequency >= 1 else { throw ValidationError("--min-frequency must be at least 1, not \(minFrequency)") }
+        if let minFrequency, minFrequency < 1 { throw ValidationError("--min-frequency must be at least 1, not \(minFrequency)") }
     }
 
     func run() throws {
@@ -78,7 +78,7 @@ struct MakeTokenizerCommand: ParsableCommand {
                 texts += pair.prompt.map(\.content) + [pair.chosen, pair.rejected]
             }
         }
-        let (merges, pieces) = try BPETrainer.train(texts: texts, vocabularySize: vocabSize, minimumFrequency: minFrequency)
+        let (merges, pieces) = try BPETrainer.train(texts: texts, vocabularySize: vocabSize ?? 1024, minimumFrequency: minFrequency ?? 2)
         log.info("learned \(merges.rules.count) merges (\(merges.tokens.count) tokens) from \(texts.count) texts, "
                  + "\(pieces) distinct pieces, in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         return merges

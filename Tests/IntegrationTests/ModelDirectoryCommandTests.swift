@@ -62,10 +62,12 @@ struct ModelDirectoryCommandTests {
         let stats = try ProcessRunner.run("bfpo-worker", ["data-stats", "--data", data, "--model", model, "--json"])
         #expect(stats.status == 0, "\(stats.stderr)")
 
-        let noTraining = try ProcessRunner.run("bfpo-worker", ["make-tokenizer", "--out", model, "--vocab-size", "300"])
+        let noTraining = try ProcessRunner.run("bfpo-worker", ["make-tokenizer", "--out", model, "--vocab-size", "1024"])
         #expect(noTraining.status != 0 && noTraining.stderr.contains("--vocab-size and --min-frequency need --train-on"))
         let tooSmall = try ProcessRunner.run("bfpo-worker", ["make-tokenizer", "--out", model, "--train-on", data, "--vocab-size", "260"])
         #expect(tooSmall.status != 0 && tooSmall.stderr.contains("--vocab-size must be in 261...65536, not 260"))
+        let never = try ProcessRunner.run("bfpo-worker", ["make-tokenizer", "--out", model, "--train-on", data, "--min-frequency", "0"])
+        #expect(never.status != 0 && never.stderr.contains("--min-frequency must be at least 1, not 0"))
         let tokenized = scratch.path("ids.jsonl")
         try #"{"chosen_ids":[1,2],"chosen_mask":[0,1],"rejected_ids":[1,3],"rejected_mask":[0,1],"is_chosen_safe":1,"is_rejected_safe":1}"#
             .write(toFile: tokenized, atomically: true, encoding: .utf8)
