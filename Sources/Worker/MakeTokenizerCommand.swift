@@ -30,7 +30,7 @@ struct MakeTokenizerCommand: ParsableCommand {
     @Option(name: .customLong("vocab-size"), help: "With --train-on: the most ids, bytes and special tokens included, in 261...65536 (default: 1024).")
     var vocabSize: Int?
 
-    @Option(name: .customLong("min-frequency"), help: "With --train-on: stop when no pair of tokens occurs this often (default: 2).")
+    @Option(name: .customLong("min-frequency"), help: "With --train-on: stop when no pair of tokens occurs this often (default: \(BPETrainer.defaultMinimumFrequency)).")
     var minFrequency: Int?
 
     func validate() throws {
@@ -78,7 +78,7 @@ struct MakeTokenizerCommand: ParsableCommand {
                 texts += pair.prompt.map(\.content) + [pair.chosen, pair.rejected]
             }
         }
-        let (merges, pieces) = try BPETrainer.train(texts: texts, vocabularySize: vocabSize ?? 1024, minimumFrequency: minFrequency ?? 2)
+        let (merges, pieces) = try BPETrainer.train(texts: texts, vocabularySize: vocabSize ?? 1024, minimumFrequency: minFrequency ?? BPETrainer.defaultMinimumFrequency)
         log.info("learned \(merges.rules.count) merges (\(merges.tokens.count) tokens) from \(texts.count) texts, "
                  + "\(pieces) distinct pieces, in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         return merges

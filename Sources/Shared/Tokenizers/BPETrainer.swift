@@ -37,18 +37,21 @@ public enum BPETrainer {
     /// embedding grows with the vocabulary, so more is never what a model trained from scratch wants.
     public static let maximumVocabularySize = 65_536
 
+    /// Pairs rarer than this are not merged: a pair seen once is a quirk of one text, not a word.
+    public static let defaultMinimumFrequency = 2
+
     /// Learns merges from `texts` until the vocabulary (bytes, special tokens, learned tokens) holds
     /// `vocabularySize` ids or no pair occurs `minimumFrequency` times; also says how many distinct
     /// pieces the texts held.
-    public static func train<Texts: Sequence<String>>(texts: Texts, vocabularySize: Int, minimumFrequency: Int = 2)
+    public static func train<Texts: Sequence<String>>(texts: Texts, vocabularySize: Int,
+                                                      minimumFrequency: Int = defaultMinimumFrequency)
         throws -> (merges: LearnedMerges, distinctPieces: Int)
     {
         guard (ByteTokenizer.baseVocabularySize...maximumVocabularySize).contains(vocabularySize) else {
             throw Failure.vocabularySizeOutOfRange(vocabularySize)
         }
         guard minimumFrequency >= 1 else { throw Failure.minimumFrequencyOutOfRange(minimumFrequency) }
-        var corpus = PieceCorpus()
-        for text in texts { corpus.add(text) }
+        var corpus = PieceCorpus(texts: texts)
         var merges = LearnedMerges()
         var idsByBytes: [[UInt8]: Int] = [:]
         var tokenBytes: [[UInt8]] = (0..<256).map { [UInt8($0)] }
@@ -84,7 +87,6 @@ private struct SymbolPair: Hashable {
 /// The distinct pieces of a corpus as symbol sequences, how often each occurs, and the weighted count of
 /// every adjacent pair with the pieces that hold it (pieces that no longer hold it are skipped lazily).
 private struct PieceCorpus {
-    private var pieceIndex: [[UInt8]: Int] = [:]
     private var symbols: [[Int32]] = []
     private var occurrences: [Int] = []
     private var pairCounts: [SymbolPair: Int] = [:]
@@ -92,24 +94,25 @@ private struct PieceCorpus {
 
     var distinctPieces: Int { symbols.count }
 
-    /// Adds every piece of `text` under GPT-2's pattern.
-    mutating func add(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            GPT2PreTokenizer.split(bytes, 0..<bytes.count) { range in
-                let piece = Array(bytes[range])
-                if let index = pieceIndex[piece] {
-                    occurrences[index] += 1
-                    count(piece: index, by: 1)
-                } else {
-                    let index = symbols.count
-                    pieceIndex[piece] = index
-                    symbols.append(piece.map { Int32($0) })
-                    occurrences.append(1)
-                    count(piece: index, by: 1, registering: true)
+    /// Splits every text under GPT-2's pattern, then counts each distinct piece's pairs once, weighted by
+    /// how often the piece occurs.
+    init<Texts: Sequence<String>>(texts: Texts) {
+        var pieceIndex: [[UInt8]: Int] = [:]
+        for var text in texts {
+            text.withUTF8 { bytes in
+                GPT2PreTokenizer.split(bytes, 0..<bytes.count) { range in
+                    let piece = Array(bytes[range])
+                    if let index = pieceIndex[piece] {
+                        occurrences[index] += 1
+                    } else {
+                        pieceIndex[piece] = symbols.count
+                        symbols.append(piece.map { Int32($0) })
+                        occurrences.append(1)
+                    }
                 }
             }
         }
+        for index in symbols.indices { count(piece: index, by: occurrences[index], registering: true) }
     }
 
     /// The most frequent pair and its count; ties go to the pair that precedes.

@@ -24,10 +24,11 @@ public enum ByteTokenizer {
 
     /// The tokenizer itself, identical to loading `json(merges:)`.
     public static func make(merges: LearnedMerges = .none) -> ByteLevelBPETokenizer {
-        let vocabulary = Dictionary(uniqueKeysWithValues: tokens(merges).enumerated().map { ($1, $0) })
+        let texts = tokens(merges)
+        let vocabulary = Dictionary(uniqueKeysWithValues: texts.enumerated().map { ($1, $0) })
         // Only `BPETrainer` makes merges, and its rules name tokens it defined: an error here could only be a bug.
-        return try! ByteLevelBPETokenizer(vocabulary: vocabulary, merges: mergePairs(merges), addedTokens: addedTokens,
-                                          source: "byte tokenizer")
+        return try! ByteLevelBPETokenizer(vocabulary: vocabulary, merges: mergePairs(merges, texts: texts),
+                                          addedTokens: addedTokens, source: "byte tokenizer")
     }
 
     /// Every token's text in id order: byte-level scalars for bytes and learned tokens, the specials as
@@ -40,10 +41,9 @@ public enum ByteTokenizer {
         String(String.UnicodeScalarView(bytes.map { Unicode.Scalar(ByteEncoding.scalars[Int($0)])! }))
     }
 
-    /// The rules as pairs of token texts, in rank order.
-    private static func mergePairs(_ merges: LearnedMerges) -> [(String, String)] {
-        let texts = tokens(merges)
-        return merges.rules.map { (texts[$0.left], texts[$0.right]) }
+    /// The rules as pairs of token texts (`texts`: `tokens(merges)`), in rank order.
+    private static func mergePairs(_ merges: LearnedMerges, texts: [String]) -> [(String, String)] {
+        merges.rules.map { (texts[$0.left], texts[$0.right]) }
     }
 
     private static var addedTokens: [AddedToken] {
@@ -57,8 +57,9 @@ public enum ByteTokenizer {
             "    {\"id\": \($0.id), \"content\": \(quoted($0.content)), \"single_word\": false, \"lstrip\": false, "
                 + "\"rstrip\": false, \"normalized\": false, \"special\": true}"
         }
-        let vocabulary = tokens(merges).enumerated().map { "      \(quoted($1)): \($0)" }
-        let pairs = mergePairs(merges).map { "      [\(quoted($0)), \(quoted($1))]" }
+        let texts = tokens(merges)
+        let vocabulary = texts.enumerated().map { "      \(quoted($1)): \($0)" }
+        let pairs = mergePairs(merges, texts: texts).map { "      [\(quoted($0)), \(quoted($1))]" }
         return """
             {
               "version": "1.0",
